@@ -17,3 +17,5 @@ if ! JAVA_HOME=$(find_jdk25); then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.8 bundles a Guava that calls sun.misc.Unsafe; JDK 25 warns about it on every run.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -1,0 +1,73 @@
+package org.securecmd.client.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.GeneralSecurityException;
+import org.securecmd.client.ClientException;
+import org.securecmd.client.Connection;
+import org.securecmd.client.SecureCmdClient;
+import org.securecmd.protocol.Reply;
+import org.securecmd.tls.CertifiedKey;
+import org.securecmd.tls.HandshakeSetup;
+import org.securecmd.tls.Pem;
+
+/** {@code securecmd-client}: one request, its reply on stdout, a documented exit code. */
+public final class Main {
+  static final int OK = 0;
+  static final int SERVER_ERROR = 1;
+  static final int USAGE = 2;
+  static final int TLS = 3;
+  static final int NETWORK = 4;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command; returns the exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(Arguments.USAGE);
+      return OK;
+    }
+    Arguments a;
+    try {
+      a = Arguments.parse(args);
+    } catch (Arguments.UsageException e) {
+      err.println("securecmd-client: " + e.getMessage());
+      err.println(Arguments.USAGE);
+      return USAGE;
+    }
+    HandshakeSetup setup;
+    try {
+      HandshakeSetup.Builder b = new HandshakeSetup.Builder().addTrustedCertificates(Pem.readCertificates(a.ca()));
+      if (a.cert() != null) b.certifiedKey(CertifiedKey.load(a.cert(), a.key()));
+      setup = b.build();
+    } catch (IOException | GeneralSecurityException e) {
+      err.println("securecmd-client: cannot load TLS files: " + describe(e));
+      return TLS;
+    }
+    try (Connection c = new SecureCmdClient(setup, a.timeout()).connect(a.host(), a.port())) {
+      Reply reply = c.send(a.request());
+      if (reply.isError()) {
+        err.println("securecmd-client: server refused: " + reply.line());
+        return SERVER_ERROR;
+      }
+      out.println(reply.text());
+      return OK;
+    } catch (ClientException e) {
+      err.println("securecmd-client: " + e.getMessage());
+      return e.kind() == ClientException.Kind.TLS ? TLS : NETWORK;
+    } catch (GeneralSecurityException e) {
+      err.println("securecmd-client: cannot set up TLS: " + e.getMessage());
+      return TLS;
+    }
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) return "no such file: " + e.getMessage();
+    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + e.getMessage();
+    return e.getMessage();
+  }
+}

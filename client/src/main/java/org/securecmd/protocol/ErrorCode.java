@@ -1,0 +1,30 @@
+package org.securecmd.protocol;
+
+/**
+ * The stable error codes of protocol version 1, sent as {@code ERR <CODE> <human text>}.
+ * Codes are never renamed or reused; new ones may be added.
+ */
+public enum ErrorCode {
+  /** The verb is not configured on this server. */
+  UNKNOWN_COMMAND,
+  /** The client's identity may not connect, is revoked, or may not run this verb. */
+  FORBIDDEN,
+  /** The line is not a request: empty, not UTF-8, or contains control characters. */
+  BAD_REQUEST,
+  /** The line exceeded {@code max_line_bytes}; the server closes the connection after this reply. */
+  LINE_TOO_LONG,
+  /** A limit was reached (requests per connection); the server closes the connection after this reply. */
+  BUSY,
+  /** The command is configured but its data cannot be served now (e.g. its reply file is missing). */
+  UNAVAILABLE,
+  /** A bug or unexpected failure on the server; details are in the server's log only. */
+  INTERNAL;
+
+  /** Returns the code named {@code name}, or {@code null} for a code this version does not know. */
+  public static ErrorCode byName(String name) {
+    for (ErrorCode c : values()) {
+      if (c.name().equals(name)) return c;
+    }
+    return null;
+  }
+}

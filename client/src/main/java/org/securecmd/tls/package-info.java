@@ -1,0 +1,6 @@
+/**
+ * TLS material as files hold it and as JSSE wants it: PEM certificates and keys (PKCS#8, SEC1, PKCS#1),
+ * {@link org.securecmd.tls.CertifiedKey} ("what I am") and {@link org.securecmd.tls.HandshakeSetup}
+ * ("what I present, whom I trust"). No policy and no reloading live here.
+ */
+package org.securecmd.tls;

@@ -1,0 +1,60 @@
+package org.securecmd.daemon;
+
+import java.nio.file.Path;
+import org.securecmd.daemon.config.ConfigException;
+
+/** {@code securecmdd [--config FILE] [--check-config]}: parses the command line and hands over to {@link Daemon}. */
+public final class Main {
+  static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/config.toml");
+  static final String USAGE = """
+      usage: securecmdd [--config FILE] [--check-config]
+        --config FILE    configuration (default /etc/securecmd/config.toml)
+        --check-config   validate the configuration and the files it names, then exit (0 valid, 1 not)
+        --version        print the version""";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path config = DEFAULT_CONFIG;
+    boolean checkOnly = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (++i >= args.length) usage("--config needs a file");
+          config = Path.of(args[i]);
+        }
+        case "--check-config" -> checkOnly = true;
+        case "--version" -> {
+          System.out.println("securecmdd " + Daemon.version());
+          return;
+        }
+        case "--help", "-h" -> {
+          System.out.println(USAGE);
+          return;
+        }
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    try {
+      if (checkOnly) {
+        Daemon.checkConfig(config);
+        System.out.println(config + ": configuration OK");
+        return;
+      }
+      Daemon.fromEnvironment(config).runUntilStopped();
+    } catch (ConfigException e) {
+      System.err.println("securecmdd: " + e.getMessage());
+      System.exit(1);
+    } catch (Exception e) {
+      System.err.println("securecmdd: cannot start: " + e.getMessage());
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void usage(String message) {
+    System.err.println("securecmdd: " + message);
+    System.err.println(USAGE);
+    System.exit(2);
+  }
+}

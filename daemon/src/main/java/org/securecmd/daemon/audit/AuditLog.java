@@ -1,0 +1,54 @@
+package org.securecmd.daemon.audit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes audit lines as {@code key=value} pairs so that journalctl output can be grepped and parsed.
+ * Values a peer controls are escaped; reply texts are never written, so no secret reaches the log.
+ */
+public final class AuditLog {
+  private static final Logger audit = LoggerFactory.getLogger("securecmd.audit");
+  private final Metrics metrics;
+
+  public AuditLog(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  public void request(AuditEvent e) {
+    metrics.request(e.verb(), e.result(), e.micros());
+    audit.info("request conn={} client={} remote={} verb={} result={} ms={}", e.connection(), escape(e.client()),
+        e.remote(), escape(e.verb()), e.result(), String.format("%.1f", e.micros() / 1000.0));
+  }
+
+  /** A handshake that failed: the peer never got to send a request. */
+  public void handshakeRefused(long connection, String remote, String reason) {
+    metrics.handshakeFailed(reason);
+    audit.info("handshake-refused conn={} remote={} reason=\"{}\"", connection, remote, escape(reason));
+  }
+
+  /** A completed handshake whose identity is refused by policy (allow list, CRL, deny list). */
+  public void connectionRefused(long connection, String client, String remote, String reason) {
+    metrics.connectionRefused();
+    audit.info("connection-refused conn={} client={} remote={} reason=\"{}\"", connection, escape(client), remote,
+        escape(reason));
+  }
+
+  public void connectionAccepted(long connection, String client, String remote, String protocol, boolean resumed) {
+    metrics.handshakeOk(resumed);
+    audit.info("connected conn={} client={} remote={} protocol={} resumed={}", connection, escape(client), remote,
+        protocol, resumed);
+  }
+
+  /** Peer-controlled text, made safe for one log line: no control characters, no spaces, bounded. */
+  static String escape(String s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 128));
+    for (int i = 0; i < s.length() && b.length() < 128; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') b.append(String.format("\\x%02x", (int) c));
+      else b.append(c);
+    }
+    if (s.length() > 128) b.append("...");
+    return b.isEmpty() ? "-" : b.toString();
+  }
+}

@@ -1,0 +1,79 @@
+package org.securecmd.daemon.auth;
+
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/**
+ * A device as its certificate names it: subject CN, SAN DNS names and URIs, and the serial number.
+ * A client without a certificate (allowed only when auth is "optional" or "none") is {@link #ANONYMOUS}.
+ *
+ * @param serial lower-case hex without leading zeros, or empty for anonymous
+ */
+public record Identity(String commonName, List<String> dnsNames, List<String> uris, String serial) {
+  public static final Identity ANONYMOUS = new Identity("", List.of(), List.of(), "");
+
+  private static final int SAN_DNS = 2;
+  private static final int SAN_URI = 6;
+
+  public Identity {
+    dnsNames = List.copyOf(dnsNames);
+    uris = List.copyOf(uris);
+  }
+
+  public static Identity of(X509Certificate leaf) {
+    List<String> dns = new ArrayList<>();
+    List<String> uris = new ArrayList<>();
+    try {
+      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          int type = (Integer) san.get(0);
+          if (type == SAN_DNS) dns.add((String) san.get(1));
+          if (type == SAN_URI) uris.add((String) san.get(1));
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // a certificate whose SANs do not parse still has a CN; it just has no SAN names
+    }
+    return new Identity(commonName(leaf), dns, uris, leaf.getSerialNumber().toString(16).toLowerCase(Locale.ROOT));
+  }
+
+  private static String commonName(X509Certificate leaf) {
+    try {
+      LdapName name = new LdapName(leaf.getSubjectX500Principal().getName());
+      for (Rdn rdn : name.getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) return String.valueOf(rdn.getValue());
+      }
+    } catch (InvalidNameException e) {
+      // fall through: no usable CN
+    }
+    return "";
+  }
+
+  public boolean isAnonymous() {
+    return serial.isEmpty();
+  }
+
+  /** Every name patterns are matched against: CN, DNS names, URIs. */
+  public List<String> names() {
+    List<String> out = new ArrayList<>();
+    if (!commonName.isEmpty()) out.add(commonName);
+    out.addAll(dnsNames);
+    out.addAll(uris);
+    return out;
+  }
+
+  /** The one name for logs, replies and {@code {client}}: the CN, else the first SAN, else "anonymous". */
+  public String displayName() {
+    if (isAnonymous()) return "anonymous";
+    List<String> names = names();
+    return names.isEmpty() ? "serial:" + serial : names.get(0);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Who the peer is and whether it may do what it asks: {@link org.securecmd.daemon.auth.Identity} from the
+ * certificate chain, {@code *} patterns, allow lists that fail closed, and revocation (CRL and deny list).
+ * Checked after every handshake, resumed ones included, because JSSE skips the trust manager on resumption.
+ */
+package org.securecmd.daemon.auth;

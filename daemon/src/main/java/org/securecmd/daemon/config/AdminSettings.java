@@ -1,0 +1,6 @@
+package org.securecmd.daemon.config;
+
+import java.nio.file.Path;
+
+/** {@code [admin]}: the local admin socket and the group whose members may use it besides root. */
+public record AdminSettings(Path socket, String group) {}

@@ -1,0 +1,18 @@
+package org.securecmd.daemon.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code [clients]}: how devices authenticate and who may connect at all.
+ *
+ * @param ca the CA bundle that issues device certificates; {@code null} only when auth is NONE
+ * @param crl a CRL file (PEM or DER), or {@code null}
+ * @param allow identity patterns allowed to connect; empty allows nobody
+ */
+public record ClientSettings(ClientAuthMode auth, Path ca, Path crl, List<String> allow) {
+  public ClientSettings {
+    allow = List.copyOf(allow);
+    if (auth != ClientAuthMode.NONE && ca == null) throw new IllegalArgumentException("client auth needs a CA");
+  }
+}

@@ -1,0 +1,16 @@
+package org.securecmd.daemon.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One validated configuration file, frozen. A reload builds a new one; nothing here ever changes.
+ *
+ * @param origins where each key was set, for errors found after loading (files, keys, certificates)
+ */
+public record Config(Path file, Origins origins, ServerSettings server, TlsSettings tls, ClientSettings clients,
+                     AdminSettings admin, StateSettings state, Map<String, CommandSettings> commands) {
+  public Config {
+    commands = Map.copyOf(commands);
+  }
+}

@@ -1,0 +1,228 @@
+package org.securecmd.daemon.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads a config file into a {@link Config}: parse, check every key and value, freeze; one step. The
+ * first problem found is thrown, naming file, line and key. Files the config points to (certificates,
+ * keys) are checked by whoever loads them, with {@link Config#origins()} for the line.
+ */
+public final class ConfigLoader {
+  /** Verbs answered by the daemon itself; a config cannot redefine them. */
+  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI");
+
+  private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "commands");
+  private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+  private ConfigLoader() {}
+
+  public static Config load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file, 0, null, "cannot read the configuration: no such file");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file, 0, null, "cannot read the configuration: permission denied");
+    } catch (IOException e) {
+      throw new ConfigException(file, 0, null, "cannot read the configuration: " + e.getMessage());
+    }
+    return parse(file, text);
+  }
+
+  /** Parses {@code text} as if read from {@code file} (relative paths resolve against its directory). */
+  public static Config parse(Path file, String text) throws ConfigException {
+    TomlParseResult toml = Toml.parse(text);
+    if (toml.hasErrors()) {
+      TomlParseError e = toml.errors().get(0);
+      TomlPosition p = e.position();
+      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + e.getMessage());
+    }
+    Origins origins = new Origins(file);
+    for (String key : toml.keySet()) {
+      if (!TABLES.contains(key)) {
+        TomlPosition p = toml.inputPositionOf(List.of(key));
+        throw new ConfigException(file, p == null ? 0 : p.line(), key,
+            "is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]");
+      }
+      if (!toml.isTable(List.of(key))) {
+        TomlPosition p = toml.inputPositionOf(List.of(key));
+        throw new ConfigException(file, p == null ? 0 : p.line(), key, "must be a table ([" + key + "])");
+      }
+      TomlPosition p = toml.inputPositionOf(List.of(key));
+      origins.recordTable(key, p == null ? 0 : p.line());
+    }
+    ServerSettings server = server(reader(file, toml, "server", origins));
+    TlsSettings tls = tls(reader(file, toml, "tls", origins));
+    ClientSettings clients = clients(reader(file, toml, "clients", origins));
+    AdminSettings admin = admin(reader(file, toml, "admin", origins));
+    StateSettings state = state(reader(file, toml, "state", origins));
+    Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, commands);
+  }
+
+  private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
+    return new TableReader(file, name, root.getTable(List.of(name)), origins);
+  }
+
+  private static ServerSettings server(TableReader r) throws ConfigException {
+    r.onlyKeys(Set.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
+        "max_requests_per_connection", "shutdown_timeout"));
+    String listenText = r.string("listen", "0.0.0.0:5000");
+    ListenAddress listen;
+    try {
+      listen = ListenAddress.parse(listenText);
+    } catch (IllegalArgumentException e) {
+      throw r.error("listen", TableReader.quoted(listenText), e.getMessage());
+    }
+    return new ServerSettings(listen,
+        r.duration("handshake_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
+        r.duration("idle_timeout", Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofDays(1)),
+        (int) r.integer("max_connections", 10_000, 1, 1_000_000),
+        (int) r.size("max_line_bytes", 1024, 16, 1 << 20),
+        (int) r.integer("max_requests_per_connection", 1000, 1, 1_000_000_000),
+        r.duration("shutdown_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)));
+  }
+
+  private static TlsSettings tls(TableReader r) throws ConfigException {
+    r.onlyKeys(Set.of("certificate", "private_key", "protocols"));
+    Path certificate = r.path("certificate", "/etc/securecmd/server.crt");
+    Path key = r.path("private_key", "/etc/securecmd/server.key");
+    if (certificate == null) throw r.error("certificate", "\"\"", "a certificate file is required");
+    if (key == null) throw r.error("private_key", "\"\"", "a private key file is required");
+    List<String> protocols = r.strings("protocols", List.of("TLSv1.3"));
+    if (protocols.isEmpty()) throw r.error("protocols", "[]", "at least one protocol is required: \"TLSv1.3\"");
+    for (String p : protocols) {
+      if (!PROTOCOLS.contains(p)) {
+        throw r.error("protocols", TableReader.quoted(p), "expected \"TLSv1.3\" or \"TLSv1.2\"");
+      }
+    }
+    return new TlsSettings(certificate, key, protocols);
+  }
+
+  private static ClientSettings clients(TableReader r) throws ConfigException {
+    r.onlyKeys(Set.of("auth", "ca", "crl", "allow"));
+    String authText = r.string("auth", "required");
+    ClientAuthMode auth = switch (authText) {
+      case "required" -> ClientAuthMode.REQUIRED;
+      case "optional" -> ClientAuthMode.OPTIONAL;
+      case "none" -> ClientAuthMode.NONE;
+      default -> throw r.error("auth", TableReader.quoted(authText), "expected \"required\", \"optional\" or \"none\"");
+    };
+    Path ca = r.path("ca", auth == ClientAuthMode.NONE ? "" : "/etc/securecmd/client_ca.pem");
+    if (ca == null && auth != ClientAuthMode.NONE) {
+      throw r.error("ca", "\"\"", "a client CA file is required when auth = \"" + authText
+          + "\" (there is no fallback to system CAs)");
+    }
+    Path crl = r.path("crl", "");
+    List<String> allow = patterns(r, "allow");
+    return new ClientSettings(auth, ca, crl, allow);
+  }
+
+  private static AdminSettings admin(TableReader r) throws ConfigException {
+    r.onlyKeys(Set.of("socket", "group"));
+    Path socket = r.path("socket", "/run/securecmd/admin.sock");
+    if (socket == null) throw r.error("socket", "\"\"", "an admin socket path is required");
+    String group = r.string("group", "securecmd-admin");
+    if (!group.matches("[a-z_][a-z0-9_-]{0,31}\\$?")) {
+      throw r.error("group", TableReader.quoted(group), "is not a valid group name");
+    }
+    return new AdminSettings(socket, group);
+  }
+
+  private static StateSettings state(TableReader r) throws ConfigException {
+    r.onlyKeys(Set.of("directory"));
+    Path dir = r.path("directory", "/var/lib/securecmd");
+    if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
+    return new StateSettings(dir);
+  }
+
+  private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)
+      throws ConfigException {
+    Map<String, CommandSettings> out = new LinkedHashMap<>();
+    if (table == null) return out;
+    for (String name : table.keySet()) {
+      TomlPosition p = table.inputPositionOf(List.of(name));
+      int line = p == null ? 0 : p.line();
+      String label = "[commands." + name + "]";
+      if (!VERB.matcher(name).matches()) {
+        throw new ConfigException(file, line, label, "is not a valid verb: use A-Z, 0-9 and _, starting with a letter");
+      }
+      if (BUILT_IN_VERBS.contains(name)) {
+        throw new ConfigException(file, line, label, "is built in and cannot be configured");
+      }
+      if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
+      out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
+    }
+    return out;
+  }
+
+  private static CommandSettings command(TableReader r, String name) throws ConfigException {
+    r.onlyKeys(Set.of("reply", "reply_file", "encoding", "allow"));
+    String encodingText = r.string("encoding", "plain");
+    ReplyEncoding encoding = switch (encodingText) {
+      case "plain" -> ReplyEncoding.PLAIN;
+      case "base64" -> ReplyEncoding.BASE64;
+      default -> throw r.error("encoding", TableReader.quoted(encodingText), "expected \"plain\" or \"base64\"");
+    };
+    String reply = r.string("reply", null);
+    String replyFile = r.string("reply_file", null);
+    if ((reply == null) == (replyFile == null)) throw r.missing("reply", "exactly one of reply and reply_file is required");
+    if (reply != null) reply = checkedReply(r, reply, encoding);
+    if (replyFile != null) replyFile = checkedReplyFile(r, replyFile);
+    return new CommandSettings(name, reply, replyFile, encoding, patterns(r, "allow"));
+  }
+
+  /** A static reply, encoded now so that every request sends the same checked line. */
+  private static String checkedReply(TableReader r, String reply, ReplyEncoding encoding) throws ConfigException {
+    if (encoding == ReplyEncoding.BASE64) {
+      return Base64.getEncoder().encodeToString(reply.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!org.securecmd.protocol.Reply.isSingleLine(reply)) {
+      throw r.error("reply", "(hidden)", "contains a line break or NUL, which would break the protocol's "
+          + "framing; use encoding = \"base64\"");
+    }
+    if (reply.equals("ERR") || reply.startsWith("ERR ")) {
+      throw r.error("reply", "(hidden)", "must not start with \"ERR \", which clients read as an error");
+    }
+    return reply;
+  }
+
+  private static String checkedReplyFile(TableReader r, String template) throws ConfigException {
+    if (template.isEmpty()) throw r.error("reply_file", "\"\"", "is empty");
+    String rest = template.replace("{client}", "");
+    if (rest.contains("{") || rest.contains("}")) {
+      throw r.error("reply_file", TableReader.quoted(template), "the only placeholder is {client}");
+    }
+    Path p = r.path("reply_file", null);
+    return p.toString();
+  }
+
+  private static List<String> patterns(TableReader r, String key) throws ConfigException {
+    List<String> patterns = r.strings(key, List.of());
+    for (String p : patterns) {
+      if (p.isEmpty() || !p.equals(p.strip()) || p.chars().anyMatch(Character::isISOControl)) {
+        throw r.error(key, TableReader.quoted(p), "patterns are non-empty, without spaces around or control characters");
+      }
+    }
+    return patterns;
+  }
+}

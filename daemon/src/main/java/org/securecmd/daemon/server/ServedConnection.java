@@ -1,0 +1,246 @@
+package org.securecmd.daemon.server;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import org.securecmd.daemon.audit.AuditEvent;
+import org.securecmd.daemon.auth.Identity;
+import org.securecmd.protocol.ErrorCode;
+import org.securecmd.protocol.LineReader;
+import org.securecmd.protocol.ProtocolException;
+import org.securecmd.protocol.Reply;
+import org.securecmd.protocol.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted connection on its own virtual thread: handshake under a deadline, identity and policy
+ * checked (every time, resumed sessions too), then requests one line at a time until the peer closes, goes
+ * idle, reaches a limit, or the daemon stops. Whatever happens, the permit and the socket are released.
+ */
+final class ServedConnection implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
+  private static final int IO_BUFFER = 4096;
+
+  private final long id;
+  private final Socket raw;
+  private final String remote;
+  private final Generation generation;
+  private final ServerContext context;
+  private final Instant since = Instant.now();
+  private final AtomicLong requests = new AtomicLong();
+  private volatile Identity identity;
+  private volatile SSLSocket tls;
+  private volatile boolean busy;
+  private volatile boolean stopping;
+
+  ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
+    this.id = id;
+    this.raw = raw;
+    this.remote = remoteOf(raw);
+    this.generation = generation;
+    this.context = context;
+  }
+
+  long id() {
+    return id;
+  }
+
+  @Override
+  public void run() {
+    Thread.currentThread().setName("conn-" + id + " " + remote);
+    try {
+      serve();
+    } catch (IOException e) {
+      log.debug("conn {} closed: {}", id, e.toString());
+    } catch (RuntimeException e) {
+      log.error("conn {} failed unexpectedly", id, e);
+    } finally {
+      context.permits().release();
+      close();
+      context.registry().remove(this);
+    }
+  }
+
+  private void serve() throws IOException {
+    SSLSocket s = handshake();
+    if (s == null) return;
+    Optional<String> refusal = generation.policy().refusal(identity, chain(s.getSession()));
+    if (refusal.isPresent()) {
+      context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
+      Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(s.getOutputStream());
+      return;
+    }
+    context.audit().connectionAccepted(id, identity.displayName(), remote, s.getSession().getProtocol(),
+        wasResumed(s.getSession()));
+    s.setSoTimeout(millis(generation.config().server().idleTimeout()));
+    requestLoop(s);
+  }
+
+  /** Returns the completed TLS socket, or {@code null} after logging why the handshake failed. */
+  private SSLSocket handshake() throws IOException {
+    SSLSocket s = (SSLSocket) generation.tls().context().getSocketFactory()
+        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
+    s.setUseClientMode(false);
+    s.setSSLParameters(generation.tls().newParameters());
+    tls = s;
+    // soTimeout bounds each read; the deadline bounds the whole handshake against a slow drip of bytes.
+    s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
+    ScheduledFuture<?> deadline = context.timer().schedule(this::close,
+        generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      s.startHandshake();
+      identity = identityOf(s.getSession());
+      return s;
+    } catch (SocketTimeoutException e) {
+      context.audit().handshakeRefused(id, remote, "handshake timed out");
+    } catch (IOException e) {
+      String reason = deadline.isDone() ? "handshake timed out" : describe(e);
+      context.audit().handshakeRefused(id, remote, reason);
+    } finally {
+      deadline.cancel(false);
+    }
+    return null;
+  }
+
+  private void requestLoop(SSLSocket s) throws IOException {
+    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
+        generation.config().server().maxLineBytes());
+    OutputStream out = new BufferedOutputStream(s.getOutputStream(), IO_BUFFER);
+    int maxRequests = generation.config().server().maxRequestsPerConnection();
+    while (!stopping) {
+      String line;
+      try {
+        line = in.readLine();
+      } catch (SocketTimeoutException e) {
+        log.debug("conn {} idle for {}, closing", id, generation.config().server().idleTimeout());
+        return;
+      } catch (ProtocolException e) {
+        long start = System.nanoTime();
+        e.toReply().writeTo(out);
+        audit("-", e.code().name(), start);
+        if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
+        continue;
+      }
+      if (line == null) return;
+      busy = true;
+      long start = System.nanoTime();
+      try {
+        if (requests.get() >= maxRequests) {
+          Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect")
+              .writeTo(out);
+          audit(verbOf(line), ErrorCode.BUSY.name(), start);
+          return;
+        }
+        requests.incrementAndGet();
+        Reply reply = answer(line);
+        reply.writeTo(out);
+        audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
+      } finally {
+        busy = false;
+      }
+    }
+  }
+
+  private Reply answer(String line) {
+    try {
+      return generation.commands().dispatch(Request.parse(line), identity);
+    } catch (ProtocolException e) {
+      return e.toReply();
+    } catch (RuntimeException e) {
+      log.error("conn {}: handler failed", id, e);
+      return Reply.error(ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  private void audit(String verb, String result, long startNanos) {
+    context.audit().request(new AuditEvent(id, identity.displayName(), remote, verb, result,
+        (System.nanoTime() - startNanos) / 1000));
+  }
+
+  /** Lets the current request finish; a connection waiting for a request closes now. */
+  void stopAfterCurrentRequest() {
+    stopping = true;
+    if (!busy) close();
+  }
+
+  void close() {
+    try {
+      Socket s = tls != null ? tls : raw;
+      s.close();
+    } catch (IOException ignored) {
+      // closing is best effort
+    }
+    try {
+      raw.close();
+    } catch (IOException ignored) {
+      // the TLS socket closed it already
+    }
+  }
+
+  ConnectionInfo info() {
+    Identity i = identity;
+    return new ConnectionInfo(id, i == null ? "-" : i.displayName(), i == null ? List.of() : i.names(),
+        i == null ? "" : i.serial(), remote, since, requests.get());
+  }
+
+  private static Identity identityOf(SSLSession session) {
+    try {
+      Certificate[] peer = session.getPeerCertificates();
+      return peer.length > 0 && peer[0] instanceof X509Certificate leaf ? Identity.of(leaf) : Identity.ANONYMOUS;
+    } catch (SSLPeerUnverifiedException e) {
+      return Identity.ANONYMOUS;
+    }
+  }
+
+  private static List<X509Certificate> chain(SSLSession session) {
+    try {
+      return Arrays.stream(session.getPeerCertificates()).map(c -> (X509Certificate) c).toList();
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
+
+  /** JSSE has no flag; a resumed TLS 1.3 session keeps the creation time of the original one. */
+  private static boolean wasResumed(SSLSession session) {
+    return System.currentTimeMillis() - session.getCreationTime() > 1000;
+  }
+
+  private static String verbOf(String line) {
+    int sp = line.indexOf(' ');
+    return sp < 0 ? line : line.substring(0, sp);
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof SSLException && e.getCause() != null && e.getCause().getMessage() != null) {
+      m = m + " (" + e.getCause().getMessage() + ")";
+    }
+    return m;
+  }
+
+  private static int millis(java.time.Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  }
+
+  private static String remoteOf(Socket s) {
+    String host = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPort();
+  }
+}

@@ -1,0 +1,155 @@
+package org.securecmd.daemon.server;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.securecmd.daemon.audit.AuditLog;
+import org.securecmd.daemon.audit.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accept loop of one listener. Each accepted socket takes a permit; when {@code max_connections} are
+ * open, a new one is closed at once (refused fast, nothing queues in the daemon). Each admitted socket gets
+ * a new virtual thread; a failing connection never stops the loop.
+ */
+public final class Server implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  private final ServerSocketChannel channel;
+  private final String description;
+  private final Supplier<Generation> current;
+  private final Metrics metrics;
+  private final ServerContext context;
+  private final ThreadFactory connectionThreads = Thread.ofVirtual().name("conn-", 0).factory();
+  private final AtomicLong ids = new AtomicLong();
+  private final Thread acceptThread;
+  private volatile boolean closing;
+
+  /**
+   * @param current read once per accepted connection: the generation it will keep
+   * @param maxConnections fixed for the life of the listener (a reload does not resize it)
+   */
+  public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
+      throws IOException {
+    this.channel = source.open();
+    this.description = source.describe();
+    this.current = current;
+    this.metrics = metrics;
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("deadlines").daemon(true).factory());
+    this.context = new ServerContext(new Semaphore(maxConnections), new ConnectionRegistry(), new AuditLog(metrics), timer);
+    this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
+  }
+
+  public void start() {
+    acceptThread.start();
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** The port actually bound (useful when the config says port 0). */
+  public int port() throws IOException {
+    return ((java.net.InetSocketAddress) channel.getLocalAddress()).getPort();
+  }
+
+  public ConnectionRegistry registry() {
+    return context.registry();
+  }
+
+  public int openConnections() {
+    return context.registry().size();
+  }
+
+  private void acceptLoop() {
+    while (!closing) {
+      SocketChannel ch;
+      try {
+        ch = channel.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        // EMFILE and friends: log, back off briefly so the loop does not spin, keep serving.
+        log.error("accept failed on {}: {}", description, e.toString());
+        pause();
+        continue;
+      }
+      metrics.accepted();
+      if (!context.permits().tryAcquire()) {
+        metrics.refusedBusy();
+        refuse(ch);
+        continue;
+      }
+      try {
+        Socket s = ch.socket();
+        s.setTcpNoDelay(true);
+        long id = ids.incrementAndGet();
+        ServedConnection c = new ServedConnection(id, s, current.get(), context);
+        context.registry().add(c); // before start, so a drain never misses it
+        connectionThreads.newThread(c).start();
+      } catch (IOException | RuntimeException e) {
+        context.permits().release();
+        log.error("cannot start a connection: {}", e.toString());
+        refuse(ch);
+      }
+    }
+  }
+
+  /** Closes with a reset, so the client learns at once instead of waiting for a handshake. */
+  private static void refuse(SocketChannel ch) {
+    try {
+      ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+      ch.close();
+    } catch (IOException ignored) {
+      // nothing more to do for a refused socket
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops accepting; open connections go on (see {@link #drain}). */
+  public void stopAccepting() {
+    closing = true;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing listener: {}", e.toString());
+    }
+  }
+
+  /**
+   * Lets in-flight requests finish within {@code bound}, closing idle connections at once; then closes
+   * whatever is left. Returns whether every connection ended by itself.
+   */
+  public boolean drain(Duration bound) throws InterruptedException {
+    context.registry().drain();
+    boolean clean = context.registry().awaitEmpty(bound);
+    if (!clean) context.registry().closeAll();
+    return clean;
+  }
+
+  @Override
+  public void close() {
+    stopAccepting();
+    context.registry().closeAll();
+    context.timer().shutdownNow();
+  }
+}

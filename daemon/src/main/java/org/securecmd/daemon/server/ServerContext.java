@@ -1,0 +1,8 @@
+package org.securecmd.daemon.server;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import org.securecmd.daemon.audit.AuditLog;
+
+/** What every connection shares, whatever its generation: permits, registry, audit, and the deadline timer. */
+record ServerContext(Semaphore permits, ConnectionRegistry registry, AuditLog audit, ScheduledExecutorService timer) {}
