@@ -23,7 +23,12 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Constants are the Linux values, identical on x86-64 and aarch64, the two platforms the
  * daemon ships for.
+ *
+ * <p>Downcalls are restricted FFM methods by nature; the jar's {@code Enable-Native-Access}
+ * manifest entry (and {@code --enable-native-access} in tests) grants them, so the lint
+ * warning is suppressed here, the only class that makes them.
  */
+@SuppressWarnings("restricted")
 final class Libc {
   static final int AF_UNIX = 1;
   static final int SOCK_DGRAM = 2;

@@ -3,6 +3,8 @@ package org.securecmd.daemon.systemd;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +63,7 @@ public final class SocketActivation {
   private final Map<String, List<Integer>> fds;
 
   SocketActivation(Map<String, List<Integer>> fds) {
-    this.fds = Map.copyOf(fds);
+    this.fds = Collections.unmodifiableMap(new LinkedHashMap<>(fds));  // keeps systemd's order
   }
 
   /** Reads {@code LISTEN_*} from {@code env} for this process; see {@link ListenFds#parse}. */
@@ -69,7 +71,10 @@ public final class SocketActivation {
     return new SocketActivation(ListenFds.parse(env, ProcessHandle.current().pid()));
   }
 
-  /** Names of the sockets systemd passed; empty when the daemon was not socket-activated. */
+  /**
+   * Names of the sockets systemd passed, in descriptor order; empty when the daemon was not
+   * socket-activated.
+   */
   public Set<String> names() {
     return fds.keySet();
   }

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -30,7 +32,7 @@ final class DatagramReceiver implements AutoCloseable {
   DatagramReceiver(String address, Duration timeout) throws IOException {
     fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment sockaddr = SdNotifier.sockaddr(arena, address);
+      MemorySegment sockaddr = sockaddr(arena, address);
       Libc.call("bind " + address, BIND, fd, sockaddr, (int) sockaddr.byteSize());
       MemorySegment timeval = arena.allocate(JAVA_LONG, 2);
       timeval.setAtIndex(JAVA_LONG, 0, timeout.toSeconds());
@@ -41,6 +43,21 @@ final class DatagramReceiver implements AutoCloseable {
       Libc.close(fd);
       throw e;
     }
+  }
+
+  /**
+   * Encoded independently of {@link SdNotifier#sockaddr}, the way C code usually does it, so a
+   * round trip does not just agree with itself: a path gets the full zeroed 110-byte struct, an
+   * abstract name exactly its bytes after the leading NUL.
+   */
+  private static MemorySegment sockaddr(Arena arena, String address) {
+    byte[] bytes = address.getBytes(UTF_8);
+    boolean isAbstract = bytes[0] == '@';
+    MemorySegment sockaddr = arena.allocate(isAbstract ? 2 + bytes.length : 110);
+    sockaddr.set(JAVA_SHORT, 0, (short) Libc.AF_UNIX);
+    MemorySegment.copy(bytes, isAbstract ? 1 : 0, sockaddr, JAVA_BYTE, isAbstract ? 3 : 2,
+        isAbstract ? bytes.length - 1 : bytes.length);
+    return sockaddr;
   }
 
   /** The next datagram's exact bytes; fails with EAGAIN once the timeout passes. */

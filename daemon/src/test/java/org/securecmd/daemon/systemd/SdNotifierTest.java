@@ -1,5 +1,6 @@
 package org.securecmd.daemon.systemd;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,9 +49,10 @@ class SdNotifierTest {
   }
 
   @Test
-  void abstractNameIsNotAPathWithTheSameName() throws IOException {
-    // If the length were not exact, or '@' were sent literally, the kernel would look up a
-    // different name and the datagram would be lost (ECONNREFUSED for the sender).
+  @SuppressWarnings("try")  // the receiver only needs to exist
+  void abstractNameMustMatchExactly() throws IOException {
+    // Abstract names are compared over the whole address length: one extra byte is another
+    // name, nobody is bound to it, and the kernel refuses the datagram.
     String name = "@securecmd-test-exact-" + System.nanoTime();
     try (var receiver = new DatagramReceiver(name, WAIT)) {
       var wrong = new SdNotifier(name + "x");
@@ -65,7 +67,7 @@ class SdNotifierTest {
       assertEquals(2 + "/run/n".length() + 1, SdNotifier.sockaddr(arena, "/run/n").byteSize());
       var abs = SdNotifier.sockaddr(arena, "@abc");
       assertArrayEquals(new byte[] {0, 'a', 'b', 'c'},
-          abs.asSlice(2).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+          abs.asSlice(2).toArray(JAVA_BYTE));
       assertEquals(108 + 2, SdNotifier.sockaddr(arena, "@" + "a".repeat(107)).byteSize());
       assertEquals(108 + 2, SdNotifier.sockaddr(arena, "/" + "a".repeat(106)).byteSize());
     }
