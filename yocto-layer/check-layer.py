@@ -275,7 +275,7 @@ def check_layer_files(layerdir):
                if re.match(r"\s*SECURECMD_SERVER_CA\b[^=]*=", l) and l.strip() != 'SECURECMD_SERVER_CA ??= ""']
     check('SECURECMD_SERVER_CA is only ever ??= "" in the layer', not assigns, assigns)
     hard = [(os.path.basename(p), l.strip()) for p in sources for l in code_lines(p)
-            if re.search(r"(?<![\w}.])/(etc|usr|var|bin|sbin|lib)\b", l)]
+            if re.search(r"(?<![\w.])/(etc|usr|var|bin|sbin|lib)\b", l)]
     check("no hard-coded /etc, /usr/... in recipes and classes", not hard, hard)
     if shutil.which("git") and os.path.exists(os.path.join(REPO, ".git")):
         jar = "yocto-layer/meta-securecmd/recipes-securecmd/securecmd-client/files/securecmd-client.jar"
