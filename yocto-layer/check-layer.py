@@ -338,6 +338,8 @@ def build(bb_path, layerdir, conf_vars, work, ca):
     unpack = meta.expand("${UNPACKDIR}")
     os.makedirs(unpack)
     for fname, _, found in src_files(meta):
+        if not found:
+            raise RuntimeError("do_fetch: file://%s not found" % fname)
         shutil.copy2(found, os.path.join(unpack, fname))   # file:// with or without unpack=0
     for task in ("do_compile",):
         r = run_task(meta, task)
@@ -415,6 +417,7 @@ def check_ca_errors(bb_path, layerdir, conf_vars, tmp, pki):
         f.write("hello\n")
     cases = [("", "SECURECMD_SERVER_CA is not set"),
              (os.path.join(tmp, "missing.crt"), "cannot read"),
+             ("ca.crt", "must be an absolute path"),
              (pki["ca.key"], "private key"), (both, "private key"),
              (not_pem, "not a PEM certificate"),
              (pki["server.crt"], "not a CA certificate")]

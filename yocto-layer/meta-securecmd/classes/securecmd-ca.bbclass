@@ -31,12 +31,14 @@ def securecmd_der_is_ca(der):
 
 def securecmd_ca_error(path):
     """Why path is not usable as SECURECMD_SERVER_CA, or None if it is."""
-    import base64, binascii, re
+    import base64, binascii, os, re
     if not path:
         return ('SECURECMD_SERVER_CA is not set. Set it in local.conf or a bbappend to the PEM '
                 'CA certificate that issued your securecmd server certificate, e.g. '
                 'SECURECMD_SERVER_CA = "/path/to/ca.crt". meta-securecmd ships no default CA.')
     where = 'SECURECMD_SERVER_CA = "%s"' % path
+    if not os.path.isabs(path):
+        return '%s: must be an absolute path on the build host' % where
     try:
         with open(path, encoding='ascii', errors='replace') as f:
             text = f.read()
