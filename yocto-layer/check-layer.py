@@ -266,8 +266,10 @@ def check_layer_files(layerdir):
     for root, _, names in os.walk(layerdir):
         for n in names:
             data = open(os.path.join(root, n), "rb").read().decode("latin-1")
-            (keys.append(n) if key.search(data) else None)
-            (certs.append(n) if cert.search(data) else None)
+            if key.search(data):
+                keys.append(n)
+            if cert.search(data):
+                certs.append(n)
     check("no file in the layer holds a private key", not keys, keys)
     check("no file in the layer holds a certificate (no default CA)", not certs, certs)
     sources = [os.path.join(r, n) for r, _, ns in os.walk(layerdir) for n in ns if n.endswith((".bb", ".bbclass", ".inc", ".bbappend"))]
