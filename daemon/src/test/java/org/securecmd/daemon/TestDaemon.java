@@ -1,0 +1,111 @@
+package org.securecmd.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import org.securecmd.client.ClientException;
+import org.securecmd.client.Connection;
+import org.securecmd.client.SecureCmdClient;
+import org.securecmd.daemon.config.ListenAddress;
+import org.securecmd.daemon.server.BoundListener;
+import org.securecmd.protocol.Reply;
+import org.securecmd.tls.HandshakeSetup;
+import org.securecmd.tls.TestPki;
+
+/**
+ * A real daemon on 127.0.0.1 (ephemeral port) with a fresh PKI in a temp directory, for tests that need
+ * real handshakes. The config is written from a template whose {@code %EXTRA%} the test fills in.
+ *
+ * <pre>{@code
+ * try (TestDaemon d = TestDaemon.start(dir, "")) { assertEquals("PONG", d.send(d.device, "PING").text()); }
+ * }</pre>
+ */
+public final class TestDaemon implements AutoCloseable {
+  public final Path dir;
+  public final TestPki pki;
+  public final TestPki.Issued server;
+  /** A device on the allow list (CN trusted-client). */
+  public final TestPki.Issued device;
+  public final Daemon daemon;
+
+  private TestDaemon(Path dir, TestPki pki, TestPki.Issued server, TestPki.Issued device, Daemon daemon) {
+    this.dir = dir;
+    this.pki = pki;
+    this.server = server;
+    this.device = device;
+    this.daemon = daemon;
+  }
+
+  /** The config a test starts from: mutual TLS, trusted-client allowed, GET_SECRET for it. */
+  public static String config(String clientsExtra, String extraTables) {
+    return """
+        [server]
+        listen = "127.0.0.1:0"
+        handshake_timeout = "2s"
+        idle_timeout = "30s"
+        [tls]
+        certificate = "server.crt"
+        private_key = "server.key"
+        [clients]
+        auth = "required"
+        ca = "ca.crt"
+        %s
+        [admin]
+        socket = "admin.sock"
+        [state]
+        directory = "state"
+        [commands.GET_SECRET]
+        reply = "THIS_IS_THE_SECRET"
+        allow = ["trusted-client"]
+        %s
+        """.formatted(clientsExtra.isEmpty() ? "allow = [\"trusted-client\"]" : clientsExtra, extraTables);
+  }
+
+  /** Writes PKI and config into {@code dir} and starts a daemon. */
+  public static TestDaemon start(Path dir, String config) throws Exception {
+    TestPki pki = new TestPki("Test");
+    TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
+    TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
+    server.write(dir, "server");
+    pki.writeRoot(dir.resolve("ca.crt"));
+    Files.writeString(dir.resolve("config.toml"), config);
+    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    return new TestDaemon(dir, pki, server, device, d);
+  }
+
+  public int port() throws IOException {
+    return daemon.port();
+  }
+
+  /** A client trusting this PKI's root and presenting {@code as} (or nothing when null). */
+  public SecureCmdClient client(TestPki.Issued as) throws GeneralSecurityException {
+    HandshakeSetup.Builder b = new HandshakeSetup.Builder().addTrustedCertificate(pki.rootCertificate());
+    if (as != null) b.certifiedKey(as.certifiedKey());
+    return new SecureCmdClient(b.build(), Duration.ofSeconds(5));
+  }
+
+  public Connection connect(TestPki.Issued as) throws GeneralSecurityException, ClientException, IOException {
+    return client(as).connect("127.0.0.1", port());
+  }
+
+  /** One request on a fresh connection. */
+  public Reply send(TestPki.Issued as, String request) throws Exception {
+    try (Connection c = connect(as)) {
+      return c.send(request);
+    }
+  }
+
+  /** Rewrites the config file (tests then reload or restart). */
+  public void writeConfig(String config) throws IOException {
+    Files.writeString(dir.resolve("config.toml"), config);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    daemon.stop();
+  }
+}
