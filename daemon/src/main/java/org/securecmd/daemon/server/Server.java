@@ -27,6 +27,7 @@ public final class Server implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
 
   private final ServerSocketChannel channel;
+  private final ListenerSource source;
   private final String description;
   private final Supplier<Generation> current;
   private final Metrics metrics;
@@ -43,6 +44,7 @@ public final class Server implements AutoCloseable {
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
       throws IOException {
     this.channel = source.open();
+    this.source = source;
     this.description = source.describe();
     this.current = current;
     this.metrics = metrics;
@@ -126,10 +128,11 @@ public final class Server implements AutoCloseable {
   }
 
   /** Stops accepting; open connections go on (see {@link #drain}). */
-  public void stopAccepting() {
+  public synchronized void stopAccepting() {
+    if (closing) return;
     closing = true;
     try {
-      channel.close();
+      source.close(channel);
     } catch (IOException e) {
       log.debug("closing listener: {}", e.toString());
     }
