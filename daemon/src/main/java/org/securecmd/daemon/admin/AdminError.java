@@ -1,0 +1,29 @@
+package org.securecmd.daemon.admin;
+
+import java.util.Map;
+
+/** The stable error codes of admin replies ({@code "error"} field); securecmdctl maps them to exit codes. */
+public enum AdminError {
+  /** The peer is neither root nor in the admin group. */
+  ACCESS_DENIED,
+  /** Unknown request, or a missing or malformed argument. */
+  BAD_REQUEST,
+  /** No such connection, or no such deny-list entry. */
+  NOT_FOUND,
+  /** The new configuration is invalid; the old generation keeps serving. */
+  RELOAD_FAILED,
+  /** The deny list changed for this run but could not be saved. */
+  NOT_SAVED,
+  /** Too many admin requests at once. */
+  BUSY,
+  /** A bug; the daemon log has the details. */
+  INTERNAL;
+
+  Map<String, Object> reply(String message) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("ok", false);
+    m.put("error", name());
+    m.put("message", message);
+    return m;
+  }
+}

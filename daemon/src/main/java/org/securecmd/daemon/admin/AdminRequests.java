@@ -1,0 +1,209 @@
+package org.securecmd.daemon.admin;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.securecmd.daemon.audit.Metrics;
+import org.securecmd.daemon.auth.DenyList;
+import org.securecmd.daemon.auth.DenyListStore;
+import org.securecmd.daemon.server.ConnectionInfo;
+import org.securecmd.daemon.server.Generation;
+import org.securecmd.daemon.server.Server;
+
+/**
+ * Answers one admin request line with one JSON object: {@code {"ok":true,...}} or
+ * {@code {"ok":false,"error":"CODE","message":"..."}}. The requests and their fields are listed in
+ * {@code docs/README-operating.md}; {@link AdminError} lists the codes.
+ */
+public final class AdminRequests {
+  private final String version;
+  private final Instant startedAt;
+  private final Clock clock;
+  private final Supplier<Generation> current;
+  private final Server server;
+  private final Metrics metrics;
+  private final Reloader reloader;
+  private final Revocations revocations;
+
+  public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
+                       Reloader reloader, Revocations revocations) {
+    this.version = version;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    this.current = current;
+    this.server = server;
+    this.metrics = metrics;
+    this.reloader = reloader;
+    this.revocations = revocations;
+  }
+
+  /** The reply to {@code line}; never throws for a bad request, it answers with {@code BAD_REQUEST}. */
+  public Map<String, Object> answer(String line) {
+    String[] words = line.strip().split(" ", 2);
+    String verb = words[0];
+    String arg = words.length > 1 ? words[1].strip() : "";
+    return switch (verb) {
+      case "status" -> noArgument(verb, arg, this::status);
+      case "connections" -> noArgument(verb, arg, this::connections);
+      case "disconnect" -> disconnect(arg);
+      case "reload" -> noArgument(verb, arg, this::reload);
+      case "revoke" -> revoke(arg);
+      case "unrevoke" -> unrevoke(arg);
+      case "revoked" -> noArgument(verb, arg, this::revoked);
+      case "metrics" -> noArgument(verb, arg, this::metrics);
+      default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb
+          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked or metrics");
+    };
+  }
+
+  private static Map<String, Object> noArgument(String verb, String arg, Supplier<Map<String, Object>> answer) {
+    return arg.isEmpty() ? answer.get() : AdminError.BAD_REQUEST.reply(verb + " takes no argument");
+  }
+
+  static Map<String, Object> ok() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ok", true);
+    return m;
+  }
+
+  private Map<String, Object> status() {
+    Generation g = current.get();
+    Instant now = clock.instant();
+    Map<String, Object> m = ok();
+    m.put("version", version);
+    m.put("started", startedAt.toString());
+    m.put("uptime_seconds", Duration.between(startedAt, now).toSeconds());
+    m.put("config", String.valueOf(g.config().file()));
+    m.put("generation", g.number());
+    m.put("generation_loaded", g.loadedAt().toString());
+    m.put("listener", server.description());
+    m.put("connections_open", server.openConnections());
+    m.put("connections_accepted", metrics.acceptedCount());
+    m.put("requests", metrics.requestCount());
+    m.put("revoked_entries", size(revocations.list()));
+    X509Certificate leaf = g.tls().serverKey().leaf();
+    m.put("server_certificate", certificate(leaf));
+    List<Object> cas = new ArrayList<>();
+    for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
+    m.put("client_cas", cas);
+    return m;
+  }
+
+  private static Map<String, Object> certificate(X509Certificate c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("subject", c.getSubjectX500Principal().getName());
+    m.put("not_after", c.getNotAfter().toInstant().toString());
+    return m;
+  }
+
+  private Map<String, Object> connections() {
+    List<Object> list = new ArrayList<>();
+    for (ConnectionInfo c : server.registry().list()) list.add(connection(c));
+    Map<String, Object> m = ok();
+    m.put("connections", list);
+    return m;
+  }
+
+  private static Map<String, Object> connection(ConnectionInfo c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", c.id());
+    m.put("identity", c.identity());
+    m.put("serial", c.serial());
+    m.put("remote", c.remote());
+    m.put("since", c.since().toString());
+    m.put("requests", c.requests());
+    return m;
+  }
+
+  private Map<String, Object> disconnect(String arg) {
+    long id;
+    try {
+      id = Long.parseLong(arg);
+    } catch (NumberFormatException e) {
+      return AdminError.BAD_REQUEST.reply("disconnect needs a connection id (a number), got \"" + arg + "\"");
+    }
+    return server.registry().disconnect(id).map(info -> {
+      Map<String, Object> m = ok();
+      m.put("disconnected", connection(info));
+      return m;
+    }).orElseGet(() -> AdminError.NOT_FOUND.reply("no open connection " + id));
+  }
+
+  private Map<String, Object> reload() {
+    try {
+      Generation g = reloader.reload();
+      Map<String, Object> m = ok();
+      m.put("generation", g.number());
+      m.put("config", String.valueOf(g.config().file()));
+      return m;
+    } catch (Reloader.Failed e) {
+      Map<String, Object> m = AdminError.RELOAD_FAILED.reply(e.getMessage());
+      m.put("generation", current.get().number());
+      return m;
+    }
+  }
+
+  /** {@code revoke identity NAME} or {@code revoke serial HEX}. */
+  private Map<String, Object> revoke(String arg) {
+    String[] kv = arg.split(" ", 2);
+    String value = kv.length > 1 ? kv[1].strip() : "";
+    if (!DenyListStore.validEntry(value)) {
+      return AdminError.BAD_REQUEST.reply("expected \"revoke identity NAME\" or \"revoke serial HEX\"");
+    }
+    Revocations.Change change;
+    switch (kv[0]) {
+      case "identity" -> change = revocations.revokeIdentity(value);
+      case "serial" -> {
+        try {
+          change = revocations.revokeSerial(value);
+        } catch (IllegalArgumentException e) {
+          return AdminError.BAD_REQUEST.reply(e.getMessage());
+        }
+      }
+      default -> {
+        return AdminError.BAD_REQUEST.reply("expected \"revoke identity NAME\" or \"revoke serial HEX\"");
+      }
+    }
+    return changeReply(change, kv[0], kv[0].equals("serial") ? DenyList.normalizeSerial(value) : value);
+  }
+
+  private Map<String, Object> unrevoke(String arg) {
+    if (!DenyListStore.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
+    Revocations.Change change = revocations.unrevoke(arg);
+    if (!change.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    return changeReply(change, "entry", arg);
+  }
+
+  private static Map<String, Object> changeReply(Revocations.Change change, String kind, String value) {
+    Map<String, Object> m = change.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(change.saveError());
+    m.put(kind, value);
+    m.put("changed", change.changed());
+    m.put("disconnected", change.disconnected());
+    return m;
+  }
+
+  private Map<String, Object> revoked() {
+    DenyList d = revocations.list();
+    Map<String, Object> m = ok();
+    m.put("identities", d.identities().stream().sorted().toList());
+    m.put("serials", d.serials().stream().sorted().toList());
+    return m;
+  }
+
+  private Map<String, Object> metrics() {
+    Map<String, Object> m = ok();
+    m.put("text", PrometheusText.render(metrics.snapshot(), server.openConnections(), current.get().number(),
+        size(revocations.list())));
+    return m;
+  }
+
+  private static int size(DenyList d) {
+    return d.identities().size() + d.serials().size();
+  }
+}

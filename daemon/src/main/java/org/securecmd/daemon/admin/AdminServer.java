@@ -1,0 +1,225 @@
+package org.securecmd.daemon.admin;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin socket: a UNIX-domain stream socket, mode 0660 with the admin group as its group, bound by the
+ * daemon itself. Each connection carries one request line and gets one JSON line back, on its own virtual
+ * thread, after the {@link PeerCheck}. At most {@link #MAX_CLIENTS} are served at once; more get
+ * {@code BUSY}. A client has {@link #DEADLINE_SECONDS} to send its line.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  static final int MAX_LINE_BYTES = 4096;
+  static final int MAX_CLIENTS = 16;
+  static final long DEADLINE_SECONDS = 10;
+
+  private final Path path;
+  private final ServerSocketChannel channel;
+  private final PeerCheck peers;
+  private final Function<String, Map<String, Object>> requests;
+  private final Semaphore clients = new Semaphore(MAX_CLIENTS);
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("admin-deadlines").daemon(true).factory());
+  private final Thread acceptThread;
+  private volatile boolean closing;
+
+  private AdminServer(Path path, ServerSocketChannel channel, PeerCheck peers,
+                      Function<String, Map<String, Object>> requests) {
+    this.path = path;
+    this.channel = channel;
+    this.peers = peers;
+    this.requests = requests;
+    this.acceptThread = Thread.ofPlatform().name("admin accept " + path).unstarted(this::acceptLoop);
+  }
+
+  /**
+   * Binds {@code path} (creating its parent directory; replacing a stale socket file that nobody listens
+   * on), sets mode 0660 and, when {@code group} exists, that group.
+   *
+   * @throws IOException naming the path when it cannot be bound, or another process already serves it
+   */
+  public static AdminServer bind(Path path, String group, AdminRequests requests) throws IOException {
+    return bind(path, group, PeerCheck.forGroup(group), requests::answer);
+  }
+
+  static AdminServer bind(Path path, String group, PeerCheck peers, Function<String, Map<String, Object>> requests)
+      throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) Files.createDirectories(parent);
+    removeStale(path);
+    ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      ch.bind(UnixDomainSocketAddress.of(path), MAX_CLIENTS);
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+      setGroup(path, group);
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("cannot bind the admin socket " + path + ": " + e, e);
+    }
+    return new AdminServer(path, ch, peers, requests);
+  }
+
+  private static void removeStale(Path path) throws IOException {
+    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+    boolean live;
+    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+      live = true;
+    } catch (IOException nobodyListens) {
+      live = false;
+    }
+    if (live) throw new IOException("admin socket " + path + " is in use: is another securecmdd running?");
+    if (!Files.isDirectory(path)) Files.delete(path); // a stale socket from a daemon that died
+  }
+
+  private static void setGroup(Path path, String group) throws IOException {
+    GroupPrincipal principal;
+    try {
+      principal = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+    } catch (UserPrincipalNotFoundException e) {
+      log.warn("admin group {} does not exist: only root can use the admin socket {}", group, path);
+      return;
+    }
+    try {
+      Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(principal);
+    } catch (IOException e) {
+      log.warn("cannot give the admin socket {} to group {} ({}); is the daemon's user a member of it?"
+          + " Only root can use the socket until then", path, group, e.toString());
+    }
+  }
+
+  public void start() {
+    acceptThread.start();
+    log.info("admin socket {} ready", path);
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  private void acceptLoop() {
+    while (!closing) {
+      SocketChannel ch;
+      try {
+        ch = channel.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        log.error("admin accept failed: {}", e.toString());
+        continue;
+      }
+      Thread.ofVirtual().name("admin-client").start(() -> serve(ch));
+    }
+  }
+
+  private void serve(SocketChannel ch) {
+    boolean admitted = clients.tryAcquire();
+    ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(ch), DEADLINE_SECONDS, TimeUnit.SECONDS);
+    try (ch) {
+      if (!admitted) {
+        reply(ch, AdminError.BUSY.reply("too many admin requests at once; try again"));
+        return;
+      }
+      UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      Optional<String> refusal = peers.refusal(peer);
+      if (refusal.isPresent()) {
+        log.warn("admin socket: refused {}", refusal.get());
+        reply(ch, AdminError.ACCESS_DENIED.reply("access denied: " + refusal.get()));
+        return;
+      }
+      Optional<String> line = readLine(ch);
+      if (line.isEmpty()) return;
+      log.info("admin request from {}: {}", peer.user().getName(), line.get());
+      reply(ch, answer(line.get()));
+    } catch (IOException e) {
+      log.debug("admin client: {}", e.toString());
+    } finally {
+      deadline.cancel(false);
+      if (admitted) clients.release();
+    }
+  }
+
+  private Map<String, Object> answer(String line) {
+    try {
+      return requests.apply(line);
+    } catch (RuntimeException e) {
+      log.error("admin request \"{}\" failed", line, e);
+      return AdminError.INTERNAL.reply("internal error: " + e);
+    }
+  }
+
+  /** One line without its newline, or a BAD_REQUEST reply and empty when it is too long or not UTF-8. */
+  private Optional<String> readLine(SocketChannel ch) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(512);
+    while (true) {
+      int n = ch.read(buf.clear());
+      if (n < 0) break;
+      for (int i = 0; i < n; i++) {
+        byte b = buf.get(i);
+        if (b == '\n') return Optional.of(line.toString(UTF_8).replaceFirst("\r$", ""));
+        line.write(b);
+      }
+      if (line.size() > MAX_LINE_BYTES) {
+        reply(ch, AdminError.BAD_REQUEST.reply("request longer than " + MAX_LINE_BYTES + " bytes"));
+        return Optional.empty();
+      }
+    }
+    if (line.size() == 0) return Optional.empty();
+    return Optional.of(line.toString(UTF_8));
+  }
+
+  private static void reply(SocketChannel ch, Map<String, Object> reply) throws IOException {
+    ByteBuffer out = ByteBuffer.wrap((Json.write(reply) + "\n").getBytes(UTF_8));
+    while (out.hasRemaining()) ch.write(out);
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // the client is gone either way
+    }
+  }
+
+  /** Stops accepting and removes the socket file; requests in progress finish on their own threads. */
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      channel.close();
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      log.debug("closing admin socket: {}", e.toString());
+    }
+    timer.shutdownNow();
+  }
+}

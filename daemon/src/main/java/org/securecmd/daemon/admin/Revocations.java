@@ -1,0 +1,80 @@
+package org.securecmd.daemon.admin;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.securecmd.daemon.auth.DenyList;
+import org.securecmd.daemon.auth.DenyListStore;
+import org.securecmd.daemon.server.ConnectionInfo;
+import org.securecmd.daemon.server.ConnectionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Changes to the operator's deny list: each change is saved, then installed (every new connection reads it),
+ * then open connections it denies are closed. One change at a time, so saves never interleave.
+ */
+public final class Revocations {
+  private static final Logger log = LoggerFactory.getLogger(Revocations.class);
+
+  private final AtomicReference<DenyList> current;
+  private final DenyListStore store;
+  private final ConnectionRegistry registry;
+
+  /** @param current the daemon's deny list, already loaded from {@code store} */
+  public Revocations(AtomicReference<DenyList> current, DenyListStore store, ConnectionRegistry registry) {
+    this.current = current;
+    this.store = store;
+    this.registry = registry;
+  }
+
+  /**
+   * What a change did.
+   *
+   * @param saveError empty when saved; otherwise the change applies to this run only, and this says why
+   */
+  public record Change(boolean changed, int disconnected, String saveError) {}
+
+  public DenyList list() {
+    return current.get();
+  }
+
+  public synchronized Change revokeIdentity(String name) {
+    return apply(current.get().withIdentity(name), c -> c.names().contains(name), "identity " + name);
+  }
+
+  public synchronized Change revokeSerial(String serial) {
+    String s = DenyList.normalizeSerial(serial);
+    return apply(current.get().withSerial(s), c -> c.serial().equals(s), "serial " + s);
+  }
+
+  public synchronized Change unrevoke(String entry) {
+    DenyList before = current.get();
+    DenyList after = before.without(entry);
+    if (after == before) return new Change(false, 0, "");
+    String saveError = save(after);
+    current.set(after);
+    log.info("unrevoked {}", entry);
+    return new Change(true, 0, saveError);
+  }
+
+  private Change apply(DenyList after, Predicate<ConnectionInfo> affected, String what) {
+    boolean changed = !after.equals(current.get());
+    String saveError = changed ? save(after) : "";
+    // Installed even when the save failed: a revocation must take effect now; the error is reported.
+    current.set(after);
+    int closed = registry.disconnectIf(affected);
+    log.info("revoked {}: {} open connection(s) closed", what, closed);
+    return new Change(changed, closed, saveError);
+  }
+
+  private String save(DenyList list) {
+    try {
+      store.save(list);
+      return "";
+    } catch (IOException e) {
+      log.error("cannot save the deny list to {}: {}", store.file(), e.toString());
+      return "cannot save " + store.file() + ": " + e.getMessage() + "; the change applies until the daemon stops";
+    }
+  }
+}
