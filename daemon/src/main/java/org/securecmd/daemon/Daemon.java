@@ -1,47 +1,80 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.securecmd.daemon.admin.AdminRequests;
+import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.Reloader;
+import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
+import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.systemd.Notifier;
+import org.securecmd.daemon.systemd.SystemdStatus;
+import org.securecmd.daemon.systemd.Watchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The composition root: loads the first generation, opens the listener, installs signal handlers, and
- * owns the lifecycle (serve, reload, graceful stop). Nothing imports this package.
+ * The composition root: loads the first generation and the deny list, opens the listener (systemd's socket
+ * named "main", else a bind of {@code [server] listen}) and the admin socket, tells systemd it is ready,
+ * installs signal handlers (TERM/INT stop, HUP reloads), and owns the lifecycle. Nothing imports this package.
+ *
+ * <p>The admin socket is always bound by the daemon from {@code [admin] socket}, never taken from systemd:
+ * the JDK turns only one inherited descriptor per process into a channel ({@code System.inheritedChannel()}),
+ * and that one is the TCP listener. {@code [server] listen}, {@code max_connections}, {@code [admin]} and
+ * {@code [state]} are read at start only; a reload changes everything else.
  */
-public final class Daemon {
+public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  static final String REVOKED_FILE = "revoked";
+  private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
+  private final Clock clock;
   private final Generations generations;
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final AtomicReference<DenyList> denyList = new AtomicReference<>(DenyList.EMPTY);
-  private final AtomicLong generationNumbers = new AtomicLong();
   private final Metrics metrics = new Metrics();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private Server server;
+  private final Object reloading = new Object();
+  private final Notifier notifier;
+  private final SystemdStatus systemd;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private Watchdog watchdog;
+  private volatile Server server;
+  private volatile AdminServer admin;
 
   Daemon(Path configFile, Clock clock) {
+    this(configFile, clock, Notifier.NOOP);
+  }
+
+  Daemon(Path configFile, Clock clock, Notifier notifier) {
     this.configFile = configFile;
+    this.clock = clock;
+    this.notifier = notifier;
+    this.systemd = new SystemdStatus(notifier);
     this.generations = new Generations(clock, denyList::get);
   }
 
   static Daemon fromEnvironment(Path configFile) {
-    return new Daemon(configFile, Clock.systemUTC());
+    return new Daemon(configFile, Clock.systemUTC(), Notifier.fromEnvironment(System.getenv()));
   }
 
   static String version() {
@@ -56,20 +89,47 @@ public final class Daemon {
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
   void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    start(config -> new BoundListener(config.server().listen()));
-    installSignals();
+    var inherited = SystemdListener.fromEnvironment(System.getenv());
+    installSignals(); // before READY=1, so that systemd's first reload finds the handler
+    start(config -> inherited.<ListenerSource>map(l -> l).orElseGet(() -> new BoundListener(config.server().listen())));
     stopRequested.await();
     stop();
   }
 
-  /** Loads the first generation and starts serving on the listener {@code sources} picks for its config. */
+  /**
+   * Loads the first generation and the deny list, starts serving on the listener {@code sources} picks for
+   * its config and on the admin socket, then sends READY=1.
+   *
+   * @throws IOException when the listener or admin socket cannot be opened, or the deny list is unreadable
+   *     or corrupt (it is never silently discarded)
+   */
   void start(Function<Config, ListenerSource> sources) throws ConfigException, IOException {
-    Generation first = generations.build(configFile, generationNumbers.incrementAndGet());
+    systemd.status("loading " + configFile);
+    Generation first = generations.build(configFile, 1);
+    Path state = first.config().state().directory();
+    Files.createDirectories(state);
+    DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
+    denyList.set(store.load());
     install(first);
     server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
+    try {
+      AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
+          new Revocations(denyList, store, server.registry()));
+      admin = AdminServer.bind(first.config().admin().socket(), first.config().admin().group(), requests);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
     server.start();
-    log.info("securecmdd {} serving on {} (config {}, generation {})", version(), server.description(), configFile,
-        first.number());
+    admin.start();
+    log.info("securecmdd {} serving on {} (config {}, generation {}, {} deny-list entries)", version(),
+        server.description(), configFile, first.number(), denyList.get().identities().size()
+            + denyList.get().serials().size());
+    systemd.ready();
+    sendStatus();
+    scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
+    watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
+    watchdog.start();
   }
 
   private void install(Generation g) {
@@ -77,15 +137,65 @@ public final class Daemon {
     metrics.knownVerbs(g.commands()::knows);
   }
 
+  /**
+   * Builds a complete new generation. If any step fails, the old generation keeps serving and the error is
+   * returned. Systemd sees RELOADING=1 then READY=1 either way; reloads run one at a time.
+   */
+  @Override
+  public Generation reload() throws Reloader.Failed {
+    synchronized (reloading) {
+      Generation old = current.get();
+      systemd.reloading();
+      try {
+        Generation next = generations.build(configFile, old.number() + 1);
+        install(next);
+        log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
+            configFile, next.number(), server.openConnections(), old.number());
+        return next;
+      } catch (ConfigException e) {
+        log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
+        throw new Reloader.Failed(e.getMessage());
+      } finally {
+        systemd.readyAfterReload();
+        sendStatus();
+      }
+    }
+  }
+
+  private void reloadOnSignal() {
+    if (server == null) {
+      log.warn("SIGHUP ignored: still starting");
+      return;
+    }
+    try {
+      reload();
+    } catch (Reloader.Failed e) {
+      // logged by reload()
+    } catch (RuntimeException e) {
+      log.error("reload failed unexpectedly", e);
+    }
+  }
+
+  private void sendStatus() {
+    Server s = server;
+    if (s == null) return;
+    systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests");
+  }
+
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */
   void requestStop() {
     stopRequested.countDown();
   }
 
-  /** Stops accepting, lets in-flight requests finish within {@code shutdown_timeout}, closes the rest. */
+  /** Sends STOPPING=1, stops accepting, lets in-flight requests finish within {@code shutdown_timeout}. */
   void stop() throws InterruptedException {
     if (server == null) return;
+    systemd.stopping();
+    if (watchdog != null) watchdog.close();
+    scheduler.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
+    if (admin != null) admin.close();
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
@@ -108,10 +218,15 @@ public final class Daemon {
     return server;
   }
 
+  Path adminSocket() {
+    return admin.path();
+  }
+
   private void installSignals() {
     // sun.misc.Signal (jdk.unsupported) is the JDK's only way to catch SIGTERM without a shutdown hook,
-    // which could not exit 0 after a graceful stop.
+    // which could not exit 0 after a graceful stop. Each signal runs its handler on a new thread.
     Signal.handle(new Signal("TERM"), s -> requestStop());
     Signal.handle(new Signal("INT"), s -> requestStop());
+    Signal.handle(new Signal("HUP"), s -> reloadOnSignal());
   }
 }
