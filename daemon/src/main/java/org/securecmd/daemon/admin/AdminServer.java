@@ -41,6 +41,7 @@ public final class AdminServer implements AutoCloseable {
   static final int MAX_LINE_BYTES = 4096;
   static final int MAX_CLIENTS = 16;
   static final long DEADLINE_SECONDS = 10;
+  private static final java.util.Set<String> READ_ONLY = java.util.Set.of("status", "connections", "revoked", "metrics");
 
   private final Path path;
   private final ServerSocketChannel channel;
@@ -157,7 +158,9 @@ public final class AdminServer implements AutoCloseable {
       }
       Optional<String> line = readLine(ch);
       if (line.isEmpty()) return;
-      log.info("admin request from {}: {}", peer.user().getName(), line.get());
+      // Changes are logged at info (who revoked what); read-only requests only at debug, as scrapers poll.
+      if (READ_ONLY.contains(line.get().split(" ", 2)[0])) log.debug("admin request from {}: {}", peer.user().getName(), line.get());
+      else log.info("admin request from {}: {}", peer.user().getName(), line.get());
       reply(ch, answer(line.get()));
     } catch (IOException e) {
       log.debug("admin client: {}", e.toString());

@@ -53,7 +53,8 @@ public final class Main {
     System.exit(run(args, System.out, System.err));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  /** Runs one invocation and returns its exit code; {@link #main} exits with it. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     Path socket = null;
     Path config = null;
     boolean json = false;
