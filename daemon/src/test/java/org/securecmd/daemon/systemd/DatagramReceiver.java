@@ -17,7 +17,7 @@ import java.time.Duration;
  * The receiving end of sd_notify for tests: a bound AF_UNIX datagram socket, what systemd
  * itself holds. The JDK has no AF_UNIX datagrams, so this uses FFM like the code under test.
  */
-final class DatagramReceiver implements AutoCloseable {
+public final class DatagramReceiver implements AutoCloseable {
   private static final int SOL_SOCKET = 1;
   private static final int SO_RCVTIMEO = 20;
   private static final MethodHandle BIND = Libc.handle("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -29,7 +29,7 @@ final class DatagramReceiver implements AutoCloseable {
   private final int fd;
 
   /** Binds {@code address} (a path or an {@code @abstract} name); receives wait at most {@code timeout}. */
-  DatagramReceiver(String address, Duration timeout) throws IOException {
+  public DatagramReceiver(String address, Duration timeout) throws IOException {
     fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment sockaddr = sockaddr(arena, address);
@@ -61,7 +61,7 @@ final class DatagramReceiver implements AutoCloseable {
   }
 
   /** The next datagram's exact bytes; fails with EAGAIN once the timeout passes. */
-  byte[] receive() throws IOException {
+  public byte[] receive() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment buffer = arena.allocate(4096);
       long n = Libc.call("recv", RECV, fd, buffer, buffer.byteSize(), 0);
