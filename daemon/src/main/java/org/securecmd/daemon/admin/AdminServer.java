@@ -149,6 +149,9 @@ public final class AdminServer implements AutoCloseable {
         reply(ch, AdminError.BUSY.reply("too many admin requests at once; try again"));
         return;
       }
+      // The line is read (bounded: size and deadline) before the check only so that a refused client gets
+      // its reply: closing a UNIX socket with unread data makes the peer's read fail with ECONNRESET.
+      Optional<String> line = readLine(ch);
       UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
       Optional<String> refusal = peers.refusal(peer);
       if (refusal.isPresent()) {
@@ -156,7 +159,6 @@ public final class AdminServer implements AutoCloseable {
         reply(ch, AdminError.ACCESS_DENIED.reply("access denied: " + refusal.get()));
         return;
       }
-      Optional<String> line = readLine(ch);
       if (line.isEmpty()) return;
       // Changes are logged at info (who revoked what); read-only requests only at debug, as scrapers poll.
       if (READ_ONLY.contains(line.get().split(" ", 2)[0])) log.debug("admin request from {}: {}", peer.user().getName(), line.get());
