@@ -1,0 +1,52 @@
+package org.securecmd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The systemd units in etc/: the settings the daemon relies on, and the hardening score we track. */
+class UnitFilesTest {
+  private static final Path ETC = Path.of("..", "etc");
+
+  @Test
+  void socketHandsOverOneSocketNamedMain() throws Exception {
+    List<String> lines = Files.readAllLines(ETC.resolve("securecmd.socket"));
+    assertTrue(lines.contains("ListenStream=5000"), lines.toString());
+    assertTrue(lines.contains("FileDescriptorName=" + SystemdListener.NAME), lines.toString());
+    assertEquals(1, lines.stream().filter(l -> l.startsWith("Listen")).count(), "one socket: the JDK adopts one");
+  }
+
+  @Test
+  void serviceIsNotifyTypeReloadsWithHupAndIsHardened() throws Exception {
+    List<String> lines = Files.readAllLines(ETC.resolve("securecmd.service"));
+    for (String required : List.of("Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID",
+        "SuccessExitStatus=143", "StandardOutput=journal", "User=securecmd", "RuntimeDirectory=securecmd",
+        "StateDirectory=securecmd", "NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service")) {
+      assertTrue(lines.contains(required), "securecmd.service lacks " + required);
+    }
+    assertFalse(lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute")), "kills the JVM's JIT");
+    assertFalse(lines.stream().anyMatch(l -> l.startsWith("PrivateUsers")),
+        "PrivateUsers= maps every peer to nobody, so SO_PEERCRED could no longer tell root from others");
+  }
+
+  @Test
+  void exposureScoreIsAtMostOnePointFive() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
+    Process p = new ProcessBuilder("sh", ETC.resolve("check-unit-security.sh").toString()).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "systemd-analyze did not finish");
+    System.out.print(out);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.startsWith("systemd-analyze security securecmd.service: "), out);
+  }
+}
