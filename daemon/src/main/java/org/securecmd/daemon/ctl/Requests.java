@@ -19,7 +19,9 @@ final class Requests {
       case "disconnect" -> "disconnect " + one(sub, rest, "ID");
       case "unrevoke" -> "unrevoke " + one(sub, rest, "IDENTITY|SERIAL");
       case "revoke" -> {
-        if (rest.size() == 2 && rest.getFirst().equals("--serial")) yield "revoke serial " + rest.get(1);
+        if (!rest.isEmpty() && rest.getFirst().equals("--serial")) {
+          yield "revoke serial " + one(sub, rest.subList(1, rest.size()), "IDENTITY (or --serial HEX)");
+        }
         yield "revoke identity " + one(sub, rest, "IDENTITY (or --serial HEX)");
       }
       default -> throw new IllegalArgumentException("unknown subcommand \"" + sub + "\"");

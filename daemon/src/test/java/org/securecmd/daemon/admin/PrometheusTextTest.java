@@ -1,0 +1,49 @@
+package org.securecmd.daemon.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.securecmd.daemon.audit.Metrics;
+
+class PrometheusTextTest {
+  @Test
+  void rendersCountersGaugesAndCumulativeHistogram() {
+    long[] buckets = new long[Metrics.Snapshot.bucketBoundsMicros().length + 1];
+    buckets[0] = 2;  // <= 100 µs
+    buckets[3] = 1;  // <= 1 ms
+    buckets[buckets.length - 1] = 1;  // > 1 s
+    Metrics.Snapshot s = new Metrics.Snapshot(10, 1, 5, 2, 1, Map.of("timeout", 3L),
+        Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450);
+    String text = PrometheusText.render(s, 4, 7, 2);
+    for (String expected : new String[] {
+        "# TYPE securecmd_connections_open gauge\nsecurecmd_connections_open 4\n",
+        "# TYPE securecmd_connections_accepted_total counter\nsecurecmd_connections_accepted_total 10\n",
+        "securecmd_connections_refused_busy_total 1\n",
+        "securecmd_connections_refused_total 1\n",
+        "securecmd_handshakes_total{resumed=\"false\"} 5\nsecurecmd_handshakes_total{resumed=\"true\"} 2\n",
+        "securecmd_handshake_failures_total{reason=\"timeout\"} 3\n",
+        "securecmd_requests_total{command=\"GET_SECRET\",result=\"OK\"} 3\n",
+        "securecmd_requests_total{command=\"_other\",result=\"UNKNOWN_COMMAND\"} 1\n",
+        "# TYPE securecmd_request_duration_seconds histogram\n"
+            + "securecmd_request_duration_seconds_bucket{le=\"0.0001\"} 2\n"
+            + "securecmd_request_duration_seconds_bucket{le=\"0.00025\"} 2\n"
+            + "securecmd_request_duration_seconds_bucket{le=\"0.0005\"} 2\n"
+            + "securecmd_request_duration_seconds_bucket{le=\"0.001\"} 3\n",
+        "securecmd_request_duration_seconds_bucket{le=\"1.0\"} 3\n"
+            + "securecmd_request_duration_seconds_bucket{le=\"+Inf\"} 4\n"
+            + "securecmd_request_duration_seconds_sum 2.00045\n"
+            + "securecmd_request_duration_seconds_count 4\n",
+        "securecmd_generation 7\n",
+        "securecmd_deny_list_entries 2\n"}) {
+      assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
+    }
+    assertTrue(text.endsWith("\n"));
+  }
+
+  @Test
+  void labelValuesAreEscaped() {
+    assertEquals("a\\\\b\\\"c\\nd", PrometheusText.label("a\\b\"c\nd"));
+  }
+}
