@@ -35,10 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>Limits</h2>
  * <ul>
  *   <li><b>One socket per process.</b> The JDK computes the inherited channel once and caches
- *       it, so only the first {@link #adopt} can succeed; a second one throws. securecmd
- *       therefore adopts only its main TCP socket. The admin UNIX socket is bound by the daemon
- *       itself from {@code [admin] socket}; a unit that also passes it should be refused at
- *       startup (check {@link #names()}) rather than left with a socket nobody accepts on.
+ *       it, so only the first {@link #adopt} can succeed; a second one throws. An AF_UNIX
+ *       listening socket can instead be adopted with {@link #adoptUnix}, which does not go through
+ *       the inherited channel and works for any number of sockets; securecmd uses it for the admin
+ *       socket. Sockets nobody adopts should be refused at startup (check {@link #names()}) rather
+ *       than left with nobody accepting on them.
  *   <li>Nothing else in the process may call {@link System#inheritedChannel()} before
  *       {@link #adopt}: the JDK would cache the answer for the real stdin (usually
  *       {@code null}), and adopt then fails with a message saying so.
@@ -109,6 +110,29 @@ public final class SocketActivation {
     throw new IOException("socket \"" + name + "\" (fd " + fd + ") is not a listening stream"
         + " socket (" + (channel == null ? "not a socket, or System.inheritedChannel() was"
         + " called earlier in this process" : channel.getClass().getSimpleName()) + ")");
+  }
+
+  /**
+   * The listening AF_UNIX socket systemd passed under {@code name}, adopted without
+   * {@link System#inheritedChannel()} (see {@link InheritedUnixSocket}), so it does not count against
+   * the one-socket limit of {@link #adopt}; empty when no socket has that name. The channel owns the
+   * socket (the original descriptor is closed), and closing it leaves stdio alone.
+   *
+   * @throws IllegalStateException if several sockets share {@code name}
+   * @throws IOException if the descriptor is not a listening AF_UNIX stream socket
+   */
+  public Optional<ServerSocketChannel> adoptUnix(String name) throws IOException {
+    List<Integer> named = fds.get(name);
+    if (named == null) return Optional.empty();
+    if (named.size() != 1) {
+      throw new IllegalStateException("systemd passed " + named.size() + " sockets named \""
+          + name + "\" (fds " + named + "); only one can be adopted");
+    }
+    try {
+      return Optional.of(InheritedUnixSocket.adopt(named.getFirst()));
+    } catch (IOException e) {
+      throw new IOException("socket \"" + name + "\": " + e.getMessage(), e);
+    }
   }
 
   private static Channel inherit(int fd) throws IOException {
