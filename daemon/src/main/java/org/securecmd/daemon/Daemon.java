@@ -2,7 +2,9 @@ package org.securecmd.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -35,9 +37,11 @@ import sun.misc.Signal;
  * named "main", else a bind of {@code [server] listen}) and the admin socket, tells systemd it is ready,
  * installs signal handlers (TERM/INT stop, HUP reloads), and owns the lifecycle. Nothing imports this package.
  *
- * <p>The admin socket is always bound by the daemon from {@code [admin] socket}, never taken from systemd:
- * the JDK turns only one inherited descriptor per process into a channel ({@code System.inheritedChannel()}),
- * and that one is the TCP listener. {@code [server] listen}, {@code max_connections}, {@code [admin]} and
+ * <p>systemd may pass two sockets, by name: "main" (TCP) and "admin" (UNIX). The JDK turns only one
+ * inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is the TCP
+ * listener, and the admin socket is adopted by putting it under a JDK channel with dup2(2) (see
+ * {@link SystemdSockets}). Without an "admin" socket the daemon binds {@code [admin] socket} itself.
+ * {@code [server] listen}, {@code max_connections}, {@code [admin]} and
  * {@code [state]} are read at start only; a reload changes everything else.
  */
 public final class Daemon implements Reloader {
@@ -89,9 +93,10 @@ public final class Daemon implements Reloader {
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
   void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    var inherited = SystemdListener.fromEnvironment(System.getenv());
+    SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
-    start(config -> inherited.<ListenerSource>map(l -> l).orElseGet(() -> new BoundListener(config.server().listen())));
+    start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
+        systemdSockets::adminSocket);
     stopRequested.await();
     stop();
   }
@@ -104,6 +109,12 @@ public final class Daemon implements Reloader {
    *     or corrupt (it is never silently discarded)
    */
   void start(Function<Config, ListenerSource> sources) throws ConfigException, IOException {
+    start(sources, Optional::empty);
+  }
+
+  /** As {@link #start(Function)}, serving the admin socket {@code adminSocket} supplies, else binding one. */
+  void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket)
+      throws ConfigException, IOException {
     systemd.status("loading " + configFile);
     Generation first = generations.build(configFile, 1);
     Path state = first.config().state().directory();
@@ -115,16 +126,20 @@ public final class Daemon implements Reloader {
     try {
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
           new Revocations(denyList, store, server.registry()));
-      admin = AdminServer.bind(first.config().admin().socket(), first.config().admin().group(), requests);
+      String group = first.config().admin().group();
+      Optional<ServerSocketChannel> passed = adminSocket.open();
+      admin = passed.isPresent()
+          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
+          : AdminServer.bind(first.config().admin().socket(), group, requests);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
     server.start();
     admin.start();
-    log.info("securecmdd {} serving on {} (config {}, generation {}, {} deny-list entries)", version(),
-        server.description(), configFile, first.number(), denyList.get().identities().size()
-            + denyList.get().serials().size());
+    log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
+        version(), server.description(), admin.description(), configFile, first.number(),
+        denyList.get().identities().size() + denyList.get().serials().size());
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
@@ -219,7 +234,13 @@ public final class Daemon implements Reloader {
   }
 
   Path adminSocket() {
-    return admin.path();
+    return admin.path().orElseThrow();
+  }
+
+  /** Where the admin socket comes from when systemd may pass one; empty means bind {@code [admin] socket}. */
+  @FunctionalInterface
+  interface AdminSocketSource {
+    Optional<ServerSocketChannel> open() throws IOException;
   }
 
   private void installSignals() {

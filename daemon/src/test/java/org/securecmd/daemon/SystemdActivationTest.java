@@ -97,17 +97,38 @@ class SystemdActivationTest {
   }
 
   @Test
+  void adoptsAdminSocketAsWellWhenSystemdPassesOneNamedAdmin() throws Exception {
+    int port = freePort();
+    // [admin] socket names another path: a working admin.sock proves the passed socket is served.
+    writeConfig(TestDaemon.config("", "").replace("socket = \"admin.sock\"", "socket = \"bound-admin.sock\""));
+    Path passed = dir.resolve("admin.sock");
+    start(List.of("-l", "127.0.0.1:" + port, "-l", passed.toString(), "--fdname=main:admin"));
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"));
+    Ctl.Result status = new Ctl(passed).run("status");
+    assertEquals(0, status.code(), status + "\nstderr " + List.copyOf(stderr));
+    assertTrue(status.out().contains("listener:    systemd socket \"main\""), status.out());
+    assertFalse(Files.exists(dir.resolve("bound-admin.sock")), "nothing bound from [admin] socket");
+    signal("TERM");
+    assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+    assertEquals(0, process.exitValue(), "exit status; stderr " + List.copyOf(stderr));
+    String log = String.join("\n", stderr);
+    assertTrue(log.contains("serving on systemd socket \"main\", admin socket systemd socket \"admin\""), log);
+    assertTrue(Files.exists(passed), "the passed socket's path belongs to whoever passed it");
+  }
+
+  @Test
   void refusesSocketsWithOtherNamesWithExplanation() throws Exception {
     int port = freePort();
     writeConfig(TestDaemon.config("", ""));
-    start(List.of("-l", "127.0.0.1:" + port, "-l", dir.resolve("admin.sock").toString(), "--fdname=main:admin"));
+    start(List.of("-l", "127.0.0.1:" + port, "-l", dir.resolve("x.sock").toString(), "--fdname=main:other"));
     try (Socket trigger = new Socket(InetAddress.getLoopbackAddress(), port)) {
       assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "daemon did not exit");
     }
     assertEquals(1, process.exitValue());
     String log = String.join("\n", stderr);
-    assertTrue(log.contains("securecmdd: cannot start: systemd passed sockets named [main, admin]; securecmdd"
-        + " serves exactly one, named \"main\""), log);
+    assertTrue(log.contains("securecmdd: cannot start: systemd passed sockets named [main, other]; securecmdd"
+        + " serves only \"main\" (TCP) and \"admin\" (the admin UNIX socket): set FileDescriptorName="
+        + " accordingly in securecmd.socket"), log);
   }
 
   private void writeConfig(String config) throws IOException {

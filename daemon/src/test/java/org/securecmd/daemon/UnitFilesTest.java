@@ -20,8 +20,8 @@ class UnitFilesTest {
   void socketHandsOverOneSocketNamedMain() throws Exception {
     List<String> lines = Files.readAllLines(ETC.resolve("securecmd.socket"));
     assertTrue(lines.contains("ListenStream=5000"), lines.toString());
-    assertTrue(lines.contains("FileDescriptorName=" + SystemdListener.NAME), lines.toString());
-    assertEquals(1, lines.stream().filter(l -> l.startsWith("Listen")).count(), "one socket: the JDK adopts one");
+    assertTrue(lines.contains("FileDescriptorName=" + SystemdSockets.MAIN), lines.toString());
+    assertEquals(1, lines.stream().filter(l -> l.startsWith("Listen")).count(), "FileDescriptorName= names every socket of a unit");
   }
 
   @Test

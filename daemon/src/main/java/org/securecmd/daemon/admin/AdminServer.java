@@ -44,6 +44,7 @@ public final class AdminServer implements AutoCloseable {
   private static final java.util.Set<String> READ_ONLY = java.util.Set.of("status", "connections", "revoked", "metrics");
 
   private final Path path;
+  private final String description;
   private final ServerSocketChannel channel;
   private final PeerCheck peers;
   private final Function<String, Map<String, Object>> requests;
@@ -53,13 +54,25 @@ public final class AdminServer implements AutoCloseable {
   private final Thread acceptThread;
   private volatile boolean closing;
 
-  private AdminServer(Path path, ServerSocketChannel channel, PeerCheck peers,
+  /** @param path the socket file this server created and removes on close, or null when it owns none */
+  private AdminServer(Path path, String description, ServerSocketChannel channel, PeerCheck peers,
                       Function<String, Map<String, Object>> requests) {
     this.path = path;
+    this.description = description;
     this.channel = channel;
     this.peers = peers;
     this.requests = requests;
-    this.acceptThread = Thread.ofPlatform().name("admin accept " + path).unstarted(this::acceptLoop);
+    this.acceptThread = Thread.ofPlatform().name("admin accept " + description).unstarted(this::acceptLoop);
+  }
+
+  /**
+   * Serves a listening UNIX socket handed over by systemd. Its path, mode and group are the socket unit's
+   * ({@code SocketMode=0660}, {@code SocketGroup=}); the peer check is the same, and closing leaves the
+   * path to systemd.
+   */
+  public static AdminServer adopt(ServerSocketChannel channel, String description, String group,
+                                  AdminRequests requests) {
+    return new AdminServer(null, description, channel, PeerCheck.forGroup(group), requests::answer);
   }
 
   /**
@@ -86,7 +99,7 @@ public final class AdminServer implements AutoCloseable {
       ch.close();
       throw new IOException("cannot bind the admin socket " + path + ": " + e, e);
     }
-    return new AdminServer(path, ch, peers, requests);
+    return new AdminServer(path, path.toString(), ch, peers, requests);
   }
 
   private static void removeStale(Path path) throws IOException {
@@ -119,11 +132,17 @@ public final class AdminServer implements AutoCloseable {
 
   public void start() {
     acceptThread.start();
-    log.info("admin socket {} ready", path);
+    log.info("admin socket {} ready", description);
   }
 
-  public Path path() {
-    return path;
+  /** The socket file this server bound, or empty for a socket systemd handed over. */
+  public Optional<Path> path() {
+    return Optional.ofNullable(path);
+  }
+
+  /** The path, or e.g. {@code systemd socket "admin"}. */
+  public String description() {
+    return description;
   }
 
   private void acceptLoop() {
@@ -221,7 +240,7 @@ public final class AdminServer implements AutoCloseable {
     closing = true;
     try {
       channel.close();
-      Files.deleteIfExists(path);
+      if (path != null) Files.deleteIfExists(path);
     } catch (IOException e) {
       log.debug("closing admin socket: {}", e.toString());
     }

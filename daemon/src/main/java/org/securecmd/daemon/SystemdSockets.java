@@ -1,0 +1,53 @@
+package org.securecmd.daemon;
+
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.securecmd.daemon.server.ListenerSource;
+import org.securecmd.daemon.systemd.SocketActivation;
+
+/**
+ * The sockets systemd passed, by {@code FileDescriptorName=}: {@value #MAIN} (TCP, the listener) and
+ * optionally {@value #ADMIN} (the admin UNIX socket). Any other name is refused at startup with an
+ * explanation rather than left with nobody accepting on it.
+ *
+ * <p>The main socket goes through {@code System.inheritedChannel()}, the JDK's one public route, which
+ * works once per process; the admin socket is adopted by {@link SocketActivation#adoptUnix}, which binds a
+ * JDK channel of its own and puts the passed socket under it with dup2(2).
+ */
+record SystemdSockets(SocketActivation activation) {
+  static final String MAIN = "main";
+  static final String ADMIN = "admin";
+
+  /**
+   * @throws IOException when the {@code LISTEN_*} variables are malformed, or name sockets other than
+   *     {@value #MAIN} and {@value #ADMIN}
+   */
+  static SystemdSockets fromEnvironment(Map<String, String> env) throws IOException {
+    SocketActivation activation;
+    try {
+      activation = SocketActivation.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("systemd socket activation: " + e.getMessage(), e);
+    }
+    if (!Set.of(MAIN, ADMIN).containsAll(activation.names())) {
+      throw new IOException("systemd passed sockets named " + List.copyOf(activation.names())
+          + "; securecmdd serves only \"" + MAIN + "\" (TCP) and \"" + ADMIN + "\" (the admin UNIX socket):"
+          + " set FileDescriptorName= accordingly in securecmd.socket");
+    }
+    return new SystemdSockets(activation);
+  }
+
+  /** The listener systemd passed, or empty when the daemon should bind {@code [server] listen} itself. */
+  Optional<ListenerSource> listener() {
+    return activation.names().contains(MAIN) ? Optional.of(new SystemdListener(activation)) : Optional.empty();
+  }
+
+  /** The admin socket systemd passed, or empty when the daemon should bind {@code [admin] socket} itself. */
+  Optional<ServerSocketChannel> adminSocket() throws IOException {
+    return activation.adoptUnix(ADMIN);
+  }
+}
