@@ -60,12 +60,16 @@ class SystemdActivationTest {
     writeConfig(TestDaemon.config("", ""));
     try (DatagramReceiver notify = new DatagramReceiver(dir.resolve("notify.sock").toString(),
         Duration.ofSeconds(WAIT_SECONDS))) {
-      start(List.of("-l", "127.0.0.1:" + port, "--fdname=main", "-E", "NOTIFY_SOCKET=" + dir.resolve("notify.sock")));
+      start(List.of("-l", "127.0.0.1:" + port, "--fdname=main", "-E", "NOTIFY_SOCKET=" + dir.resolve("notify.sock"),
+          "-E", "WATCHDOG_USEC=600000000"));
       // systemd-socket-activate starts the daemon on the first connection; the handshake waits for it.
       try (Connection first = client().connect("127.0.0.1", port)) {
         assertEquals("THIS_IS_THE_SECRET", first.send("GET_SECRET").text());
       }
       assertEquals("READY=1", next(notify, "READY=1"));
+      assertTrue(next(notify, "STATUS=").matches(
+          "STATUS=generation 1, [0-9]+ connections open, 1 accepted, [01] requests"), "one-line status");
+      assertEquals("WATCHDOG=1", next(notify, "WATCHDOG=1"));
       Ctl ctl = new Ctl(dir.resolve("admin.sock"));
       Ctl.Result status = ctl.run("status");
       assertEquals(0, status.code(), status.toString());
