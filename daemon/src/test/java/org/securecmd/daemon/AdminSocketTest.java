@@ -233,6 +233,34 @@ class AdminSocketTest {
   }
 
   @Test
+  void staleSocketIsReplacedButAFileIsNeverDeleted() throws Exception {
+    Ctl ctl = start();
+    d.close();
+    d = null;
+    // A daemon that died leaves its socket file behind; the next start replaces it.
+    java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)
+        .bind(java.net.UnixDomainSocketAddress.of(ctl.socket())).close();
+    assertTrue(Files.exists(ctl.socket()));
+    assertEquals(0, start().run("status").code());
+    d.close();
+    d = null;
+    Files.writeString(dir.resolve("admin.sock"), "not a socket");
+    var e = assertThrows(java.io.IOException.class, () -> start());
+    assertEquals("admin socket " + dir.resolve("admin.sock") + " exists and is not a socket; check [admin] socket",
+        e.getMessage());
+    assertEquals("not a socket", Files.readString(dir.resolve("admin.sock")));
+  }
+
+  @Test
+  void secondDaemonOnTheSameAdminSocketIsRefused() throws Exception {
+    start();
+    var e = assertThrows(java.io.IOException.class, () -> TestDaemon.start(dir, TestDaemon.config("", "")));
+    assertEquals("admin socket " + dir.resolve("admin.sock") + " is in use: is another securecmdd running?",
+        e.getMessage());
+    assertEquals(0, new Ctl(dir.resolve("admin.sock")).run("status").code(), "the first daemon still serves");
+  }
+
+  @Test
   void configOptionFindsTheSocket() throws Exception {
     start();
     Ctl.Result r = Ctl.runRaw("--config", dir.resolve("config.toml").toString(), "revoked");

@@ -68,7 +68,7 @@ class SystemdActivationTest {
       }
       assertEquals("READY=1", next(notify, "READY=1"));
       assertTrue(next(notify, "STATUS=").matches(
-          "STATUS=generation 1, [0-9]+ connections open, 1 accepted, [01] requests"), "one-line status");
+          "STATUS=generation 1, [0-9]+ connections open, [01] accepted, [01] requests"), "one-line status");
       assertEquals("WATCHDOG=1", next(notify, "WATCHDOG=1"));
       Ctl ctl = new Ctl(dir.resolve("admin.sock"));
       Ctl.Result status = ctl.run("status");

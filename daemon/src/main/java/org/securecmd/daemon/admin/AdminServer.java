@@ -4,21 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,7 +35,8 @@ public final class AdminServer implements AutoCloseable {
   static final int MAX_LINE_BYTES = 4096;
   static final int MAX_CLIENTS = 16;
   static final long DEADLINE_SECONDS = 10;
-  private static final java.util.Set<String> READ_ONLY = java.util.Set.of("status", "connections", "revoked", "metrics");
+  /** Logged at debug only, as scrapers poll them; every change is logged at info with the user. */
+  private static final Set<String> READ_ONLY = Set.of("status", "connections", "revoked", "metrics");
 
   private final Path path;
   private final String description;
@@ -87,47 +82,7 @@ public final class AdminServer implements AutoCloseable {
 
   static AdminServer bind(Path path, String group, PeerCheck peers, Function<String, Map<String, Object>> requests)
       throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent != null) Files.createDirectories(parent);
-    removeStale(path);
-    ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    try {
-      ch.bind(UnixDomainSocketAddress.of(path), MAX_CLIENTS);
-      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-      setGroup(path, group);
-    } catch (IOException e) {
-      ch.close();
-      throw new IOException("cannot bind the admin socket " + path + ": " + e, e);
-    }
-    return new AdminServer(path, path.toString(), ch, peers, requests);
-  }
-
-  private static void removeStale(Path path) throws IOException {
-    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-    boolean live;
-    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-      live = true;
-    } catch (IOException nobodyListens) {
-      live = false;
-    }
-    if (live) throw new IOException("admin socket " + path + " is in use: is another securecmdd running?");
-    if (!Files.isDirectory(path)) Files.delete(path); // a stale socket from a daemon that died
-  }
-
-  private static void setGroup(Path path, String group) throws IOException {
-    GroupPrincipal principal;
-    try {
-      principal = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-    } catch (UserPrincipalNotFoundException e) {
-      log.warn("admin group {} does not exist: only root can use the admin socket {}", group, path);
-      return;
-    }
-    try {
-      Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(principal);
-    } catch (IOException e) {
-      log.warn("cannot give the admin socket {} to group {} ({}); is the daemon's user a member of it?"
-          + " Only root can use the socket until then", path, group, e.toString());
-    }
+    return new AdminServer(path, path.toString(), AdminSocketFile.bind(path, group, MAX_CLIENTS), peers, requests);
   }
 
   public void start() {
@@ -179,9 +134,9 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       if (line.isEmpty()) return;
-      // Changes are logged at info (who revoked what); read-only requests only at debug, as scrapers poll.
-      if (READ_ONLY.contains(line.get().split(" ", 2)[0])) log.debug("admin request from {}: {}", peer.user().getName(), line.get());
-      else log.info("admin request from {}: {}", peer.user().getName(), line.get());
+      String user = peer.user().getName();
+      if (READ_ONLY.contains(line.get().split(" ", 2)[0])) log.debug("admin request from {}: {}", user, line.get());
+      else log.info("admin request from {}: {}", user, line.get());
       reply(ch, answer(line.get()));
     } catch (IOException e) {
       log.debug("admin client: {}", e.toString());
