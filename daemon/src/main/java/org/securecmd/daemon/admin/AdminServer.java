@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -108,7 +109,9 @@ public final class AdminServer implements AutoCloseable {
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
+        // EMFILE and friends: log, back off briefly so the loop does not spin, keep serving.
         log.error("admin accept failed: {}", e.toString());
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         continue;
       }
       Thread.ofVirtual().name("admin-client").start(() -> serve(ch));
