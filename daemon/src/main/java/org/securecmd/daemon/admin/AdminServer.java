@@ -36,6 +36,7 @@ public final class AdminServer implements AutoCloseable {
   static final int MAX_LINE_BYTES = 4096;
   static final int MAX_CLIENTS = 16;
   static final long DEADLINE_SECONDS = 10;
+  private static final long MAX_DRAIN_BYTES = 64 * 1024;
   /** Logged at debug only, as scrapers poll them; every change is logged at info with the user. */
   private static final Set<String> READ_ONLY = Set.of("status", "connections", "revoked", "metrics");
 
@@ -118,38 +119,48 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /**
+   * One client: permit, peer check, one line, one reply. The permit is released after the reply is written
+   * but before the client can see the end of it (the output shutdown), so a client that has read its
+   * reply never finds its own slot still taken.
+   */
   private void serve(SocketChannel ch) {
     boolean admitted = clients.tryAcquire();
     ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(ch), DEADLINE_SECONDS, TimeUnit.SECONDS);
     try (ch) {
-      if (!admitted) {
-        reply(ch, AdminError.BUSY.reply("too many admin requests at once; try again"));
-        return;
+      Map<String, Object> reply;
+      try {
+        reply = admitted ? handle(ch) : AdminError.BUSY.reply("too many admin requests at once; try again");
+        if (reply != null) write(ch, reply);
+      } finally {
+        if (admitted) clients.release();
       }
-      // The line is read (bounded: size and deadline) before the check only so that a refused client gets
-      // its reply: closing a UNIX socket with unread data makes the peer's read fail with ECONNRESET.
-      Optional<String> line = readLine(ch);
-      UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-      Optional<String> refusal = peers.refusal(peer);
-      if (refusal.isPresent()) {
-        log.warn("admin socket: refused {}", refusal.get());
-        reply(ch, AdminError.ACCESS_DENIED.reply("access denied: " + refusal.get()));
-        return;
-      }
-      if (line.isEmpty()) return;
-      String user = peer.user().getName();
-      if (READ_ONLY.contains(line.get().split(" ", 2)[0])) log.debug("admin request from {}: {}", user, line.get());
-      else log.info("admin request from {}: {}", user, line.get());
-      reply(ch, answer(line.get()));
+      if (reply != null) finish(ch);
     } catch (IOException e) {
       log.debug("admin client: {}", e.toString());
     } finally {
       deadline.cancel(false);
-      if (admitted) clients.release();
     }
   }
 
-  private Map<String, Object> answer(String line) {
+  /** The reply for this client, or null when it sent nothing. */
+  private Map<String, Object> handle(SocketChannel ch) throws IOException {
+    UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    Optional<String> refusal = peers.refusal(peer);
+    if (refusal.isPresent()) {
+      log.warn("admin socket: refused {}", refusal.get());
+      return AdminError.ACCESS_DENIED.reply("access denied: " + refusal.get());
+    }
+    String line;
+    try {
+      line = readLine(ch);
+    } catch (LineTooLong e) {
+      return AdminError.BAD_REQUEST.reply("request longer than " + MAX_LINE_BYTES + " bytes");
+    }
+    if (line == null) return null;
+    String user = peer.user().getName();
+    if (READ_ONLY.contains(line.split(" ", 2)[0])) log.debug("admin request from {}: {}", user, line);
+    else log.info("admin request from {}: {}", user, line);
     try {
       return requests.apply(line);
     } catch (RuntimeException e) {
@@ -158,8 +169,10 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  /** One line without its newline, or a BAD_REQUEST reply and empty when it is too long or not UTF-8. */
-  private Optional<String> readLine(SocketChannel ch) throws IOException {
+  private static final class LineTooLong extends IOException {}
+
+  /** One line without its line end; null when the client closed without sending anything. */
+  private static String readLine(SocketChannel ch) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     ByteBuffer buf = ByteBuffer.allocate(512);
     while (true) {
@@ -167,21 +180,33 @@ public final class AdminServer implements AutoCloseable {
       if (n < 0) break;
       for (int i = 0; i < n; i++) {
         byte b = buf.get(i);
-        if (b == '\n') return Optional.of(line.toString(UTF_8).replaceFirst("\r$", ""));
+        if (b == '\n') return line.toString(UTF_8).replaceFirst("\r$", "");
         line.write(b);
       }
-      if (line.size() > MAX_LINE_BYTES) {
-        reply(ch, AdminError.BAD_REQUEST.reply("request longer than " + MAX_LINE_BYTES + " bytes"));
-        return Optional.empty();
-      }
+      if (line.size() > MAX_LINE_BYTES) throw new LineTooLong();
     }
-    if (line.size() == 0) return Optional.empty();
-    return Optional.of(line.toString(UTF_8));
+    return line.size() == 0 ? null : line.toString(UTF_8);
   }
 
-  private static void reply(SocketChannel ch, Map<String, Object> reply) throws IOException {
+  private static void write(SocketChannel ch, Map<String, Object> reply) throws IOException {
     ByteBuffer out = ByteBuffer.wrap((Json.write(reply) + "\n").getBytes(UTF_8));
     while (out.hasRemaining()) ch.write(out);
+  }
+
+  /**
+   * Ends the connection the polite way: output shut down, and whatever the client still sends read and
+   * dropped until it closes (bounded by {@link #MAX_DRAIN_BYTES} and the deadline). Closing a UNIX socket
+   * with unread data would make the client's read fail with ECONNRESET before it sees the reply, which
+   * happens whenever the reply comes before the request was read (BUSY, access denied, too long).
+   */
+  private static void finish(SocketChannel ch) throws IOException {
+    ch.shutdownOutput();
+    ByteBuffer sink = ByteBuffer.allocate(4096);
+    for (long drained = 0; drained < MAX_DRAIN_BYTES; ) {
+      int n = ch.read(sink.clear());
+      if (n < 0) return;
+      drained += n;
+    }
   }
 
   private static void closeQuietly(SocketChannel ch) {
