@@ -115,6 +115,11 @@ public final class Daemon implements Reloader {
   /** As {@link #start(Function)}, serving the admin socket {@code adminSocket} supplies, else binding one. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket)
       throws ConfigException, IOException {
+    try {
+      watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("systemd watchdog: " + e.getMessage(), e);
+    }
     systemd.status("loading " + configFile);
     Generation first = generations.build(configFile, 1);
     Path state = first.config().state().directory();
@@ -143,7 +148,6 @@ public final class Daemon implements Reloader {
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
-    watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
     watchdog.start();
   }
 
