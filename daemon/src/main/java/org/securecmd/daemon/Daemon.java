@@ -64,7 +64,7 @@ public final class Daemon {
 
   /** Loads the first generation and starts serving on the listener {@code sources} picks for its config. */
   void start(Function<Config, ListenerSource> sources) throws ConfigException, IOException {
-    Generation first = generations.build(configFile, generationNumbers.incrementAndGet());
+    Generation first = load();
     install(first);
     server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
     server.start();
@@ -72,7 +72,13 @@ public final class Daemon {
         first.number());
   }
 
-  private void install(Generation g) {
+  /** Builds a new generation from the config file as it is now, without installing it. */
+  Generation load() throws ConfigException {
+    return generations.build(configFile, generationNumbers.incrementAndGet());
+  }
+
+  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
   }

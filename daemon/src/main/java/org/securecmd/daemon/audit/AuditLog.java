@@ -34,8 +34,12 @@ public final class AuditLog {
         escape(reason));
   }
 
-  public void connectionAccepted(long connection, String client, String remote, String protocol, boolean resumed) {
+  /** Counts a completed handshake, before policy decides whether the peer may stay. */
+  public void handshakeCompleted(boolean resumed) {
     metrics.handshakeOk(resumed);
+  }
+
+  public void connectionAccepted(long connection, String client, String remote, String protocol, boolean resumed) {
     audit.info("connected conn={} client={} remote={} protocol={} resumed={}", connection, escape(client), remote,
         protocol, resumed);
   }
