@@ -28,7 +28,7 @@ final class TableReader {
   }
 
   /** Refuses any key not in {@code allowed}. */
-  void onlyKeys(Set<String> allowed) throws ConfigException {
+  void onlyKeys(List<String> allowed) throws ConfigException {
     if (table == null) return;
     for (String key : table.keySet()) {
       if (!allowed.contains(key)) {
