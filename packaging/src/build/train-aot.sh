@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+echo "train-aot.sh: not yet" >&2
