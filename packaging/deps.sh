@@ -18,4 +18,4 @@ PACKAGES=(
 )
 
 apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${PACKAGES[@]}"

@@ -10,8 +10,8 @@
 # (nsenter). Each step is one function; a failing step is reported and the
 # rest still run (later steps may then fail for the same reason).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
+ct_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$ct_dir/lib.sh"
 
 PORT=5000
 DEVICE=/root/device          # the device's side: its key, certificate, and the server CA
@@ -229,13 +229,13 @@ STEPS=(install pki config socket_activation no_cert_refused ctl_permissions relo
        reload_broken_keeps_old restart_under_load kill9_restarts journal purge)
 
 main() {
-  DEB=${1:-$(ls "$here"/../target/securecmd_*_amd64.deb 2>/dev/null | tail -n1)}
+  DEB=${1:-$(ls "$ct_dir"/../target/securecmd_*_amd64.deb 2>/dev/null | tail -n1)}
   [ -f "${DEB:-}" ] || { echo "test-deb.sh: no .deb given and none in packaging/target (run mvn package)" >&2; exit 2; }
   local share; share=$(mktemp -d)
   CT_AT_EXIT="rm -rf '$share'"
   cp "$DEB" "$share/"
   echo "test-deb.sh: $(basename "$DEB")"
-  ct_boot "$("$here/rootfs.sh")" "$share"
+  ct_boot "$("$ct_dir/rootfs.sh")" "$share"
   local s
   for s in "${STEPS[@]}"; do run_step "$s"; done
   [ "$failed" -eq 0 ] || echo "failed: ${failed_names[*]}"
@@ -243,4 +243,5 @@ main() {
   [ "$failed" -eq 0 ]
 }
 
-main "$@"
+# Run only when executed; bench.sh sources this file for its install/PKI/config steps.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
