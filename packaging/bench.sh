@@ -13,6 +13,7 @@
 # "cold - warm" is what socket activation costs the first device.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=container/test-deb.sh
 . "$here/container/test-deb.sh"      # ct_* helpers and the install/PKI/config steps
 
 ROUNDS=${2:-5}
@@ -49,6 +50,7 @@ main() {
   DEB=${1:-$(ls "$here"/target/securecmd_*_amd64.deb 2>/dev/null | tail -n1)}
   [ -f "${DEB:-}" ] || { echo "bench.sh: no .deb (run mvn package)" >&2; exit 2; }
   local share; share=$(mktemp -d)
+  # shellcheck disable=SC2034 # read by lib.sh's exit trap
   CT_AT_EXIT="rm -rf '$share'"
   cp "$DEB" "$share/"
   ct_boot "$("$here/container/rootfs.sh")" "$share"

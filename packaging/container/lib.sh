@@ -16,6 +16,7 @@
 CT_NSPAWN_PID=""
 CT_LEADER=""
 CT_LOG=""
+CT_AT_EXIT=${CT_AT_EXIT:-}   # the caller's own cleanup, run after the container stops
 CT_MOUNT=/mnt/host
 
 ct_die() { echo "container: $*" >&2; exit 1; }
@@ -82,7 +83,7 @@ ct_as() { ct_exec setpriv --reuid="$1" --regid="$1" --init-groups bash -euo pipe
 ct_shutdown() {
   [ -n "$CT_NSPAWN_PID" ] || return 0
   local deadline=$((SECONDS + 30))
-  [ -n "$CT_LEADER" ] && kill -s RTMIN+4 "$CT_LEADER" 2>/dev/null || true
+  if [ -n "$CT_LEADER" ]; then kill -s RTMIN+4 "$CT_LEADER" 2>/dev/null || true; fi
   while kill -0 "$CT_NSPAWN_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
   if kill -0 "$CT_NSPAWN_PID" 2>/dev/null; then
     echo "container: clean shutdown timed out, killing systemd-nspawn" >&2

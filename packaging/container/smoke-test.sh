@@ -6,6 +6,7 @@
 #   sudo packaging/container/smoke-test.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 
 # A package whose postinst enables its socket the way dh_installsystemd does.

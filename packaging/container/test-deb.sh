@@ -11,6 +11,7 @@
 # rest still run (later steps may then fail for the same reason).
 set -euo pipefail
 ct_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
 . "$ct_dir/lib.sh"
 
 PORT=5000
@@ -190,7 +191,10 @@ step_restart_under_load() {
   ok=$(ct_exec grep -c '^ok' /tmp/load.out || true)
   bad=$(ct_exec grep -c '^FAIL' /tmp/load.out || true)
   echo "    $ok ok, $bad failed of $n"
-  [ "$bad" -eq 0 ] && [ "$ok" -eq "$n" ] || { ct_exec grep FAIL /tmp/load.out | head -5 >&2; fail "requests failed across the restart"; }
+  if [ "$bad" -ne 0 ] || [ "$ok" -ne "$n" ]; then
+    ct_exec grep FAIL /tmp/load.out | head -5 >&2
+    fail "requests failed across the restart"
+  fi
 }
 
 # 10. kill -9: systemd starts a new daemon and clients are served again.
