@@ -170,6 +170,7 @@ public final class ConfigLoader {
         throw new ConfigException(file, line, label, "is built in and cannot be configured");
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
+      origins.recordTable("commands." + name, line); // so "exactly one of reply and reply_file" has a line
       out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
     }
     return out;

@@ -90,7 +90,7 @@ final class TableReader {
     } else {
       throw typeError(key, v, Sizes.ALLOWED);
     }
-    if (n < min || n > max) throw error(key, String.valueOf(v), "must be between " + min + " and " + max + " bytes");
+    if (n < min || n > max) throw error(key, show(v), "must be between " + min + " and " + max + " bytes");
     return n;
   }
 
