@@ -49,6 +49,14 @@ final class TableReader {
     return s;
   }
 
+  /** A string that may be a secret: a value of the wrong type is not shown either (a PIN written unquoted). */
+  String secretString(String key) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return null;
+    if (!(v instanceof String s)) throw error(key, "(hidden)", "expected a string");
+    return s;
+  }
+
   /** A path; relative paths are resolved against the config file's directory. Empty means unset (null). */
   Path path(String key, String fallback) throws ConfigException {
     String s = string(key, fallback);

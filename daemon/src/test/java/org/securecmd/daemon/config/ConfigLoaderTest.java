@@ -120,6 +120,10 @@ class ConfigLoaderTest {
             F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
         row("[commands.GET]\nreply = \"ERR SECRET\"",
             F + ":2: [commands.GET] reply = (hidden): must not start with \"ERR \", which clients read as an error"),
+        row("[commands.GET]\nreply = 123456", F + ":2: [commands.GET] reply = (hidden): expected a string"),
+        row("[commands.GET]\nreply = [\"x\"]", F + ":2: [commands.GET] reply = (hidden): expected a string"),
+        row("[server]\nlisten = \"[]:5000\"",
+            F + ":2: [server] listen = \"[]:5000\": expected HOST:PORT, e.g. \"0.0.0.0:5000\" or \"[::1]:5000\""),
         row("[commands.GET]\nreply = \"ERR\"",
             F + ":2: [commands.GET] reply = (hidden): must not start with \"ERR \", which clients read as an error"),
         row("[commands.GET]\nreply_file = \"/etc/securecmd/secrets/{device}\"",
@@ -134,8 +138,14 @@ class ConfigLoaderTest {
             F + ":3: [commands.GET] allow = \"device 1 \": patterns are non-empty, without spaces around or control characters"),
         row("[commands.GET]\nreply = \"x\"\nallow = \"*\"", F + ":3: [commands.GET] allow = \"*\": expected an array of strings"),
         // TOML syntax: the line of the error
-        row("[server]\nlisten = \"0.0.0.0:5000\"\nidle_timeout = 5m\n", F + ":3: TOML syntax error: "),
-        row("[server\n", F + ":1: TOML syntax error: "),
+        row("[server]\nlisten = \"0.0.0.0:5000\"\nidle_timeout = 5m\n",
+            F + ":3: TOML syntax error: Unexpected text at column 17, expected a newline or end-of-input"),
+        row("[commands.GET]\nreply = 12 34\n",
+            F + ":2: TOML syntax error: Unexpected text at column 12, expected a newline or end-of-input"),
+        row("[commands.GET]\nreply = \"SECRET\" trailing\n",
+            F + ":2: TOML syntax error: Unexpected text at column 18, expected a newline or end-of-input"),
+        row("[server\n", F + ":1: TOML syntax error: Unexpected end of line, expected ]"),
+        row("[server]\nx = 1\nx = 2\n", F + ":3: TOML syntax error: x previously defined at line 2, column 1"),
         row("[server]\nlisten = \"a\"\nlisten = \"b\"\n", F + ":3: TOML syntax error: "));
   }
 
@@ -160,7 +170,13 @@ class ConfigLoaderTest {
         Arguments.of("[commands.GET]\nreply = \"TOPSECRET\n"),
         Arguments.of("[commands.GET]\nreply = \"TOPSECRET\\nmore\"\n"),
         Arguments.of("[commands.GET]\nreply = \"ERR TOPSECRET\"\n"),
-        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\"\nreply_file = \"/x\"\n"));
+        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\"\nreply_file = \"/x\"\n"),
+        Arguments.of("[commands.GET]\nreply = 778899TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = [\"TOPSECRET\"]\n"),
+        Arguments.of("[commands.GET]\nreply = { v = \"TOPSECRET\" }\n"),
+        Arguments.of("[commands.GET]\nreply = 0x70P5EC3E7\n"),
+        Arguments.of("[commands.GET]\nreply = 1979-05-27TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = \"x\" TOPSECRET\n"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

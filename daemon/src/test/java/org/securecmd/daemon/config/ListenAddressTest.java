@@ -43,6 +43,8 @@ class ListenAddressTest {
       0.0.0.0:             | FORM
       [::1]                | BRACKETS
       [::1]:               | FORM
+      []:5000              | FORM
+      "[]:"                | FORM
       ::1:5000             | BRACKETS
       ::1                  | BRACKETS
       2001:db8::1:5000     | BRACKETS
