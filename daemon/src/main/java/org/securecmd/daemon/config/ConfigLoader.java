@@ -87,7 +87,7 @@ public final class ConfigLoader {
   }
 
   private static ServerSettings server(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
+    r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
         "max_requests_per_connection", "shutdown_timeout"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
@@ -106,7 +106,7 @@ public final class ConfigLoader {
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("certificate", "private_key", "protocols"));
+    r.onlyKeys(List.of("certificate", "private_key", "protocols"));
     Path certificate = r.path("certificate", "/etc/securecmd/server.crt");
     Path key = r.path("private_key", "/etc/securecmd/server.key");
     if (certificate == null) throw r.error("certificate", "\"\"", "a certificate file is required");
@@ -122,7 +122,7 @@ public final class ConfigLoader {
   }
 
   private static ClientSettings clients(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("auth", "ca", "crl", "allow"));
+    r.onlyKeys(List.of("auth", "ca", "crl", "allow"));
     String authText = r.string("auth", "required");
     ClientAuthMode auth = switch (authText) {
       case "required" -> ClientAuthMode.REQUIRED;
@@ -141,7 +141,7 @@ public final class ConfigLoader {
   }
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("socket", "group"));
+    r.onlyKeys(List.of("socket", "group"));
     Path socket = r.path("socket", "/run/securecmd/admin.sock");
     if (socket == null) throw r.error("socket", "\"\"", "an admin socket path is required");
     String group = r.string("group", "securecmd-admin");
@@ -152,7 +152,7 @@ public final class ConfigLoader {
   }
 
   private static StateSettings state(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("directory"));
+    r.onlyKeys(List.of("directory"));
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
     return new StateSettings(dir);
@@ -180,7 +180,7 @@ public final class ConfigLoader {
   }
 
   private static CommandSettings command(TableReader r, String name) throws ConfigException {
-    r.onlyKeys(Set.of("reply", "reply_file", "encoding", "allow"));
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow"));
     String encodingText = r.string("encoding", "plain");
     ReplyEncoding encoding = switch (encodingText) {
       case "plain" -> ReplyEncoding.PLAIN;

@@ -33,13 +33,13 @@ class ConfigLoaderTest {
             F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
-        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of "),
-        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of "),
-        row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of "),
-        row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of "),
-        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of "),
+        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout"),
+        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols"),
+        row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
+        row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
+        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
-            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of "),
+            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow"),
         // wrong types
         row("[server]\nmax_connections = \"10\"", F + ":2: [server] max_connections = \"10\": expected a whole number"),
         row("[server]\nmax_connections = 1.5", F + ":2: [server] max_connections = 1.5: expected a whole number"),
@@ -149,12 +149,12 @@ class ConfigLoaderTest {
         row("[server]\nlisten = \"a\"\nlisten = \"b\"\n", F + ":3: TOML syntax error: "));
   }
 
-  /** Rows ending in ": " or "expected one of " are prefixes: the rest is the parser's or the key list's wording. */
+  /** Rows ending in "TOML syntax error: " are prefixes: the rest is the TOML parser's wording. */
   @ParameterizedTest(name = "[{index}] {1}")
   @MethodSource("badConfigs")
   void badConfigIsRefusedNamingFileLineKeyAndValue(String toml, String message) {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, toml));
-    if (message.endsWith("TOML syntax error: ") || message.endsWith("expected one of ")) {
+    if (message.endsWith("TOML syntax error: ")) {
       assertEquals(message, e.getMessage().substring(0, Math.min(message.length(), e.getMessage().length())),
           e.getMessage());
     } else {
