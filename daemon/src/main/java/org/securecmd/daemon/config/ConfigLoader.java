@@ -54,7 +54,10 @@ public final class ConfigLoader {
     if (toml.hasErrors()) {
       TomlParseError e = toml.errors().get(0);
       TomlPosition p = e.position();
-      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + e.getMessage());
+      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
+      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
+          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
+      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
     }
     Origins origins = new Origins(file);
     for (String key : toml.keySet()) {
@@ -170,6 +173,7 @@ public final class ConfigLoader {
         throw new ConfigException(file, line, label, "is built in and cannot be configured");
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
+      origins.recordTable("commands." + name, line); // so "exactly one of reply and reply_file" has a line
       out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
     }
     return out;
@@ -183,7 +187,7 @@ public final class ConfigLoader {
       case "base64" -> ReplyEncoding.BASE64;
       default -> throw r.error("encoding", TableReader.quoted(encodingText), "expected \"plain\" or \"base64\"");
     };
-    String reply = r.string("reply", null);
+    String reply = r.secretString("reply");
     String replyFile = r.string("reply_file", null);
     if ((reply == null) == (replyFile == null)) throw r.missing("reply", "exactly one of reply and reply_file is required");
     if (reply != null) reply = checkedReply(r, reply, encoding);
