@@ -56,7 +56,12 @@ public final class Connection implements AutoCloseable {
       if (line == null) {
         throw new ClientException(ClientException.Kind.NETWORK, "server closed the connection without a reply", null);
       }
-      return Reply.parse(line);
+      try {
+        return Reply.parse(line);
+      } catch (IllegalArgumentException e) {
+        // a NUL or a lone CR inside the line: not a reply any server of ours sends
+        throw new ClientException(ClientException.Kind.NETWORK, "malformed reply: " + e.getMessage(), e);
+      }
     } catch (ProtocolException e) {
       throw new ClientException(ClientException.Kind.NETWORK, "malformed reply: " + e.getMessage(), e);
     } catch (IOException e) {

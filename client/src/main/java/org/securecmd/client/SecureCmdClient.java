@@ -77,8 +77,8 @@ public final class SecureCmdClient {
       if (TlsFailure.isTlsAlert(e)) {
         throw new ClientException(ClientException.Kind.TLS, TlsFailure.describe(e, host), e);
       }
-      throw new ClientException(ClientException.Kind.NETWORK, "connection to " + host + " failed in the handshake: "
-          + e.getMessage(), e);
+      throw new ClientException(ClientException.Kind.NETWORK, "the server closed the connection during the TLS "
+          + "handshake (" + e.getMessage() + "); it may be at its connection limit", e);
     }
   }
 

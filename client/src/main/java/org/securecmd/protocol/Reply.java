@@ -17,7 +17,7 @@ public record Reply(String errorCode, String text) {
 
   public Reply {
     if (text == null) throw new IllegalArgumentException("text == null");
-    if (errorCode != null && (errorCode.isEmpty() || errorCode.indexOf(' ') >= 0)) {
+    if (errorCode != null && (errorCode.isEmpty() || errorCode.indexOf(' ') >= 0 || !isSingleLine(errorCode))) {
       throw new IllegalArgumentException("bad error code: " + errorCode);
     }
     if (!isSingleLine(text)) throw new IllegalArgumentException("reply text is not a single line");
@@ -42,8 +42,9 @@ public record Reply(String errorCode, String text) {
     if (!line.startsWith(ERR + " ")) return new Reply(null, line);
     String rest = line.substring(ERR.length() + 1);
     int space = rest.indexOf(' ');
-    return space < 0 ? new Reply(rest.isEmpty() ? "INTERNAL" : rest, "")
-        : new Reply(rest.substring(0, space), rest.substring(space + 1));
+    if (space < 0) return new Reply(rest.isEmpty() ? "INTERNAL" : rest, "");
+    // "ERR  text" has an empty code: still an error, of no known kind
+    return new Reply(space == 0 ? "INTERNAL" : rest.substring(0, space), rest.substring(space + 1));
   }
 
   public boolean isError() {

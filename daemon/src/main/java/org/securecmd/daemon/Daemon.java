@@ -121,7 +121,7 @@ public final class Daemon implements Reloader {
       throw new IOException("systemd watchdog: " + e.getMessage(), e);
     }
     systemd.status("loading " + configFile);
-    Generation first = generations.build(configFile, 1);
+    Generation first = load();
     Path state = first.config().state().directory();
     Files.createDirectories(state);
     DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
@@ -151,7 +151,14 @@ public final class Daemon implements Reloader {
     watchdog.start();
   }
 
-  private void install(Generation g) {
+  /** Builds a new generation from the config file as it is now, without installing it. */
+  Generation load() throws ConfigException {
+    Generation now = current.get();
+    return generations.build(configFile, now == null ? 1 : now.number() + 1);
+  }
+
+  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
   }
@@ -166,7 +173,7 @@ public final class Daemon implements Reloader {
       Generation old = current.get();
       systemd.reloading();
       try {
-        Generation next = generations.build(configFile, old.number() + 1);
+        Generation next = load();
         install(next);
         log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
             configFile, next.number(), server.openConnections(), old.number());

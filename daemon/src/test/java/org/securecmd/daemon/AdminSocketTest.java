@@ -122,11 +122,13 @@ class AdminSocketTest {
   @Test
   void reloadWithBrokenConfigKeepsServingAndReturnsExactError() throws Exception {
     Ctl ctl = start();
-    d.writeConfig(TestDaemon.config("", "").replace("auth = \"required\"", "auth = \"requried\""));
+    String broken = TestDaemon.config("", "").replace("auth = \"required\"", "auth = \"requried\"");
+    d.writeConfig(broken);
+    int line = broken.lines().toList().indexOf("auth = \"requried\"") + 1;
     Ctl.Result r = ctl.run("reload");
     assertEquals(1, r.code(), r.toString());
-    String expected = dir.resolve("config.toml") + ":9: [clients] auth = \"requried\": expected \"required\","
-        + " \"optional\" or \"none\"";
+    String expected = dir.resolve("config.toml") + ":" + line + ": [clients] auth = \"requried\": expected"
+        + " \"required\", \"optional\" or \"none\"";
     assertEquals("securecmdctl: reload: " + expected + "\n", r.err());
     Map<String, Object> j = json(ctl.run("--json", "reload"));
     assertEquals("RELOAD_FAILED", j.get("error"));

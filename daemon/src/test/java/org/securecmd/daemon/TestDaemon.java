@@ -50,7 +50,6 @@ public final class TestDaemon implements AutoCloseable {
         certificate = "server.crt"
         private_key = "server.key"
         [clients]
-        auth = "required"
         ca = "ca.crt"
         %s
         [admin]
@@ -61,7 +60,12 @@ public final class TestDaemon implements AutoCloseable {
         reply = "THIS_IS_THE_SECRET"
         allow = ["trusted-client"]
         %s
-        """.formatted(clientsExtra.isEmpty() ? "allow = [\"trusted-client\"]" : clientsExtra, extraTables);
+        """.formatted(clients(clientsExtra), extraTables);
+  }
+
+  private static String clients(String extra) {
+    String s = extra.isEmpty() ? "allow = [\"trusted-client\"]" : extra;
+    return s.contains("auth =") ? s : "auth = \"required\"\n" + s;
   }
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */

@@ -24,31 +24,48 @@ public final class AuditLog {
   /** A handshake that failed: the peer never got to send a request. */
   public void handshakeRefused(long connection, String remote, String reason) {
     metrics.handshakeFailed(reason);
-    audit.info("handshake-refused conn={} remote={} reason=\"{}\"", connection, remote, escape(reason));
+    audit.info("handshake-refused conn={} remote={} reason=\"{}\"", connection, remote, escapeQuoted(reason));
   }
 
   /** A completed handshake whose identity is refused by policy (allow list, CRL, deny list). */
   public void connectionRefused(long connection, String client, String remote, String reason) {
     metrics.connectionRefused();
     audit.info("connection-refused conn={} client={} remote={} reason=\"{}\"", connection, escape(client), remote,
-        escape(reason));
+        escapeQuoted(reason));
+  }
+
+  /** Counts a completed handshake, before policy decides whether the peer may stay. */
+  public void handshakeCompleted(boolean resumed) {
+    metrics.handshakeOk(resumed);
   }
 
   public void connectionAccepted(long connection, String client, String remote, String protocol, boolean resumed) {
-    metrics.handshakeOk(resumed);
     audit.info("connected conn={} client={} remote={} protocol={} resumed={}", connection, escape(client), remote,
         protocol, resumed);
   }
 
   /** Peer-controlled text, made safe for one log line: no control characters, no spaces, bounded. */
   static String escape(String s) {
+    return escape(s, false);
+  }
+
+  /** Like {@link #escape(String)} but keeps spaces, for values written inside quotes ({@code reason="..."}). */
+  static String escapeQuoted(String s) {
+    return escape(s, true);
+  }
+
+  private static String escape(String s, boolean keepSpaces) {
     StringBuilder b = new StringBuilder(Math.min(s.length(), 128));
-    for (int i = 0; i < s.length() && b.length() < 128; i++) {
+    int i = 0;
+    for (; i < s.length() && b.length() < 128; i++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') b.append(String.format("\\x%02x", (int) c));
-      else b.append(c);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c == ' ' && !keepSpaces)) {
+        b.append(String.format("\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
     }
-    if (s.length() > 128) b.append("...");
+    if (i < s.length()) b.append("...");
     return b.isEmpty() ? "-" : b.toString();
   }
 }

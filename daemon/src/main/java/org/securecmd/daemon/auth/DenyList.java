@@ -18,8 +18,9 @@ public record DenyList(Set<String> identities, Set<String> serials) {
 
   /** The serial as stored: lower-case hex, no leading zeros, no colons. */
   public static String normalizeSerial(String serial) {
-    String s = serial.replace(":", "").toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
-    if (s.startsWith("0x")) s = s.substring(2);
+    String s = serial.replace(":", "").toLowerCase(Locale.ROOT);
+    if (s.startsWith("0x")) s = s.substring(2); // before stripping zeros, or "0x0a" loses its "0" and fails
+    s = s.replaceFirst("^0+(?=.)", "");
     if (!s.matches("[0-9a-f]+")) throw new IllegalArgumentException("not a hex serial: " + serial);
     return s;
   }

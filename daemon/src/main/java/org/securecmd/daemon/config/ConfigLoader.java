@@ -54,7 +54,10 @@ public final class ConfigLoader {
     if (toml.hasErrors()) {
       TomlParseError e = toml.errors().get(0);
       TomlPosition p = e.position();
-      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + e.getMessage());
+      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
+      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
+          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
+      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
     }
     Origins origins = new Origins(file);
     for (String key : toml.keySet()) {
@@ -84,7 +87,7 @@ public final class ConfigLoader {
   }
 
   private static ServerSettings server(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
+    r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
         "max_requests_per_connection", "shutdown_timeout"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
@@ -103,7 +106,7 @@ public final class ConfigLoader {
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("certificate", "private_key", "protocols"));
+    r.onlyKeys(List.of("certificate", "private_key", "protocols"));
     Path certificate = r.path("certificate", "/etc/securecmd/server.crt");
     Path key = r.path("private_key", "/etc/securecmd/server.key");
     if (certificate == null) throw r.error("certificate", "\"\"", "a certificate file is required");
@@ -119,7 +122,7 @@ public final class ConfigLoader {
   }
 
   private static ClientSettings clients(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("auth", "ca", "crl", "allow"));
+    r.onlyKeys(List.of("auth", "ca", "crl", "allow"));
     String authText = r.string("auth", "required");
     ClientAuthMode auth = switch (authText) {
       case "required" -> ClientAuthMode.REQUIRED;
@@ -138,7 +141,7 @@ public final class ConfigLoader {
   }
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("socket", "group"));
+    r.onlyKeys(List.of("socket", "group"));
     Path socket = r.path("socket", "/run/securecmd/admin.sock");
     if (socket == null) throw r.error("socket", "\"\"", "an admin socket path is required");
     String group = r.string("group", "securecmd-admin");
@@ -149,7 +152,7 @@ public final class ConfigLoader {
   }
 
   private static StateSettings state(TableReader r) throws ConfigException {
-    r.onlyKeys(Set.of("directory"));
+    r.onlyKeys(List.of("directory"));
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
     return new StateSettings(dir);
@@ -170,20 +173,21 @@ public final class ConfigLoader {
         throw new ConfigException(file, line, label, "is built in and cannot be configured");
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
+      origins.recordTable("commands." + name, line); // so "exactly one of reply and reply_file" has a line
       out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
     }
     return out;
   }
 
   private static CommandSettings command(TableReader r, String name) throws ConfigException {
-    r.onlyKeys(Set.of("reply", "reply_file", "encoding", "allow"));
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow"));
     String encodingText = r.string("encoding", "plain");
     ReplyEncoding encoding = switch (encodingText) {
       case "plain" -> ReplyEncoding.PLAIN;
       case "base64" -> ReplyEncoding.BASE64;
       default -> throw r.error("encoding", TableReader.quoted(encodingText), "expected \"plain\" or \"base64\"");
     };
-    String reply = r.string("reply", null);
+    String reply = r.secretString("reply");
     String replyFile = r.string("reply_file", null);
     if ((reply == null) == (replyFile == null)) throw r.missing("reply", "exactly one of reply and reply_file is required");
     if (reply != null) reply = checkedReply(r, reply, encoding);

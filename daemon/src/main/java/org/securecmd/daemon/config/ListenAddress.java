@@ -17,6 +17,10 @@ public record ListenAddress(String host, int port) {
     String host = text.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     else if (host.contains(":")) throw new IllegalArgumentException("an IPv6 address needs brackets: \"[::1]:5000\"");
+    if (host.isEmpty()) {
+      // "[]:5000" would bind whatever "" resolves to (loopback); say what the forms are instead
+      throw new IllegalArgumentException("expected HOST:PORT, e.g. \"0.0.0.0:5000\" or \"[::1]:5000\"");
+    }
     int port;
     try {
       port = Integer.parseInt(text.substring(colon + 1));

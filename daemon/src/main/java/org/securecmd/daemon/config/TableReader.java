@@ -3,9 +3,7 @@ package org.securecmd.daemon.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
@@ -27,13 +25,13 @@ final class TableReader {
     this.origins = origins;
   }
 
-  /** Refuses any key not in {@code allowed}. */
-  void onlyKeys(Set<String> allowed) throws ConfigException {
+  /** Refuses any key not in {@code allowed}, listing them in the given (documented) order. */
+  void onlyKeys(List<String> allowed) throws ConfigException {
     if (table == null) return;
     for (String key : table.keySet()) {
       if (!allowed.contains(key)) {
         throw new ConfigException(file, line(key), label(key), "is not a known key; expected one of "
-            + String.join(", ", new LinkedHashSet<>(allowed)));
+            + String.join(", ", allowed));
       }
     }
   }
@@ -46,6 +44,14 @@ final class TableReader {
     Object v = raw(key);
     if (v == null) return fallback;
     if (!(v instanceof String s)) throw typeError(key, v, "a string");
+    return s;
+  }
+
+  /** A string that may be a secret: a value of the wrong type is not shown either (a PIN written unquoted). */
+  String secretString(String key) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return null;
+    if (!(v instanceof String s)) throw error(key, "(hidden)", "expected a string");
     return s;
   }
 
@@ -90,7 +96,7 @@ final class TableReader {
     } else {
       throw typeError(key, v, Sizes.ALLOWED);
     }
-    if (n < min || n > max) throw error(key, String.valueOf(v), "must be between " + min + " and " + max + " bytes");
+    if (n < min || n > max) throw error(key, show(v), "must be between " + min + " and " + max + " bytes");
     return n;
   }
 

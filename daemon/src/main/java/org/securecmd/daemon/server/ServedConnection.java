@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   private static final int IO_BUFFER = 4096;
+  private static final int LINGER_MILLIS = 500;
 
   private final long id;
   private final Socket raw;
@@ -49,6 +50,7 @@ final class ServedConnection implements Runnable {
   private volatile SSLSocket tls;
   private volatile boolean busy;
   private volatile boolean stopping;
+  private long handshakeStartMillis;
 
   ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
     this.id = id;
@@ -81,6 +83,8 @@ final class ServedConnection implements Runnable {
   private void serve() throws IOException {
     SSLSocket s = handshake();
     if (s == null) return;
+    // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
+    context.audit().handshakeCompleted(s.getSession().getCreationTime() < handshakeStartMillis);
     Optional<String> refusal = generation.policy().refusal(identity, chain(s.getSession()));
     if (refusal.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
@@ -88,7 +92,7 @@ final class ServedConnection implements Runnable {
       return;
     }
     context.audit().connectionAccepted(id, identity.displayName(), remote, s.getSession().getProtocol(),
-        wasResumed(s.getSession()));
+        s.getSession().getCreationTime() < handshakeStartMillis);
     s.setSoTimeout(millis(generation.config().server().idleTimeout()));
     requestLoop(s);
   }
@@ -96,7 +100,7 @@ final class ServedConnection implements Runnable {
   /** Returns the completed TLS socket, or {@code null} after logging why the handshake failed. */
   private SSLSocket handshake() throws IOException {
     SSLSocket s = (SSLSocket) generation.tls().context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
+        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
     s.setUseClientMode(false);
     s.setSSLParameters(generation.tls().newParameters());
     tls = s;
@@ -104,6 +108,7 @@ final class ServedConnection implements Runnable {
     s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
     ScheduledFuture<?> deadline = context.timer().schedule(this::close,
         generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    handshakeStartMillis = System.currentTimeMillis();
     try {
       s.startHandshake();
       identity = identityOf(s.getSession());
@@ -113,10 +118,34 @@ final class ServedConnection implements Runnable {
     } catch (IOException e) {
       String reason = deadline.isDone() ? "handshake timed out" : describe(e);
       context.audit().handshakeRefused(id, remote, reason);
+      if (!deadline.isDone()) lingeringClose();
     } finally {
       deadline.cancel(false);
     }
     return null;
+  }
+
+  /**
+   * After a refused handshake the peer may still be sending (its Finished, a request); closing with those
+   * bytes unread makes the kernel send a reset that can overtake our alert. So: stop writing, read and drop
+   * what comes for a short, bounded while, then close. The TLS socket was made with autoClose=false so
+   * JSSE's own close on a fatal alert leaves the TCP socket to us.
+   */
+  private void lingeringClose() {
+    try {
+      raw.shutdownOutput();
+      raw.setSoTimeout(LINGER_MILLIS);
+      byte[] sink = new byte[1024];
+      int total = 0;
+      long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
+      while (total < 64 * 1024 && System.nanoTime() < deadline) {
+        int n = raw.getInputStream().read(sink);
+        if (n < 0) break;
+        total += n;
+      }
+    } catch (IOException ignored) {
+      // timeout or reset: either way we are done with this socket
+    }
   }
 
   private void requestLoop(SSLSocket s) throws IOException {
@@ -215,11 +244,6 @@ final class ServedConnection implements Runnable {
     } catch (SSLPeerUnverifiedException e) {
       return List.of();
     }
-  }
-
-  /** JSSE has no flag; a resumed TLS 1.3 session keeps the creation time of the original one. */
-  private static boolean wasResumed(SSLSession session) {
-    return System.currentTimeMillis() - session.getCreationTime() > 1000;
   }
 
   private static String verbOf(String line) {

@@ -1,0 +1,93 @@
+package org.securecmd.daemon.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.config.ReplyEncoding;
+import org.securecmd.protocol.Request;
+
+class CommandTableTest {
+  private static final Identity DEVICE = new Identity("device-1", List.of("d1.fleet"), List.of(), "1f");
+  private static final Identity OTHER = new Identity("laptop", List.of(), List.of(), "2e");
+
+  private static final CommandTable TABLE = table(
+      new CommandSettings("GET_SECRET", "THIS_IS_THE_SECRET", null, ReplyEncoding.PLAIN, List.of("*")),
+      new CommandSettings("DEVICE_ONLY", "for devices", null, ReplyEncoding.PLAIN, List.of("device-*")),
+      new CommandSettings("NOBODY", "never", null, ReplyEncoding.PLAIN, List.of()),
+      new CommandSettings("BY_SAN", "by san", null, ReplyEncoding.PLAIN, List.of("*.fleet")),
+      new CommandSettings("B64", "AAEC", null, ReplyEncoding.BASE64, List.of("*")));
+
+  private static CommandTable table(CommandSettings... commands) {
+    Map<String, CommandSettings> m = new LinkedHashMap<>();
+    Arrays.stream(commands).forEach(c -> m.put(c.name(), c));
+    return CommandTable.of(m);
+  }
+
+  private static Identity identity(String who) {
+    return switch (who) {
+      case "device" -> DEVICE;
+      case "other" -> OTHER;
+      default -> Identity.ANONYMOUS;
+    };
+  }
+
+  @ParameterizedTest(name = "[{index}] {1}: {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      GET_SECRET        | device    | THIS_IS_THE_SECRET
+      GET_SECRET        | other     | THIS_IS_THE_SECRET
+      GET_SECRET        | anonymous | THIS_IS_THE_SECRET
+      DEVICE_ONLY       | device    | for devices
+      DEVICE_ONLY       | other     | ERR FORBIDDEN not allowed for this client
+      DEVICE_ONLY       | anonymous | ERR FORBIDDEN not allowed for this client
+      NOBODY            | device    | ERR FORBIDDEN not allowed for this client
+      NOBODY            | anonymous | ERR FORBIDDEN not allowed for this client
+      BY_SAN            | device    | by san
+      BY_SAN            | other     | ERR FORBIDDEN not allowed for this client
+      B64               | device    | AAEC
+      PING              | device    | PONG
+      PING              | other     | PONG
+      PING              | anonymous | PONG
+      WHOAMI            | device    | cn=device-1 dns=d1.fleet serial=1f
+      WHOAMI            | anonymous | anonymous
+      UNKNOWN           | device    | ERR UNKNOWN_COMMAND unknown command
+      get_secret        | device    | ERR UNKNOWN_COMMAND unknown command
+      Ping              | anonymous | ERR UNKNOWN_COMMAND unknown command
+      GET_SECRET x      | device    | ERR BAD_REQUEST GET_SECRET takes no arguments
+      GET_SECRET  x     | device    | ERR BAD_REQUEST GET_SECRET takes no arguments
+      PING x            | anonymous | ERR BAD_REQUEST PING takes no arguments
+      WHOAMI me         | device    | ERR BAD_REQUEST WHOAMI takes no arguments
+      DEVICE_ONLY x     | other     | ERR FORBIDDEN not allowed for this client
+      UNKNOWN x         | device    | ERR UNKNOWN_COMMAND unknown command
+      """)
+  void dispatchAnswersUnknownThenForbiddenThenBadArgumentsThenTheHandler(String line, String who, String reply)
+      throws Exception {
+    assertEquals(reply, TABLE.dispatch(Request.parse(line), identity(who)).line());
+  }
+
+  @Test
+  void builtInsExistEvenWithoutConfiguredCommands() throws Exception {
+    CommandTable empty = CommandTable.of(Map.of());
+    assertTrue(empty.knows("PING"));
+    assertTrue(empty.knows("WHOAMI"));
+    assertFalse(empty.knows("GET_SECRET"));
+    assertEquals("ERR UNKNOWN_COMMAND unknown command",
+        empty.dispatch(Request.parse("GET_SECRET"), DEVICE).line());
+  }
+
+  @Test
+  void knowsConfiguredVerbsExactly() {
+    assertTrue(TABLE.knows("GET_SECRET"));
+    assertFalse(TABLE.knows("get_secret"));
+    assertFalse(TABLE.knows("GET_SECRET "));
+  }
+}

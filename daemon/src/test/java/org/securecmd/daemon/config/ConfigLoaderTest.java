@@ -1,0 +1,309 @@
+package org.securecmd.daemon.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+  private static final Path FILE = Path.of("/etc/securecmd/config.toml");
+  private static final String F = FILE.toString();
+
+  private static Arguments row(String toml, String message) {
+    return Arguments.of(toml, message);
+  }
+
+  static Stream<Arguments> badConfigs() {
+    return Stream.of(
+        // tables
+        row("[sever]\nlisten = \"0.0.0.0:5000\"",
+            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]"),
+        row("server = \"x\"", F + ":1: server must be a table ([server])"),
+        // unknown key in each table
+        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout"),
+        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols"),
+        row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
+        row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
+        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
+        row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
+            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow"),
+        // wrong types
+        row("[server]\nmax_connections = \"10\"", F + ":2: [server] max_connections = \"10\": expected a whole number"),
+        row("[server]\nmax_connections = 1.5", F + ":2: [server] max_connections = 1.5: expected a whole number"),
+        row("[server]\nidle_timeout = 300",
+            F + ":2: [server] idle_timeout = 300: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nlisten = [\"0.0.0.0:5000\"]", F + ":2: [server] listen = [\"0.0.0.0:5000\"]: expected a string"),
+        row("[tls]\nprotocols = \"TLSv1.3\"", F + ":2: [tls] protocols = \"TLSv1.3\": expected an array of strings"),
+        row("[tls]\nprotocols = [13]", F + ":2: [tls] protocols = [13]: expected an array of strings"),
+        row("[clients]\nauth = true", F + ":2: [clients] auth = true: expected a string"),
+        // values
+        row("[clients]\nauth = \"requried\"",
+            F + ":2: [clients] auth = \"requried\": expected \"required\", \"optional\" or \"none\""),
+        row("[clients]\nauth = \"Required\"",
+            F + ":2: [clients] auth = \"Required\": expected \"required\", \"optional\" or \"none\""),
+        row("[server]\nidle_timeout = \"5 minutes\"",
+            F + ":2: [server] idle_timeout = \"5 minutes\": expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nidle_timeout = \"5y\"",
+            F + ":2: [server] idle_timeout = \"5y\": expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nhandshake_timeout = \"0s\"", F + ":2: [server] handshake_timeout = \"0s\": must be between 100ms and 5m"),
+        row("[server]\nhandshake_timeout = \"6m\"", F + ":2: [server] handshake_timeout = \"6m\": must be between 100ms and 5m"),
+        row("[server]\nidle_timeout = \"2d\"", F + ":2: [server] idle_timeout = \"2d\": must be between 100ms and 1d"),
+        row("[server]\nshutdown_timeout = \"11m\"", F + ":2: [server] shutdown_timeout = \"11m\": must be between 0s and 10m"),
+        row("[server]\nmax_line_bytes = \"4KB\"",
+            F + ":2: [server] max_line_bytes = \"4KB\": expected a number of bytes, or a string with B, KiB, MiB or GiB (e.g. \"4KiB\")"),
+        row("[server]\nmax_line_bytes = 15", F + ":2: [server] max_line_bytes = 15: must be between 16 and 1048576 bytes"),
+        row("[server]\nmax_line_bytes = \"8B\"", F + ":2: [server] max_line_bytes = \"8B\": must be between 16 and 1048576 bytes"),
+        row("[server]\nmax_line_bytes = \"2MiB\"", F + ":2: [server] max_line_bytes = \"2MiB\": must be between 16 and 1048576 bytes"),
+        row("[server]\nmax_line_bytes = true", F + ":2: [server] max_line_bytes = true: expected a number of bytes, or a string with B, KiB, MiB or GiB (e.g. \"4KiB\")"),
+        row("[server]\nmax_connections = 0", F + ":2: [server] max_connections = 0: must be between 1 and 1000000"),
+        row("[server]\nmax_requests_per_connection = -1",
+            F + ":2: [server] max_requests_per_connection = -1: must be between 1 and 1000000000"),
+        row("[server]\nlisten = \"0.0.0.0\"",
+            F + ":2: [server] listen = \"0.0.0.0\": expected HOST:PORT, e.g. \"0.0.0.0:5000\" or \"[::1]:5000\""),
+        row("[server]\nlisten = \"::1:5000\"", F + ":2: [server] listen = \"::1:5000\": an IPv6 address needs brackets: \"[::1]:5000\""),
+        row("[server]\nlisten = \"0.0.0.0:65536\"", F + ":2: [server] listen = \"0.0.0.0:65536\": port must be 0..65535"),
+        row("[tls]\nprotocols = []", F + ":2: [tls] protocols = []: at least one protocol is required: \"TLSv1.3\""),
+        row("[tls]\nprotocols = [\"TLSv1.3\", \"TLSv1.1\"]", F + ":2: [tls] protocols = \"TLSv1.1\": expected \"TLSv1.3\" or \"TLSv1.2\""),
+        row("[tls]\nprotocols = [\"tlsv1.3\"]", F + ":2: [tls] protocols = \"tlsv1.3\": expected \"TLSv1.3\" or \"TLSv1.2\""),
+        row("[tls]\ncertificate = \"\"", F + ":2: [tls] certificate = \"\": a certificate file is required"),
+        row("[tls]\nprivate_key = \"\"", F + ":2: [tls] private_key = \"\": a private key file is required"),
+        row("[clients]\nauth = \"required\"\nca = \"\"",
+            F + ":3: [clients] ca = \"\": a client CA file is required when auth = \"required\" (there is no fallback to system CAs)"),
+        row("[clients]\nauth = \"optional\"\nca = \"\"",
+            F + ":3: [clients] ca = \"\": a client CA file is required when auth = \"optional\" (there is no fallback to system CAs)"),
+        row("[clients]\nallow = [\"device-*\", \" device-1\"]",
+            F + ":2: [clients] allow = \" device-1\": patterns are non-empty, without spaces around or control characters"),
+        row("[clients]\nallow = [\"device-1 \"]",
+            F + ":2: [clients] allow = \"device-1 \": patterns are non-empty, without spaces around or control characters"),
+        row("[clients]\nallow = [\"\"]",
+            F + ":2: [clients] allow = \"\": patterns are non-empty, without spaces around or control characters"),
+        row("[clients]\nallow = [\"a\\tb\"]",
+            F + ":2: [clients] allow = \"a\tb\": patterns are non-empty, without spaces around or control characters"),
+        row("[admin]\ngroup = \"Admins\"", F + ":2: [admin] group = \"Admins\": is not a valid group name"),
+        row("[admin]\nsocket = \"\"", F + ":2: [admin] socket = \"\": an admin socket path is required"),
+        row("[state]\ndirectory = \"\"", F + ":2: [state] directory = \"\": a state directory is required"),
+        // commands
+        row("[commands.get_secret]\nreply = \"x\"",
+            F + ":1: [commands.get_secret] is not a valid verb: use A-Z, 0-9 and _, starting with a letter"),
+        row("[commands.1ST]\nreply = \"x\"",
+            F + ":1: [commands.1ST] is not a valid verb: use A-Z, 0-9 and _, starting with a letter"),
+        row("[commands.GET-SECRET]\nreply = \"x\"",
+            F + ":1: [commands.GET-SECRET] is not a valid verb: use A-Z, 0-9 and _, starting with a letter"),
+        row("[commands.A" + "B".repeat(64) + "]\nreply = \"x\"",
+            F + ":1: [commands.A" + "B".repeat(64) + "] is not a valid verb: use A-Z, 0-9 and _, starting with a letter"),
+        row("[commands.PING]\nreply = \"PONG\"", F + ":1: [commands.PING] is built in and cannot be configured"),
+        row("[commands.WHOAMI]\nreply = \"me\"", F + ":1: [commands.WHOAMI] is built in and cannot be configured"),
+        row("[commands]\nGET = \"x\"", F + ":2: [commands.GET] must be a table"),
+        row("\n[commands.GET]\nreply = \"x\"\nreply_file = \"/x\"",
+            F + ":2: [commands.GET] reply exactly one of reply and reply_file is required"),
+        row("\n\n[commands.GET]\nallow = [\"*\"]", F + ":3: [commands.GET] reply exactly one of reply and reply_file is required"),
+        row("[commands.GET]\nreply = \"line1\\nline2\"",
+            F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
+        row("[commands.GET]\nreply = \"\"\"\nSECRET_ONE\nSECRET_TWO\"\"\"",
+            F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
+        row("[commands.GET]\nreply = \"SECRET\\r\"",
+            F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
+        row("[commands.GET]\nreply = \"SECRET\\u0000\"",
+            F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
+        row("[commands.GET]\nreply = \"ERR SECRET\"",
+            F + ":2: [commands.GET] reply = (hidden): must not start with \"ERR \", which clients read as an error"),
+        row("[commands.GET]\nreply = 123456", F + ":2: [commands.GET] reply = (hidden): expected a string"),
+        row("[commands.GET]\nreply = [\"x\"]", F + ":2: [commands.GET] reply = (hidden): expected a string"),
+        row("[server]\nlisten = \"[]:5000\"",
+            F + ":2: [server] listen = \"[]:5000\": expected HOST:PORT, e.g. \"0.0.0.0:5000\" or \"[::1]:5000\""),
+        row("[commands.GET]\nreply = \"ERR\"",
+            F + ":2: [commands.GET] reply = (hidden): must not start with \"ERR \", which clients read as an error"),
+        row("[commands.GET]\nreply_file = \"/etc/securecmd/secrets/{device}\"",
+            F + ":2: [commands.GET] reply_file = \"/etc/securecmd/secrets/{device}\": the only placeholder is {client}"),
+        row("[commands.GET]\nreply_file = \"/s/{client}}\"",
+            F + ":2: [commands.GET] reply_file = \"/s/{client}}\": the only placeholder is {client}"),
+        row("[commands.GET]\nreply_file = \"\"", F + ":2: [commands.GET] reply_file = \"\": is empty"),
+        row("[commands.GET]\nreply = \"x\"\nencoding = \"hex\"", F + ":3: [commands.GET] encoding = \"hex\": expected \"plain\" or \"base64\""),
+        row("[commands.GET]\nreply = \"x\"\nencoding = \"BASE64\"",
+            F + ":3: [commands.GET] encoding = \"BASE64\": expected \"plain\" or \"base64\""),
+        row("[commands.GET]\nreply = \"x\"\nallow = [\"device 1 \"]",
+            F + ":3: [commands.GET] allow = \"device 1 \": patterns are non-empty, without spaces around or control characters"),
+        row("[commands.GET]\nreply = \"x\"\nallow = \"*\"", F + ":3: [commands.GET] allow = \"*\": expected an array of strings"),
+        // TOML syntax: the line of the error
+        row("[server]\nlisten = \"0.0.0.0:5000\"\nidle_timeout = 5m\n",
+            F + ":3: TOML syntax error: Unexpected text at column 17, expected a newline or end-of-input"),
+        row("[commands.GET]\nreply = 12 34\n",
+            F + ":2: TOML syntax error: Unexpected text at column 12, expected a newline or end-of-input"),
+        row("[commands.GET]\nreply = \"SECRET\" trailing\n",
+            F + ":2: TOML syntax error: Unexpected text at column 18, expected a newline or end-of-input"),
+        row("[server\n", F + ":1: TOML syntax error: Unexpected end of line, expected ]"),
+        row("[server]\nx = 1\nx = 2\n", F + ":3: TOML syntax error: x previously defined at line 2, column 1"),
+        row("[server]\nlisten = \"a\"\nlisten = \"b\"\n", F + ":3: TOML syntax error: "));
+  }
+
+  /** Rows ending in "TOML syntax error: " are prefixes: the rest is the TOML parser's wording. */
+  @ParameterizedTest(name = "[{index}] {1}")
+  @MethodSource("badConfigs")
+  void badConfigIsRefusedNamingFileLineKeyAndValue(String toml, String message) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, toml));
+    if (message.endsWith("TOML syntax error: ")) {
+      assertEquals(message, e.getMessage().substring(0, Math.min(message.length(), e.getMessage().length())),
+          e.getMessage());
+    } else {
+      assertEquals(message, e.getMessage());
+    }
+    assertEquals(FILE, e.file());
+  }
+
+  static Stream<Arguments> secretsInBrokenReplies() {
+    return Stream.of(
+        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\\q\"\n"),
+        Arguments.of("[commands.GET]\nreply = TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\\nmore\"\n"),
+        Arguments.of("[commands.GET]\nreply = \"ERR TOPSECRET\"\n"),
+        Arguments.of("[commands.GET]\nreply = \"TOPSECRET\"\nreply_file = \"/x\"\n"),
+        Arguments.of("[commands.GET]\nreply = 778899TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = [\"TOPSECRET\"]\n"),
+        Arguments.of("[commands.GET]\nreply = { v = \"TOPSECRET\" }\n"),
+        Arguments.of("[commands.GET]\nreply = 0x70P5EC3E7\n"),
+        Arguments.of("[commands.GET]\nreply = 1979-05-27TOPSECRET\n"),
+        Arguments.of("[commands.GET]\nreply = \"x\" TOPSECRET\n"));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("secretsInBrokenReplies")
+  void aRefusedReplyNeverEchoesTheSecret(String toml) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, toml));
+    assertFalse(e.getMessage().contains("TOPSECRET"), e.getMessage());
+  }
+
+  @Test
+  void theShippedConfigParsesWithEveryDefaultAsDocumented() throws Exception {
+    Path shipped = Path.of("../etc/config.toml");
+    Config c = ConfigLoader.parse(FILE, Files.readString(shipped, StandardCharsets.UTF_8));
+    assertDocumentedDefaults(c);
+    assertEquals(Map.of("GET_SECRET", new CommandSettings("GET_SECRET", "THIS_IS_THE_SECRET", null,
+        ReplyEncoding.PLAIN, List.of("*"))), c.commands());
+    assertEquals(List.of("*"), c.clients().allow());
+  }
+
+  @Test
+  void anEmptyConfigTakesEveryDefaultAndAllowsNobody() throws Exception {
+    Config c = ConfigLoader.parse(FILE, "");
+    assertDocumentedDefaults(c);
+    assertEquals(Map.of(), c.commands());
+    assertEquals(List.of(), c.clients().allow());
+  }
+
+  private static void assertDocumentedDefaults(Config c) {
+    assertEquals(new ListenAddress("0.0.0.0", 5000), c.server().listen());
+    assertEquals(Duration.ofSeconds(10), c.server().handshakeTimeout());
+    assertEquals(Duration.ofMinutes(5), c.server().idleTimeout());
+    assertEquals(10_000, c.server().maxConnections());
+    assertEquals(1024, c.server().maxLineBytes());
+    assertEquals(1000, c.server().maxRequestsPerConnection());
+    assertEquals(Duration.ofSeconds(10), c.server().shutdownTimeout());
+    assertEquals(Path.of("/etc/securecmd/server.crt"), c.tls().certificate());
+    assertEquals(Path.of("/etc/securecmd/server.key"), c.tls().privateKey());
+    assertEquals(List.of("TLSv1.3"), c.tls().protocols());
+    assertEquals(ClientAuthMode.REQUIRED, c.clients().auth());
+    assertEquals(Path.of("/etc/securecmd/client_ca.pem"), c.clients().ca());
+    assertNull(c.clients().crl());
+    assertEquals(Path.of("/run/securecmd/admin.sock"), c.admin().socket());
+    assertEquals("securecmd-admin", c.admin().group());
+    assertEquals(Path.of("/var/lib/securecmd"), c.state().directory());
+    assertEquals(FILE, c.file());
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
+    Path file = Path.of("/srv/demo/conf/config.toml");
+    Config c = ConfigLoader.parse(file, """
+        [tls]
+        certificate = "server.crt"
+        private_key = "../keys/server.key"
+        [clients]
+        ca = "./ca/client_ca.pem"
+        crl = "/abs/client.crl"
+        [admin]
+        socket = "run/admin.sock"
+        [state]
+        directory = "state"
+        [commands.GET_SECRET]
+        reply_file = "secrets/{client}"
+        """);
+    assertEquals(Path.of("/srv/demo/conf/server.crt"), c.tls().certificate());
+    assertEquals(Path.of("/srv/demo/keys/server.key"), c.tls().privateKey());
+    assertEquals(Path.of("/srv/demo/conf/ca/client_ca.pem"), c.clients().ca());
+    assertEquals(Path.of("/abs/client.crl"), c.clients().crl());
+    assertEquals(Path.of("/srv/demo/conf/run/admin.sock"), c.admin().socket());
+    assertEquals(Path.of("/srv/demo/conf/state"), c.state().directory());
+    assertEquals("/srv/demo/conf/secrets/{client}", c.commands().get("GET_SECRET").replyFile());
+    assertNull(c.commands().get("GET_SECRET").reply());
+    assertEquals(List.of(), c.commands().get("GET_SECRET").allow());
+  }
+
+  @Test
+  void base64EncodingEncodesAStaticReplyOnceAtLoad() throws Exception {
+    Config c = ConfigLoader.parse(FILE, """
+        [commands.GET_CERT]
+        reply = \"""
+        line one
+        line two\"""
+        encoding = "base64"
+        allow = ["device-*"]
+        """);
+    CommandSettings cmd = c.commands().get("GET_CERT");
+    assertEquals(ReplyEncoding.BASE64, cmd.encoding());
+    assertEquals(Base64.getEncoder().encodeToString("line one\nline two".getBytes(StandardCharsets.UTF_8)), cmd.reply());
+    assertEquals("bGluZSBvbmUKbGluZSB0d28=", cmd.reply());
+    assertEquals(List.of("device-*"), cmd.allow());
+  }
+
+  @Test
+  void authNoneNeedsNoCaAndOptionalKeepsTheDefaultCa() throws Exception {
+    Config none = ConfigLoader.parse(FILE, "[clients]\nauth = \"none\"\n");
+    assertEquals(ClientAuthMode.NONE, none.clients().auth());
+    assertNull(none.clients().ca());
+    Config optional = ConfigLoader.parse(FILE, "[clients]\nauth = \"optional\"\n");
+    assertEquals(Path.of("/etc/securecmd/client_ca.pem"), optional.clients().ca());
+  }
+
+  @Test
+  void sizesAndDurationsAcceptTheirWrittenForms() throws Exception {
+    Config c = ConfigLoader.parse(FILE, """
+        [server]
+        max_line_bytes = "4KiB"
+        idle_timeout = "1d"
+        handshake_timeout = "100ms"
+        shutdown_timeout = "0s"
+        listen = "[::1]:6000"
+        [tls]
+        protocols = ["TLSv1.3", "TLSv1.2"]
+        """);
+    assertEquals(4096, c.server().maxLineBytes());
+    assertEquals(Duration.ofDays(1), c.server().idleTimeout());
+    assertEquals(Duration.ofMillis(100), c.server().handshakeTimeout());
+    assertEquals(Duration.ZERO, c.server().shutdownTimeout());
+    assertEquals(new ListenAddress("::1", 6000), c.server().listen());
+    assertEquals(List.of("TLSv1.3", "TLSv1.2"), c.tls().protocols());
+  }
+
+  @Test
+  void originsRememberTheLineOfEachKeyRead() throws Exception {
+    Config c = ConfigLoader.parse(FILE, "[tls]\ncertificate = \"a.crt\"\n\nprivate_key = \"a.key\"\n");
+    assertEquals(F + ":4: [tls] private_key = \"/etc/securecmd/a.key\": is world-readable",
+        c.origins().error("tls", "private_key", "/etc/securecmd/a.key", "is world-readable").getMessage());
+    assertEquals(F + ": [state] directory = \"/x\": missing",
+        c.origins().error("state", "directory", "/x", "missing").getMessage());
+  }
+}

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The package under real systemd: installs the .deb with apt in a freshly
+# booted Debian 12 container (no Java in it) and checks what an operator and a
+# device see, step by step (issue 4). Prints "N passed, M failed" last and exits
+# non-zero if any step failed.
+#
+#   sudo packaging/container/test-deb.sh [path/to/securecmd_*_amd64.deb]
+#
+# Needs root, mmdebstrap, systemd-container (systemd-nspawn) and util-linux
+# (nsenter). Each step is one function; a failing step is reported and the
+# rest still run (later steps may then fail for the same reason).
+set -euo pipefail
+ct_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$ct_dir/lib.sh"
+
+PORT=5000
+DEVICE=/root/device          # the device's side: its key, certificate, and the server CA
+SECRET=THIS_IS_THE_SECRET
+SECRET2=THE_RELOADED_SECRET
+# Client commands run inside the container, as on a device.
+CLIENT="securecmd-client --port $PORT --ca $DEVICE/server_ca.pem"
+MTLS_CLIENT="$CLIENT --cert $DEVICE/client.crt --key $DEVICE/client.key"
+
+passed=0 failed=0
+failed_names=()
+
+fail() { echo "    $*" >&2; return 1; }
+
+# run_step NAME: run step_NAME in a subshell with errexit on (not in an `if`,
+# where bash would silently disable it), and count the result.
+run_step() {
+  local rc=0
+  echo "--- $1"
+  set +e
+  ( set -e; "step_$1" )
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then echo "ok   $1"; passed=$((passed + 1))
+  else echo "FAIL $1"; failed=$((failed + 1)); failed_names+=("$1"); fi
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: poll CMD (on the host) until it succeeds.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "timed out after $limit s waiting for: $what" || return 1
+    sleep 0.3
+  done
+}
+
+unit_state() { ct_exec systemctl is-active "$1" 2>/dev/null || true; }
+main_pid() { ct_exec systemctl show -p MainPID --value securecmd.service; }
+get_reply() { ct_sh "$MTLS_CLIENT localhost GET_SECRET" 2>&1; }
+reply_is() { [ "$(get_reply)" = "$1" ]; }
+
+# 1. apt installs the package (its Depends come from the container's own
+#    archive cache: there is no network), and the account, modes and units are
+#    in place, without any Java on the system.
+step_install() {
+  ct_sh "apt-get install -y -q --no-install-recommends $CT_MOUNT/$(basename "$DEB") >/tmp/apt.log 2>&1" \
+    || { ct_exec tail -20 /tmp/apt.log >&2; fail "apt-get install failed"; }
+  ct_exec getent passwd securecmd >/dev/null || fail "no securecmd user"
+  ct_exec getent group securecmd-admin >/dev/null || fail "no securecmd-admin group"
+  [ "$(ct_exec stat -c '%U:%G %a' /etc/securecmd)" = "root:securecmd 750" ] || fail "/etc/securecmd: $(ct_exec stat -c '%U:%G %a' /etc/securecmd)"
+  [ "$(ct_exec stat -c '%U:%G %a' /etc/securecmd/config.toml)" = "root:securecmd 640" ] || fail "config.toml mode"
+  [ "$(ct_exec stat -c '%U %a' /var/lib/securecmd)" = "securecmd 700" ] || fail "/var/lib/securecmd: $(ct_exec stat -c '%U %a' /var/lib/securecmd)"
+  ct_exec test -x /usr/sbin/securecmdd || fail "securecmdd not executable"
+  if ct_sh 'command -v java || ls /usr/lib/jvm' >/dev/null 2>&1; then fail "a system Java is installed"; fi
+  ct_exec test -e /lib/systemd/system/securecmd.socket || fail "no socket unit"
+}
+
+# 2. A PKI made with the tutorial's openssl commands: a CA for the server, a CA
+#    for devices, a server certificate for localhost/127.0.0.1, a device
+#    certificate for "trusted-client". Private keys go where the service (and
+#    nobody else) can read them.
+step_pki() {
+  ct_sh "
+    mkdir -p /root/pki $DEVICE && cd /root/pki
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN=securecmd test server CA' -keyout server_ca.key -out server_ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout server.key -out server.csr
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > server.ext
+    openssl x509 -req -in server.csr -CA server_ca.pem -CAkey server_ca.key -CAcreateserial -days 365 -extfile server.ext -out server.crt
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN=securecmd test device CA' -keyout client_ca.key -out client_ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=trusted-client' -keyout client.key -out client.csr
+    openssl x509 -req -in client.csr -CA client_ca.pem -CAkey client_ca.key -CAcreateserial -days 365 -out client.crt
+    install -o root -g securecmd -m 0644 server.crt client_ca.pem /etc/securecmd/
+    install -o root -g securecmd -m 0640 server.key /etc/securecmd/
+    install -m 0600 client.key $DEVICE/ && install -m 0644 client.crt server_ca.pem $DEVICE/
+  " >/dev/null 2>&1 || fail "openssl PKI failed"
+  ct_exec openssl verify -CAfile /root/pki/server_ca.pem /etc/securecmd/server.crt >/dev/null || fail "server cert does not verify"
+}
+
+# 3. A mutual-TLS configuration with one command; the daemon accepts it when
+#    run as the service user (so it can read the key).
+step_config() {
+  ct_sh "cat > /etc/securecmd/config.toml" <<TOML
+[server]
+listen = "0.0.0.0:$PORT"
+
+[tls]
+certificate = "/etc/securecmd/server.crt"
+private_key = "/etc/securecmd/server.key"
+protocols = ["TLSv1.3"]
+
+[clients]
+auth = "required"
+ca = "/etc/securecmd/client_ca.pem"
+allow = ["trusted-client"]
+
+[admin]
+socket = "/run/securecmd/admin.sock"
+group = "securecmd-admin"
+
+[state]
+directory = "/var/lib/securecmd"
+
+[commands.GET_SECRET]
+reply = "$SECRET"
+allow = ["trusted-client"]
+TOML
+  ct_exec setpriv --reuid=securecmd --regid=securecmd --init-groups \
+    /usr/sbin/securecmdd --config /etc/securecmd/config.toml --check-config \
+    || fail "securecmdd --check-config rejects the test configuration"
+}
+
+# 4. systemd owns the port; the service starts on the first connection only.
+step_socket_activation() {
+  ct_exec systemctl enable --now securecmd.socket >/dev/null 2>&1 || fail "enable --now securecmd.socket failed"
+  [ "$(unit_state securecmd.socket)" = active ] || fail "socket not active"
+  ct_sh "ss -Htln 'sport = :$PORT' | grep -q LISTEN" || fail "nothing listens on $PORT"
+  local s; s=$(unit_state securecmd.service)
+  [ "$s" = inactive ] || fail "service is '$s' before the first connection (want inactive)"
+  local r; r=$(get_reply) || true
+  [ "$r" = "$SECRET" ] || fail "first request: got '$r'"
+  [ "$(unit_state securecmd.service)" = active ] || fail "service not active after the first connection"
+}
+
+# 5. A client without a certificate gets no secret and a non-zero exit.
+step_no_cert_refused() {
+  local out rc=0
+  out=$(ct_sh "$CLIENT localhost GET_SECRET" 2>&1) || rc=$?
+  [ "$rc" -ne 0 ] || fail "client without certificate exited 0"
+  if grep -q "$SECRET" <<<"$out"; then fail "client without certificate got the secret"; fi
+  reply_is "$SECRET" || fail "server no longer serves after the refused handshake"
+}
+
+# 6. The admin socket: root may, an ordinary user may not.
+step_ctl_permissions() {
+  ct_exec securecmdctl status >/dev/null || fail "securecmdctl status failed as root"
+  ct_exec id sctest >/dev/null 2>&1 || ct_exec adduser --disabled-password --gecos "" --quiet sctest
+  if ct_as sctest 'securecmdctl status' >/dev/null 2>&1; then fail "securecmdctl status succeeded for an unprivileged user"; fi
+}
+
+# 7. Reload picks up a changed reply; the next request sees it.
+step_reload() {
+  ct_exec sed -i "s/reply = \"$SECRET\"/reply = \"$SECRET2\"/" /etc/securecmd/config.toml
+  ct_exec systemctl reload securecmd.service || fail "systemctl reload failed"
+  wait_for 20 "the reloaded reply" reply_is "$SECRET2"
+}
+
+# 8. A broken config on reload: the old generation keeps serving.
+step_reload_broken_keeps_old() {
+  ct_exec cp /etc/securecmd/config.toml /root/config.good
+  ct_sh "printf '[tls\nthis is not toml\n' > /etc/securecmd/config.toml"
+  ct_exec systemctl reload securecmd.service >/dev/null 2>&1 || true   # may report the failure; must not stop serving
+  local r; r=$(get_reply) || true
+  ct_exec cp /root/config.good /etc/securecmd/config.toml
+  [ "$(unit_state securecmd.service)" = active ] || fail "service not active after a broken reload"
+  [ "$r" = "$SECRET2" ] || fail "after a broken reload: got '$r' (want the old reply)"
+}
+
+# 9. Restart while clients keep coming: the socket stays with systemd, so no
+#    request fails. The load is bounded (a fixed number of requests).
+step_restart_under_load() {
+  local n=30
+  ct_sh "rm -f /tmp/load.out; for i in \$(seq $n); do
+           r=\$($MTLS_CLIENT localhost GET_SECRET 2>&1) && [ \"\$r\" = $SECRET2 ] && echo ok || echo \"FAIL \$r\"
+         done > /tmp/load.out" &
+  local load=$!
+  wait_for 60 "the first requests of the load" ct_sh '[ "$(grep -c ok /tmp/load.out)" -ge 3 ]'
+  ct_exec systemctl restart securecmd.service || fail "restart failed"
+  local deadline=$((SECONDS + 180))
+  while kill -0 "$load" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { kill "$load"; fail "load did not finish within 180 s"; }
+    sleep 0.5
+  done
+  wait "$load" || true
+  local ok bad
+  ok=$(ct_exec grep -c '^ok' /tmp/load.out || true)
+  bad=$(ct_exec grep -c '^FAIL' /tmp/load.out || true)
+  echo "    $ok ok, $bad failed of $n"
+  if [ "$bad" -ne 0 ] || [ "$ok" -ne "$n" ]; then
+    ct_exec grep FAIL /tmp/load.out | head -5 >&2
+    fail "requests failed across the restart"
+  fi
+}
+
+# 10. kill -9: systemd starts a new daemon and clients are served again.
+step_kill9_restarts() {
+  local old; old=$(main_pid)
+  [ "$old" -gt 0 ] || fail "service has no main PID"
+  ct_exec kill -9 "$old"
+  wait_for 30 "a new main PID" bash -c "p=\$(nsenter -t $CT_LEADER -a systemctl show -p MainPID --value securecmd.service); [ \"\$p\" -gt 0 ] && [ \"\$p\" != $old ]"
+  wait_for 30 "a reply after kill -9" reply_is "$SECRET2"
+}
+
+# 11. The journal has the audit lines and no warnings from the JVM.
+step_journal() {
+  local log; log=$(ct_exec journalctl -u securecmd.service --no-pager -o cat)
+  grep -q 'trusted-client' <<<"$log" || fail "no audit line naming trusted-client in the journal"
+  grep -q 'GET_SECRET' <<<"$log" || fail "no audit line with the verb GET_SECRET"
+  if grep -E '^WARNING:|\[warning\]|VM warning|Picked up (JAVA_TOOL|JDK_JAVA)' <<<"$log" >&2; then fail "Java warnings in the journal (above)"; fi
+  if grep -q "$SECRET" <<<"$log"; then fail "a secret value appears in the journal"; fi
+}
+
+# 12. Purge: no process, no unit, no account, no data, nothing listening.
+step_purge() {
+  ct_sh 'apt-get purge -y -q securecmd >/tmp/purge.log 2>&1' || { ct_exec tail -20 /tmp/purge.log >&2; fail "apt-get purge failed"; }
+  if ct_exec pgrep -f securecmdd >/dev/null; then fail "a securecmdd process survived the purge"; fi
+  if ct_sh 'ls /lib/systemd/system/securecmd.* /etc/systemd/system/*/securecmd.* 2>/dev/null | grep -q .'; then fail "unit files or links left"; fi
+  local units; units=$(ct_exec systemctl list-units --all --no-legend --plain "securecmd*" | grep -v " not-found " || true)
+  [ -z "$units" ] || fail "units still loaded: $units"
+  if ct_exec getent passwd securecmd >/dev/null; then fail "user securecmd left"; fi
+  if ct_exec test -e /var/lib/securecmd; then fail "/var/lib/securecmd left"; fi
+  if ct_exec test -e /etc/securecmd; then fail "/etc/securecmd left"; fi
+  if ct_exec test -e /usr/lib/securecmd; then fail "/usr/lib/securecmd left"; fi
+  if ct_sh "ss -Htln 'sport = :$PORT' | grep -q ."; then fail "port $PORT still listening"; fi
+}
+
+STEPS=(install pki config socket_activation no_cert_refused ctl_permissions reload
+       reload_broken_keeps_old restart_under_load kill9_restarts journal purge)
+
+main() {
+  DEB=${1:-$(ls "$ct_dir"/../target/securecmd_*_amd64.deb 2>/dev/null | tail -n1)}
+  [ -f "${DEB:-}" ] || { echo "test-deb.sh: no .deb given and none in packaging/target (run mvn package)" >&2; exit 2; }
+  local share; share=$(mktemp -d)
+  CT_AT_EXIT="rm -rf '$share'"
+  cp "$DEB" "$share/"
+  echo "test-deb.sh: $(basename "$DEB")"
+  ct_boot "$("$ct_dir/rootfs.sh")" "$share"
+  local s
+  for s in "${STEPS[@]}"; do run_step "$s"; done
+  [ "$failed" -eq 0 ] || echo "failed: ${failed_names[*]}"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# Run only when executed; bench.sh sources this file for its install/PKI/config steps.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

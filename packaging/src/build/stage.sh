@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Stages everything the .deb carries under target/stage (jdeb packs that tree):
+# the jlink runtime, the application jars, the launchers and the docs.
+# Run by Maven (exec-maven-plugin) in the package phase:
+#
+#   stage.sh JAVA_HOME DAEMON_TARGET VERSION STAGE_DIR
+#
+# JAVA_HOME is the JDK that runs Maven: the runtime must come from the same JDK
+# build as the one that compiled the code and makes the AOT cache.
+set -euo pipefail
+
+java_home=$1 daemon_target=$2 version=$3 stage=$4
+here=$(cd "$(dirname "$0")" && pwd)
+deb_src=$here/../deb
+base=$stage/usr/lib/securecmd
+
+# Modules jdeps cannot see, because nothing references them by class name:
+EXTRA_MODULES=(
+  jdk.crypto.cryptoki   # SunPKCS11 provider, found through java.security at run time (keys in PKCS#11 tokens)
+  jdk.net               # SO_PEERCRED on the admin socket (jdeps sees it today; keep it even if the call moves behind reflection)
+  jdk.unsupported       # sun.misc.Signal for SIGHUP/SIGTERM (same: explicit on purpose)
+  java.naming           # logback resolves JNDI names in configuration files by reflection
+)
+
+# Every JDK module the jars reference, plus the ones above.
+runtime_modules() {
+  local found
+  found=$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
+            "$daemon_target/securecmdd.jar" "$daemon_target"/lib/*.jar)
+  [ -n "$found" ] || { echo "stage.sh: jdeps found no modules" >&2; exit 1; }
+  { tr , '\n' <<<"$found"; printf '%s\n' "${EXTRA_MODULES[@]}"; } | sort -u | paste -sd, -
+}
+
+# A trimmed runtime. --generate-cds-archive gives it the JDK's default class
+# data sharing archive (the jlinked image has none otherwise): cheaper start
+# even without our own AOT cache.
+make_runtime() {
+  local modules; modules=$(runtime_modules)
+  echo "stage.sh: runtime modules: $modules"
+  echo "$modules" >"$stage/../runtime-modules.txt"
+  "$java_home/bin/jlink" --add-modules "$modules" --output "$base/runtime" \
+    --strip-debug \
+    --no-header-files --no-man-pages --compress zip-6 \
+    --generate-cds-archive
+  # Not needed: keytool (operators use openssl), jexec (runs jars via binfmt),
+  # and the CDS archive for heaps over 32 GB (the launcher caps the heap well
+  # below, so compressed oops are always on).
+  rm -f "$base/runtime/bin/keytool" "$base/runtime/lib/jexec" \
+        "$base/runtime/lib/server/classes_nocoops.jsa"
+  strip_native
+}
+
+# Strip ELF files as dh_strip does (strip from binutils): Temurin ships them
+# with symbol tables, which cost ~20% of the runtime and which lintian
+# rejects. The dynamic symbols stay, so nothing that links to them changes.
+strip_native() {
+  local f
+  while IFS= read -r -d '' f; do
+    if head -c4 "$f" | grep -q $'\x7fELF'; then
+      strip --strip-unneeded --remove-section=.comment --remove-section=.note "$f"
+    fi
+  done < <(find "$base/runtime" -type f \( -name '*.so' -o -path '*/bin/*' -o -name jspawnhelper \) -print0)
+}
+
+# securecmdd.jar sits in /usr/lib/securecmd and its dependencies in lib/ below
+# it, because its manifest says Class-Path: lib/...: `java -jar` then works as
+# in the build tree, and the class path (which the AOT cache checks) is fixed
+# by the manifest rather than by a directory listing.
+copy_jars() {
+  mkdir -p "$base/lib"
+  cp "$daemon_target/securecmdd.jar" "$base/"
+  cp "$daemon_target"/lib/*.jar "$base/lib/"
+}
+
+# Launchers are templates: the client jar's file name carries the version.
+make_launchers() {
+  local client_jar
+  client_jar=$(cd "$base/lib" && ls securecmd-client*.jar | head -n1)
+  [ -n "$client_jar" ] || { echo "stage.sh: no securecmd-client jar in $daemon_target/lib" >&2; exit 1; }
+  mkdir -p "$stage/../launchers"
+  for f in securecmdd securecmdctl securecmd-client; do
+    sed "s/@CLIENT_JAR@/$client_jar/; s/@VERSION@/$version/" "$deb_src/bin/$f" >"$stage/../launchers/$f"
+  done
+}
+
+# Debian wants changelog and man pages compressed with gzip -9 and without a
+# timestamp (-n), so the package is reproducible.
+make_docs() {
+  local doc=$stage/usr/share/doc/securecmd page section
+  mkdir -p "$doc" "$stage/usr/share/lintian/overrides"
+  for page in "$deb_src"/man/*.[18]; do
+    section=${page##*.}
+    mkdir -p "$stage/usr/share/man/man$section"
+    sed "s/@VERSION@/$version/" "$page" | gzip -9n >"$stage/usr/share/man/man$section/$(basename "$page").gz"
+  done
+  cp "$deb_src/doc/copyright" "$doc/copyright"
+  sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
+  cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
+}
+
+main() {
+  rm -rf "$stage" "$stage/../launchers"
+  mkdir -p "$base"
+  make_runtime
+  copy_jars
+  make_launchers
+  make_docs
+}
+
+main "$@"

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Training run for the startup cache (JDK 25 AOT cache, JEP 483/514/515): starts
+# the staged daemon through its own launcher with a throw-away PKI and config,
+# serves a few mutual-TLS requests (and one refused handshake), then stops it
+# with SIGTERM, as systemd would. The JVM writes the cache when it exits.
+#
+#   train-aot.sh STAGE_DIR LOGBACK_XML
+#
+# The cache is only valid for this runtime and these jars; the launcher uses it
+# when present (and the JVM ignores it, without failing, if it does not match).
+set -euo pipefail
+
+stage=$1 logback=$2
+home=$stage/usr/lib/securecmd
+launchers=$stage/../launchers
+out=$home/securecmdd.aot
+work=$(mktemp -d)
+daemon=""
+
+cleanup() {
+  if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then kill -KILL "$daemon" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The tutorial's PKI, in miniature: a server CA and a device CA, one of each leaf.
+make_pki() {
+  (
+    cd "$work"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=training server CA' -keyout sca.key -out sca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout server.key -out server.csr
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext
+    openssl x509 -req -in server.csr -CA sca.pem -CAkey sca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=training device CA' -keyout cca.key -out cca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=trusted-client' -keyout client.key -out client.csr
+    openssl x509 -req -in client.csr -CA cca.pem -CAkey cca.key -CAcreateserial -days 2 -out client.crt
+    chmod 600 ./*.key
+  ) >/dev/null 2>&1 || { echo "train-aot.sh: openssl failed" >&2; exit 1; }
+}
+
+# A port nobody listens on (the build machine may run other things).
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "train-aot.sh: no free port found" >&2; exit 1
+}
+
+write_config() {
+  cat >"$work/config.toml" <<TOML
+[server]
+listen = "127.0.0.1:$1"
+[tls]
+certificate = "$work/server.crt"
+private_key = "$work/server.key"
+protocols = ["TLSv1.3"]
+[clients]
+auth = "required"
+ca = "$work/cca.pem"
+allow = ["trusted-client"]
+[admin]
+socket = "$work/admin.sock"
+group = "$(id -gn)"
+[state]
+directory = "$work/state"
+[commands.GET_SECRET]
+reply = "TRAINING"
+allow = ["trusted-client"]
+TOML
+  mkdir -p "$work/state" && chmod 700 "$work/state"
+}
+
+client() {
+  "$home/runtime/bin/java" -XX:TieredStopAtLevel=1 -jar "$home"/lib/securecmd-client*.jar \
+    --port "$port" --ca "$work/sca.pem" "$@" localhost GET_SECRET
+}
+
+main() {
+  command -v openssl >/dev/null || { echo "train-aot.sh: openssl is needed for the training PKI" >&2; exit 1; }
+  make_pki
+  port=$(free_port)
+  write_config "$port"
+  rm -f "$out"
+  SECURECMD_HOME=$home SECURECMD_AOT_OUTPUT=$out SECURECMD_LOGBACK=$logback \
+    sh "$launchers/securecmdd" --config "$work/config.toml" >"$work/daemon.log" 2>&1 &
+  daemon=$!
+
+  # Ready when a request succeeds (bounded: a broken daemon must fail the build).
+  local deadline=$((SECONDS + 60)) reply=""
+  until reply=$(client --cert "$work/client.crt" --key "$work/client.key" 2>/dev/null) && [ "$reply" = TRAINING ]; do
+    if ! kill -0 "$daemon" 2>/dev/null; then
+      cat "$work/daemon.log" >&2
+      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      cat "$work/daemon.log" >&2
+      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+  # A few more requests, and the refusal path (no client certificate).
+  for _ in 1 2 3 4; do client --cert "$work/client.crt" --key "$work/client.key" >/dev/null; done
+  client >/dev/null 2>&1 || true
+
+  kill -TERM "$daemon"
+  deadline=$((SECONDS + 120))            # writing the cache takes a few seconds
+  while kill -0 "$daemon" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "train-aot.sh: daemon did not exit after SIGTERM" >&2; exit 1; }
+    sleep 0.3
+  done
+  wait "$daemon" || true
+  daemon=""
+  [ -s "$out" ] || { cat "$work/daemon.log" >&2; echo "train-aot.sh: no AOT cache written" >&2; exit 1; }
+  echo "train-aot.sh: $(du -h "$out" | cut -f1) AOT cache from the training run"
+}
+
+main "$@"

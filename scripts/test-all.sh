@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# ./dev.sh test: every test of the project, in order of cost. Prints a summary; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/find-jdk.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "mvn -B verify (unit and integration tests, real TLS on loopback)"
+mvn -B verify
+
+step "meta-securecmd layer check (static rules + do_install under fakeroot)"
+python3 yocto-layer/check-layer.py --jar client/target/securecmd-client.jar
+
+step "README's demo (./dev.sh demo --once) prints the secret"
+out=$(scripts/demo.sh --once 2>/dev/null)
+echo "$out"
+grep -qx 'THIS_IS_THE_SECRET' <<<"$out" || { echo "demo did not print the secret" >&2; exit 1; }
+
+step "all tests passed"
