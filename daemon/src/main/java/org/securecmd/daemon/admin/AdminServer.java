@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin socket: a UNIX-domain stream socket, mode 0660 with the admin group as its group, bound by the
- * daemon itself. Each connection carries one request line and gets one JSON line back, on its own virtual
+ * daemon itself ({@link #bind}) or handed over by systemd ({@link #adopt}). Each connection carries one request line and gets one JSON line back, on its own virtual
  * thread, after the {@link PeerCheck}. At most {@link #MAX_CLIENTS} are served at once; more get
  * {@code BUSY}. A client has {@link #DEADLINE_SECONDS} to send its line.
  */
