@@ -145,10 +145,15 @@ class OpensslTutorialTest {
         [clients]
         ca = "%s"
         %s
+        [admin]
+        socket = "%s"
+        [state]
+        directory = "%s"
         [commands.GET_SECRET]
         reply = "THIS_IS_THE_SECRET"
         allow = %s
-        """.formatted(pki.resolve(cert), pki.resolve(key), pki.resolve("ca.crt"), clients, allow));
+        """.formatted(pki.resolve(cert), pki.resolve(key), pki.resolve("ca.crt"), clients, dir.resolve("admin.sock"),
+        dir.resolve("state"), allow));
     return config;
   }
 
