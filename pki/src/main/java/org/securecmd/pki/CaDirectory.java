@@ -43,7 +43,10 @@ public final class CaDirectory {
   /** Creates the directory's CA; refuses if it already holds one. */
   public static CaDirectory create(Path dir, String commonName, String keyType, Duration validity)
       throws IOException, GeneralSecurityException {
-    Files.createDirectories(dir);
+    if (!Files.exists(dir)) {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
     if (Files.exists(dir.resolve("ca.key")) || Files.exists(dir.resolve("ca.crt"))) {
       throw new IOException(dir + " already holds a CA (ca.key or ca.crt); not overwriting it");
     }
