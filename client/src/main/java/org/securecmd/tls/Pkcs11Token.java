@@ -44,19 +44,27 @@ public final class Pkcs11Token {
   private final KeyStore keyStore;
 
   /**
-   * Where the token is.
+   * Where the token is: by label, by slot id, or by index; if none is given, the first slot with a token.
    *
    * @param module the PKCS#11 library, e.g. {@code /usr/lib/softhsm/libsofthsm2.so}
-   * @param slot the slot id (as {@code pkcs11-tool -L} prints it), or -1 to use {@code slotIndex}
-   * @param slotIndex the index in the list of slots with a token, or -1; both -1 means index 0
+   * @param tokenLabel the token's label (as {@code pkcs11-tool -L} prints it), or null
+   * @param slot the slot id, or -1
+   * @param slotIndex the index in the list of slots with a token, or -1
    */
-  public record Settings(Path module, long slot, int slotIndex) {
+  public record Settings(Path module, String tokenLabel, long slot, int slotIndex) {
     public Settings {
       if (module == null) throw new IllegalArgumentException("module == null");
-      if (slot >= 0 && slotIndex >= 0) throw new IllegalArgumentException("give a slot id or a slot index, not both");
+      int given = (tokenLabel != null ? 1 : 0) + (slot >= 0 ? 1 : 0) + (slotIndex >= 0 ? 1 : 0);
+      if (given > 1) throw new IllegalArgumentException("give one of token label, slot id or slot index");
+    }
+
+    /** A token by slot id or index (-1: not given). */
+    public Settings(Path module, long slot, int slotIndex) {
+      this(module, null, slot, slotIndex);
     }
 
     String where() {
+      if (tokenLabel != null) return module + " token \"" + tokenLabel + "\"";
       return module + (slot >= 0 ? " slot " + slot : " slot index " + Math.max(slotIndex, 0));
     }
   }
@@ -74,9 +82,10 @@ public final class Pkcs11Token {
     }
     Provider base = Security.getProvider("SunPKCS11");
     if (base == null) throw new GeneralSecurityException("this Java runtime has no SunPKCS11 provider (jdk.crypto.cryptoki)");
+    long slot = settings.tokenLabel() == null ? settings.slot() : TokenLabels.slotOf(settings.module(), settings.tokenLabel());
     Provider provider;
     try {
-      provider = base.configure(config(settings));
+      provider = base.configure(config(settings, slot));
     } catch (ProviderException | IllegalArgumentException e) {
       throw new GeneralSecurityException("cannot use PKCS#11 token " + settings.where() + ": " + rootMessage(e), e);
     }
@@ -94,11 +103,11 @@ public final class Pkcs11Token {
     }
   }
 
-  private static String config(Settings s) {
+  private static String config(Settings s, long slot) {
     // Keys generated through this provider are token objects that cannot be read out.
     return "--name=securecmd" + NAMES.incrementAndGet() + "\n"
         + "library=" + s.module().toAbsolutePath() + "\n"
-        + (s.slot() >= 0 ? "slot=" + s.slot() : "slotListIndex=" + Math.max(s.slotIndex(), 0)) + "\n"
+        + (slot >= 0 ? "slot=" + slot : "slotListIndex=" + Math.max(s.slotIndex(), 0)) + "\n"
         + "attributes(generate, CKO_PRIVATE_KEY, *) = {\n  CKA_TOKEN = true\n  CKA_PRIVATE = true\n"
         + "  CKA_SENSITIVE = true\n  CKA_EXTRACTABLE = false\n}\n"
         + "attributes(generate, CKO_PUBLIC_KEY, *) = {\n  CKA_TOKEN = true\n}\n";

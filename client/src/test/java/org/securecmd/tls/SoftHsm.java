@@ -19,6 +19,8 @@ public final class SoftHsm {
   public static final String SO_PIN = "5678";
   private static final Pattern SLOT = Pattern.compile("reassigned to slot (\\d+)");
 
+  private static boolean wiped;
+
   private SoftHsm() {}
 
   /** Initialises a new token labelled {@code label} with user PIN {@code pin}; returns its slot id. */
@@ -30,6 +32,14 @@ public final class SoftHsm {
     if (conf == null) throw new AssertionError("SOFTHSM2_CONF is not set: run the tests through Maven (surefire sets it)");
     Path confFile = Path.of(conf);
     Path tokens = confFile.resolveSibling("tokens");
+    if (!wiped) { // tokens from an earlier build would share labels with this one's
+      if (Files.exists(tokens)) {
+        try (var walk = Files.walk(tokens)) {
+          for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+      }
+      wiped = true;
+    }
     Files.createDirectories(tokens);
     Files.writeString(confFile, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n");
     String out = Tools.run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,

@@ -26,7 +26,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
   static final Path DEFAULT_CERT = Path.of("/etc/securecmd/client.crt");
   static final Path DEFAULT_KEY = Path.of("/etc/securecmd/client.key");
   private static final Set<String> KEYS = Set.of("host", "port", "ca", "cert", "key", "timeout", "pkcs11-module",
-      "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env");
+      "pkcs11-token", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env");
 
   static final String USAGE = """
       usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
@@ -42,7 +42,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
       PKCS11 (a key inside a TPM or token, instead of --key; the certificate is read from the token
       unless --cert is given):
         --pkcs11-module PATH        the PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
-        --pkcs11-slot ID | --pkcs11-slot-index N   which token (default: index 0)
+        --pkcs11-token LABEL | --pkcs11-slot ID | --pkcs11-slot-index N   which token (default: index 0)
         --pkcs11-key LABEL          the key's label (default "device")
         --pin-file FILE | --pin-env VAR            where the user PIN is; never on the command line
       exit codes: 0 ok, 1 the server answered ERR, 2 usage, 3 TLS, certificate or token failure, 4 network failure""";

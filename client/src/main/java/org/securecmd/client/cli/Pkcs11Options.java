@@ -20,7 +20,7 @@ record Pkcs11Options(Pkcs11Token.Settings settings, String keyLabel, Path pinFil
     String module = s.get("pkcs11-module");
     boolean pin = s.containsKey("pin-file") || s.containsKey("pin-env");
     if (module == null) {
-      for (String k : new String[] {"pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env"}) {
+      for (String k : new String[] {"pkcs11-token", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env"}) {
         if (s.containsKey(k)) throw new Arguments.UsageException("--" + k + " needs --pkcs11-module");
       }
       return null;
@@ -29,13 +29,14 @@ record Pkcs11Options(Pkcs11Token.Settings settings, String keyLabel, Path pinFil
       throw new Arguments.UsageException(pin ? "--pin-file and --pin-env exclude each other"
           : "--pkcs11-module needs --pin-file FILE or --pin-env VAR (the PIN is never given on the command line)");
     }
-    if (s.containsKey("pkcs11-slot") && s.containsKey("pkcs11-slot-index")) {
-      throw new Arguments.UsageException("--pkcs11-slot and --pkcs11-slot-index exclude each other");
+    if ((s.containsKey("pkcs11-token") ? 1 : 0) + (s.containsKey("pkcs11-slot") ? 1 : 0)
+        + (s.containsKey("pkcs11-slot-index") ? 1 : 0) > 1) {
+      throw new Arguments.UsageException("give one of --pkcs11-token, --pkcs11-slot or --pkcs11-slot-index");
     }
     long slot = s.containsKey("pkcs11-slot") ? number(s.get("pkcs11-slot"), "--pkcs11-slot") : -1;
     int index = s.containsKey("pkcs11-slot-index")
         ? (int) number(s.get("pkcs11-slot-index"), "--pkcs11-slot-index") : -1;
-    return new Pkcs11Options(new Pkcs11Token.Settings(Path.of(module), slot, index),
+    return new Pkcs11Options(new Pkcs11Token.Settings(Path.of(module), s.get("pkcs11-token"), slot, index),
         s.getOrDefault("pkcs11-key", DEFAULT_KEY_LABEL), s.containsKey("pin-file") ? Path.of(s.get("pin-file")) : null,
         s.get("pin-env"));
   }

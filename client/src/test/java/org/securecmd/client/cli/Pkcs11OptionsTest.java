@@ -62,10 +62,21 @@ class Pkcs11OptionsTest {
 
   @Test
   void wrongPinIsOneClearTlsError() {
-    Result r = run(tokenArgs(SoftHsm.MODULE.toString(), untouchedSlot, "wrong-pin", "device"));
+    Result r = run("--pkcs11-module", SoftHsm.MODULE.toString(), "--pkcs11-token", "cli-wrong-pin", "--pin-file",
+        dir.resolve("wrong-pin").toString(), "--ca", dir.resolve("ca.pem").toString(), "--port", "1", "127.0.0.1");
     assertEquals(3, r.code(), r.err());
-    assertEquals("securecmd-client: wrong PIN for PKCS#11 token " + SoftHsm.MODULE + " slot " + untouchedSlot + "\n",
+    assertEquals("securecmd-client: wrong PIN for PKCS#11 token " + SoftHsm.MODULE + " token \"cli-wrong-pin\"\n",
         r.err());
+  }
+
+  @Test
+  void unknownTokenLabelIsOneClearTlsError() {
+    Result r = run("--pkcs11-module", SoftHsm.MODULE.toString(), "--pkcs11-token", "no-such-token", "--pin-file",
+        dir.resolve("pin").toString(), "--ca", dir.resolve("ca.pem").toString(), "--port", "1", "127.0.0.1");
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().startsWith("securecmd-client: no PKCS#11 token labelled \"no-such-token\" in " + SoftHsm.MODULE
+        + " (tokens: ["), r.err());
+    assertTrue(r.err().contains("cli-errors"), r.err());
   }
 
   @Test
@@ -108,8 +119,10 @@ class Pkcs11OptionsTest {
         {"securecmd-client: --pkcs11-slot needs a whole number >= 0: x",
             "--pkcs11-module", "/x.so", "--pin-env", "P", "--pkcs11-slot", "x", "h"},
         {"securecmd-client: unknown option --pin", "--pin", "1234", "h"},
+        {"securecmd-client: give one of --pkcs11-token, --pkcs11-slot or --pkcs11-slot-index",
+            "--pkcs11-module", "/x.so", "--pin-env", "P", "--pkcs11-slot", "1", "--pkcs11-token", "t", "h"},
         {"securecmd-client: " + bad + ": unknown key \"pin\"; allowed: [ca, cert, host, key, pin-env, pin-file, "
-            + "pkcs11-key, pkcs11-module, pkcs11-slot, pkcs11-slot-index, port, timeout]", "--config", bad.toString()},
+            + "pkcs11-key, pkcs11-module, pkcs11-slot, pkcs11-slot-index, pkcs11-token, port, timeout]", "--config", bad.toString()},
     };
     for (String[] row : rows) {
       String[] args = java.util.Arrays.copyOfRange(row, 1, row.length);

@@ -43,9 +43,9 @@ public final class Main {
         crl         --ca-dir DIR --out FILE [--days 7]              the daemon's [clients] crl
         list        --ca-dir DIR
        Device side (the key is created in and never leaves the PKCS#11 token):
-        device-csr   --pkcs11-module LIB [--pkcs11-slot ID | --pkcs11-slot-index N] [--pkcs11-key LABEL]
+        device-csr   --pkcs11-module LIB [--pkcs11-token LABEL | --pkcs11-slot ID] [--pkcs11-key LABEL]
                      (--pin-file FILE | --pin-env VAR) --device-id ID --out FILE
-        install-cert --pkcs11-module LIB [--pkcs11-slot ID | --pkcs11-slot-index N] [--pkcs11-key LABEL]
+        install-cert --pkcs11-module LIB [--pkcs11-token LABEL | --pkcs11-slot ID] [--pkcs11-key LABEL]
                      (--pin-file FILE | --pin-env VAR) --cert FILE
       exit codes: 0 ok, 1 refused or failed, 2 usage, 3 PKCS#11 token failure""";
 

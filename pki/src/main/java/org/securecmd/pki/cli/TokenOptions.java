@@ -11,7 +11,7 @@ import org.securecmd.tls.Pkcs11Token;
 
 /** The token options shared with {@code securecmd-client}: module, slot, key label, and where the PIN is. */
 final class TokenOptions {
-  static final Set<String> NAMES = Set.of("pkcs11-module", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key",
+  static final Set<String> NAMES = Set.of("pkcs11-module", "pkcs11-token", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key",
       "pin-file", "pin-env");
 
   private TokenOptions() {}
@@ -23,8 +23,8 @@ final class TokenOptions {
   /** Opens and logs in to the token the options name. */
   static Pkcs11Token open(Options o) throws Options.UsageException, GeneralSecurityException {
     Path module = Path.of(o.required("pkcs11-module"));
-    if (o.has("pkcs11-slot") && o.has("pkcs11-slot-index")) {
-      throw new Options.UsageException("--pkcs11-slot and --pkcs11-slot-index exclude each other");
+    if ((o.has("pkcs11-token") ? 1 : 0) + (o.has("pkcs11-slot") ? 1 : 0) + (o.has("pkcs11-slot-index") ? 1 : 0) > 1) {
+      throw new Options.UsageException("give one of --pkcs11-token, --pkcs11-slot or --pkcs11-slot-index");
     }
     if (o.has("pin-file") == o.has("pin-env")) {
       throw new Options.UsageException("give exactly one of --pin-file FILE or --pin-env VAR");
@@ -33,7 +33,7 @@ final class TokenOptions {
     int index = (int) number(o, "pkcs11-slot-index");
     char[] pin = pin(o);
     try {
-      return Pkcs11Token.open(new Pkcs11Token.Settings(module, slot, index), pin);
+      return Pkcs11Token.open(new Pkcs11Token.Settings(module, o.optional("pkcs11-token", null), slot, index), pin);
     } finally {
       Arrays.fill(pin, '\0');
     }

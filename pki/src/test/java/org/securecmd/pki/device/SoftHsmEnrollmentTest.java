@@ -14,12 +14,12 @@ class SoftHsmEnrollmentTest {
 
   @Test
   void deviceEnrolledInSoftHsmGetsTheSecretAndIsRefusedOnceRevoked() throws Exception {
-    long slot = SoftHsm.initToken("dev-hsm-1", "1234");
+    SoftHsm.initToken("dev-hsm-1", "1234"); // SoftHSM gives it a random slot id: select it by label
     Path pin = dir.resolve("pin");
     Files.writeString(pin, "1234\n");
-    List<String> tokenArgs = List.of("--pkcs11-module", SoftHsm.MODULE.toString(), "--pkcs11-slot", Long.toString(slot),
+    List<String> tokenArgs = List.of("--pkcs11-module", SoftHsm.MODULE.toString(), "--pkcs11-token", "dev-hsm-1",
         "--pkcs11-key", "device", "--pin-file", pin.toString());
-    EnrollmentFlow.run(dir, tokenArgs, new Pkcs11Token.Settings(SoftHsm.MODULE, slot, -1), "device",
+    EnrollmentFlow.run(dir, tokenArgs, new Pkcs11Token.Settings(SoftHsm.MODULE, "dev-hsm-1", -1, -1), "device",
         "1234".toCharArray(), "dev-hsm-1");
   }
 }
