@@ -28,6 +28,13 @@ public record DeviceRequest(Path source, PublicKey publicKey, String deviceId) {
   /** Device ids: what the daemon's allow lists match, so no spaces or wildcards. */
   public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
+  public DeviceRequest {
+    if (publicKey == null) throw new IllegalArgumentException("publicKey == null");
+    if (deviceId == null || !DEVICE_ID.matcher(deviceId).matches()) {
+      throw new IllegalArgumentException("device id must match " + DEVICE_ID.pattern() + ": " + deviceId);
+    }
+  }
+
   /**
    * Reads and checks a CSR (PEM or DER).
    *
