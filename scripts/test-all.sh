@@ -17,4 +17,14 @@ out=$(scripts/demo.sh --once 2>/dev/null)
 echo "$out"
 grep -qx 'THIS_IS_THE_SECRET' <<<"$out" || { echo "demo did not print the secret" >&2; exit 1; }
 
+if [ "$(id -u)" = 0 ]; then
+  step "lintian and artifact checks on the .deb"
+  packaging/lint.sh
+
+  step "the .deb installed with apt under real systemd (systemd-nspawn)"
+  packaging/container/test-deb.sh
+else
+  step "SKIPPED: packaging/lint.sh and packaging/container/test-deb.sh need root (CI runs them)"
+fi
+
 step "all tests passed"

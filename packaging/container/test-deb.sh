@@ -69,6 +69,9 @@ step_install() {
   ct_exec test -x /usr/sbin/securecmdd || fail "securecmdd not executable"
   if ct_sh 'command -v java || ls /usr/lib/jvm' >/dev/null 2>&1; then fail "a system Java is installed"; fi
   ct_exec test -e /lib/systemd/system/securecmd.socket || fail "no socket unit"
+  # Nothing listens until the operator enables the socket (there are no keys yet).
+  [ "$(ct_exec systemctl is-enabled securecmd.socket 2>/dev/null || true)" = disabled ] || fail "socket enabled on install"
+  if ct_sh "ss -Htln 'sport = :$PORT' | grep -q ."; then fail "port $PORT listens right after install"; fi
 }
 
 # 2. A PKI made with the tutorial's openssl commands: a CA for the server, a CA
@@ -76,15 +79,24 @@ step_install() {
 #    certificate for "trusted-client". Private keys go where the service (and
 #    nobody else) can read them.
 step_pki() {
+  # The tutorial's commands: RSA-4096 CA, P-256 server key, CSR, CA-signed certificate with SAN IP.
+  # The same CA issues the device certificate here (client_ca.pem = the CA).
   ct_sh "
+    set -e
     mkdir -p /root/pki $DEVICE && cd /root/pki
-    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN=securecmd test server CA' -keyout server_ca.key -out server_ca.pem
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout server.key -out server.csr
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > server.ext
-    openssl x509 -req -in server.csr -CA server_ca.pem -CAkey server_ca.key -CAcreateserial -days 365 -extfile server.ext -out server.crt
-    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN=securecmd test device CA' -keyout client_ca.key -out client_ca.pem
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=trusted-client' -keyout client.key -out client.csr
-    openssl x509 -req -in client.csr -CA client_ca.pem -CAkey client_ca.key -CAcreateserial -days 365 -out client.crt
+    openssl genrsa -out ca.key 4096
+    openssl req -x509 -new -nodes -key ca.key -sha256 -days 3650 -out ca.crt -subj '/CN=My Test CA' \\
+      -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign'
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server.key
+    openssl req -new -key server.key -out server.csr -subj '/CN=127.0.0.1'
+    printf 'basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature,keyEncipherment\\nextendedKeyUsage=serverAuth\\nsubjectAltName=IP:127.0.0.1,DNS:localhost\\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 365 -sha256 -extfile server.ext
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.key
+    openssl req -new -key client.key -out client.csr -subj '/CN=trusted-client'
+    printf 'basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature\\nextendedKeyUsage=clientAuth\\n' > client.ext
+    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 365 -sha256 -extfile client.ext
+    cp ca.crt server_ca.pem
+    cp ca.crt client_ca.pem
     install -o root -g securecmd -m 0644 server.crt client_ca.pem /etc/securecmd/
     install -o root -g securecmd -m 0640 server.key /etc/securecmd/
     install -m 0600 client.key $DEVICE/ && install -m 0644 client.crt server_ca.pem $DEVICE/

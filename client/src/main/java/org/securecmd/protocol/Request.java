@@ -23,7 +23,7 @@ public record Request(String verb, String arguments) {
     if (line.isEmpty()) throw new ProtocolException(ErrorCode.BAD_REQUEST, "empty request");
     for (int i = 0; i < line.length(); i++) {
       char c = line.charAt(i);
-      if (c < 0x20 && c != '\t' || c == 0x7f) {
+      if (Character.isISOControl(c) && c != '\t') { // C0, DEL and C1 (e.g. NEL U+0085)
         throw new ProtocolException(ErrorCode.BAD_REQUEST, "control character in request");
       }
     }

@@ -1,6 +1,7 @@
 /**
  * TLS material as files hold it and as JSSE wants it: PEM certificates and keys (PKCS#8, SEC1, PKCS#1),
  * {@link org.securecmd.tls.CertifiedKey} ("what I am") and {@link org.securecmd.tls.HandshakeSetup}
- * ("what I present, whom I trust"). No policy and no reloading live here.
+ * ("what I present, whom I trust"), and {@link org.securecmd.tls.Pkcs11Token} for keys that stay inside a
+ * PKCS#11 token (TPM, HSM) through the JDK's SunPKCS11. No policy and no reloading live here.
  */
 package org.securecmd.tls;

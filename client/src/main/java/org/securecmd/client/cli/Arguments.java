@@ -1,26 +1,51 @@
 package org.securecmd.client.cli;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** The parsed command line. Defaults are the paths a device image installs. */
-record Arguments(String host, int port, Path ca, Path cert, Path key, Duration timeout, String request) {
+/**
+ * The parsed command line, on top of the client config file. Defaults are the paths a device image
+ * installs. The config file is a Java {@code .properties} file whose keys are the long option names
+ * without {@code --} (plus {@code host}); a command-line option wins over the file.
+ */
+record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Options pkcs11, Duration timeout,
+                 String request) {
+  static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/client.properties");
   static final Path DEFAULT_CA = Path.of("/etc/securecmd/server_ca.pem");
   static final Path DEFAULT_CERT = Path.of("/etc/securecmd/client.crt");
   static final Path DEFAULT_KEY = Path.of("/etc/securecmd/client.key");
+  private static final Set<String> KEYS = Set.of("host", "port", "ca", "cert", "key", "timeout", "pkcs11-module",
+      "pkcs11-token", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env");
 
   static final String USAGE = """
-      usage: securecmd-client [--port N] [--ca FILE] [--cert FILE --key FILE] [--timeout SECONDS] HOST [COMMAND...]
+      usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
+                              [--timeout SECONDS] HOST [COMMAND...]
+        --config FILE   settings file (default /etc/securecmd/client.properties if it exists): key = value
+                        lines, keys are the option names below without "--", and host
         --port N        server port (default 5000)
         --ca FILE       CA certificate(s) that signed the server's certificate (default /etc/securecmd/server_ca.pem)
         --cert FILE     this device's certificate chain, PEM (default /etc/securecmd/client.crt if it and client.key exist)
         --key FILE      this device's private key, PEM (PKCS#8, SEC1 or PKCS#1)
         --timeout S     seconds to wait for connect, handshake and reply (default 10)
         COMMAND...      the request; several words are sent as one line (default GET_SECRET)
-      exit codes: 0 ok, 1 the server answered ERR, 2 usage, 3 TLS or certificate failure, 4 network failure""";
+      PKCS11 (a key inside a TPM or token, instead of --key; the certificate is read from the token
+      unless --cert is given):
+        --pkcs11-module PATH        the PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
+        --pkcs11-token LABEL | --pkcs11-slot ID | --pkcs11-slot-index N   which token (default: index 0)
+        --pkcs11-key LABEL          the key's label (default "device")
+        --pin-file FILE | --pin-env VAR            where the user PIN is; never on the command line
+      exit codes: 0 ok, 1 the server answered ERR, 2 usage, 3 TLS, certificate or token failure, 4 network failure""";
 
   /** Thrown for a command line that cannot be used; the message says why. */
   static final class UsageException extends Exception {
@@ -30,11 +55,8 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Duration t
   }
 
   static Arguments parse(String[] args) throws UsageException {
-    int port = 5000;
-    Path ca = DEFAULT_CA;
-    Path cert = null;
-    Path key = null;
-    Duration timeout = Duration.ofSeconds(10);
+    Map<String, String> options = new LinkedHashMap<>();
+    Path config = null;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -42,23 +64,60 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Duration t
         rest.add(a);
         continue;
       }
-      switch (a) {
-        case "--port" -> port = port(value(args, ++i, a));
-        case "--ca" -> ca = Path.of(value(args, ++i, a));
-        case "--cert" -> cert = Path.of(value(args, ++i, a));
-        case "--key" -> key = Path.of(value(args, ++i, a));
-        case "--timeout" -> timeout = Duration.ofSeconds(positive(value(args, ++i, a), a));
-        default -> throw new UsageException("unknown option " + a);
+      String name = a.substring(2);
+      if (name.equals("config")) {
+        config = Path.of(value(args, ++i, a));
+      } else if (KEYS.contains(name) && !name.equals("host")) {
+        options.put(name, value(args, ++i, a));
+      } else {
+        throw new UsageException("unknown option " + a);
       }
     }
-    if (rest.isEmpty()) throw new UsageException("missing HOST");
-    if ((cert == null) != (key == null)) throw new UsageException("--cert and --key go together");
-    if (cert == null && Files.isReadable(DEFAULT_CERT) && Files.isReadable(DEFAULT_KEY)) {
-      cert = DEFAULT_CERT;
-      key = DEFAULT_KEY;
+    Map<String, String> s = new LinkedHashMap<>(readConfig(config));
+    s.putAll(options);
+    if (!rest.isEmpty()) s.put("host", rest.get(0));
+    return from(s, rest.size() <= 1 ? "GET_SECRET" : String.join(" ", rest.subList(1, rest.size())));
+  }
+
+  private static Arguments from(Map<String, String> s, String request) throws UsageException {
+    String host = s.get("host");
+    if (host == null) throw new UsageException("missing HOST");
+    int port = s.containsKey("port") ? port(s.get("port")) : 5000;
+    Path ca = s.containsKey("ca") ? Path.of(s.get("ca")) : DEFAULT_CA;
+    Path cert = s.containsKey("cert") ? Path.of(s.get("cert")) : null;
+    Path key = s.containsKey("key") ? Path.of(s.get("key")) : null;
+    Duration timeout = Duration.ofSeconds(s.containsKey("timeout") ? positive(s.get("timeout"), "--timeout") : 10);
+    Pkcs11Options pkcs11 = Pkcs11Options.from(s);
+    if (pkcs11 != null) {
+      if (key != null) throw new UsageException("--key and --pkcs11-module exclude each other");
+    } else {
+      if ((cert == null) != (key == null)) throw new UsageException("--cert and --key go together");
+      if (cert == null && Files.isReadable(DEFAULT_CERT) && Files.isReadable(DEFAULT_KEY)) {
+        cert = DEFAULT_CERT;
+        key = DEFAULT_KEY;
+      }
     }
-    String request = rest.size() == 1 ? "GET_SECRET" : String.join(" ", rest.subList(1, rest.size()));
-    return new Arguments(rest.get(0), port, ca, cert, key, timeout, request);
+    return new Arguments(host, port, ca, cert, key, pkcs11, timeout, request);
+  }
+
+  /** The settings in {@code file}, or in the default file if it exists and {@code file} is null. */
+  private static Map<String, String> readConfig(Path file) throws UsageException {
+    Path f = file != null ? file : Files.isReadable(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+    if (f == null) return Map.of();
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UsageException("cannot read config " + f + ": " + e.getMessage());
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String k : new TreeSet<>(p.stringPropertyNames())) {
+      if (!KEYS.contains(k)) {
+        throw new UsageException(f + ": unknown key \"" + k + "\"; allowed: " + new TreeSet<>(KEYS));
+      }
+      m.put(k, p.getProperty(k).trim());
+    }
+    return m;
   }
 
   private static String value(String[] args, int i, String option) throws UsageException {
@@ -72,7 +131,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Duration t
     return p;
   }
 
-  private static int positive(String s, String option) throws UsageException {
+  static int positive(String s, String option) throws UsageException {
     try {
       int n = Integer.parseInt(s);
       if (n < 1) throw new NumberFormatException();

@@ -3,6 +3,7 @@ package org.securecmd.client.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
@@ -10,6 +11,7 @@ import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;
+import org.securecmd.tls.Pkcs11Token;
 
 /** {@code securecmd-client}: one request, its reply on stdout, a documented exit code. */
 public final class Main {
@@ -42,8 +44,15 @@ public final class Main {
     HandshakeSetup setup;
     try {
       HandshakeSetup.Builder b = new HandshakeSetup.Builder().addTrustedCertificates(Pem.readCertificates(a.ca()));
-      if (a.cert() != null) b.certifiedKey(CertifiedKey.load(a.cert(), a.key()));
+      if (a.pkcs11() != null) {
+        b.certifiedKey(tokenKey(a));
+      } else if (a.cert() != null) {
+        b.certifiedKey(CertifiedKey.load(a.cert(), a.key()));
+      }
       setup = b.build();
+    } catch (TokenException e) {
+      err.println("securecmd-client: " + e.getMessage());
+      return TLS;
     } catch (IOException | GeneralSecurityException e) {
       err.println("securecmd-client: cannot load TLS files: " + describe(e));
       return TLS;
@@ -62,6 +71,35 @@ public final class Main {
     } catch (GeneralSecurityException e) {
       err.println("securecmd-client: cannot set up TLS: " + e.getMessage());
       return TLS;
+    }
+  }
+
+  /** The device key from the token, with the token's certificate chain or the one in {@code --cert}. */
+  private static CertifiedKey tokenKey(Arguments a) throws IOException, GeneralSecurityException {
+    Pkcs11Options p = a.pkcs11();
+    CertifiedKey inToken;
+    try {
+      char[] pin = p.pin(System.getenv());
+      try {
+        inToken = Pkcs11Token.open(p.settings(), pin).certifiedKey(p.keyLabel());
+      } finally {
+        Arrays.fill(pin, '\0');
+      }
+    } catch (GeneralSecurityException e) {
+      throw new TokenException(e.getMessage(), e);
+    }
+    if (a.cert() == null) return inToken;
+    CertifiedKey k = new CertifiedKey(inToken.privateKey(), Pem.readCertificates(a.cert()));
+    if (!k.keyMatchesLeaf()) {
+      throw new GeneralSecurityException("token key \"" + p.keyLabel() + "\" does not match the certificate in " + a.cert());
+    }
+    return k;
+  }
+
+  /** The token could not give us the key; the message already says what to fix. */
+  private static final class TokenException extends GeneralSecurityException {
+    TokenException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -59,7 +59,8 @@ public final class AuditLog {
     int i = 0;
     for (; i < s.length() && b.length() < 128; i++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c == ' ' && !keepSpaces)) {
+      // C0/C1 controls and format characters (bidi overrides) could disguise the line in a terminal.
+      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == '"' || c == '\\' || (c == ' ' && !keepSpaces)) {
         b.append(String.format("\\x%02x", (int) c));
       } else {
         b.append(c);

@@ -72,7 +72,8 @@ public final class Metrics {
     if (r.contains("expired")) return "expired_certificate";
     if (r.contains("plaintext") || r.contains("unrecognized ssl message") || r.contains("unsupported or unrecognized")) return "not_tls";
     if (r.contains("protocol") || r.contains("version")) return "protocol_version";
-    if (r.contains("closed") || r.contains("eof") || r.contains("reset") || r.contains("broken pipe")) return "closed_by_peer";
+    if (r.contains("closed") || r.contains("eof") || r.contains("reset") || r.contains("broken pipe")
+        || r.contains("terminated the handshake")) return "closed_by_peer";
     return "other";
   }
 

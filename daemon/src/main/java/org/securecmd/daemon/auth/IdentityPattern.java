@@ -3,7 +3,7 @@ package org.securecmd.daemon.auth;
 /**
  * A name pattern from an allow list: {@code *} stands for any run of characters (also none), every other
  * character stands for itself, case-sensitively. {@code device-*} matches {@code device-0042};
- * {@code spiffe://fleet/*} matches a SAN URI. The pattern {@code *} alone matches every client,
+ * {@code spiffe://fleet/*} matches a SAN URI. A pattern of stars only ({@code *}) matches every client,
  * anonymous ones included.
  */
 public record IdentityPattern(String text) {
@@ -11,8 +11,9 @@ public record IdentityPattern(String text) {
     if (text == null || text.isEmpty()) throw new IllegalArgumentException("empty pattern");
   }
 
+  /** Only stars: matches any name, and so also clients that have none (anonymous). */
   public boolean matchesEveryone() {
-    return text.equals("*");
+    return text.chars().allMatch(c -> c == '*');
   }
 
   public boolean matches(Identity identity) {

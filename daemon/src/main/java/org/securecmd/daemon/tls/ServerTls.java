@@ -159,5 +159,4 @@ public final class ServerTls {
     if (e instanceof AccessDeniedException) return "permission denied";
     return e.getMessage();
   }
-
 }

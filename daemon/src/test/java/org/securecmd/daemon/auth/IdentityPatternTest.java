@@ -173,10 +173,12 @@ class IdentityPatternTest {
   }
 
   @Test
-  void identityWithoutNamesIsMatchedOnlyByStar() {
+  void identityWithoutNamesIsMatchedOnlyByStars() {
     Identity noNames = new Identity("", List.of(), List.of(), "abc");
     assertTrue(new IdentityPattern("*").matches(noNames));
-    assertFalse(new IdentityPattern("**").matches(noNames));
+    assertTrue(new IdentityPattern("**").matches(noNames), "stars only mean everyone, like a single star");
+    assertTrue(new IdentityPattern("**").matches(Identity.ANONYMOUS));
+    assertFalse(new IdentityPattern("*a*").matches(noNames));
     assertFalse(new IdentityPattern("abc").matches(noNames));
   }
 

@@ -1,0 +1,157 @@
+package org.securecmd.pki;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Builds certificates and CRLs with BouncyCastle: X.509 v3 with subject and authority key ids, critical
+ * basic constraints and key usage, as {@code openssl verify} expects. Serials are 127 random bits.
+ */
+final class Issuer {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Back-dating absorbs device clocks that run a little behind. */
+  static final Duration BACKDATE = Duration.ofMinutes(5);
+
+  private Issuer() {}
+
+  /** A new key pair: {@code ec} is P-256 (secp256r1), {@code rsa} RSA-4096. */
+  static KeyPair newKeyPair(String type) throws GeneralSecurityException {
+    if (type.equals("rsa")) {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(4096);
+      return g.generateKeyPair();
+    }
+    if (!type.equals("ec")) throw new GeneralSecurityException("key type must be ec or rsa: " + type);
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g.generateKeyPair();
+  }
+
+  static BigInteger newSerial() {
+    BigInteger s;
+    do {
+      s = new BigInteger(127, RANDOM);
+    } while (s.signum() == 0);
+    return s;
+  }
+
+  static X509Certificate selfSignedCa(KeyPair kp, String commonName, Duration validity) throws GeneralSecurityException {
+    X500Name name = name(commonName);
+    Instant now = Instant.now();
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, newSerial(), Date.from(now.minus(BACKDATE)),
+        Date.from(now.plus(validity)), name, kp.getPublic());
+    try {
+      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(kp.getPublic()));
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, kp.getPrivate());
+  }
+
+  /** An end-entity certificate for {@code subjectKey}; {@code purpose} is serverAuth or clientAuth. */
+  static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, BigInteger serial, String commonName,
+                              List<GeneralName> sans, PublicKey subjectKey, KeyPurposeId purpose, Duration validity)
+      throws GeneralSecurityException {
+    Instant now = Instant.now();
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
+        Date.from(notAfter), name(commonName), subjectKey);
+    try {
+      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      int usage = KeyUsage.digitalSignature | (subjectKey.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
+      if (!sans.isEmpty()) {
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
+      }
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, caKey);
+  }
+
+  static X509CRL crl(X509Certificate ca, PrivateKey caKey, List<Index.Entry> revoked, Duration nextUpdate)
+      throws GeneralSecurityException {
+    Instant now = Instant.now();
+    X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
+        Date.from(now));
+    b.setNextUpdate(Date.from(now.plus(nextUpdate)));
+    for (Index.Entry e : revoked) b.addCRLEntry(e.serial(), Date.from(e.revokedAt()), reasonCode(e.reason()));
+    try {
+      b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(now.toEpochMilli())));
+      b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
+      return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder(algorithm(caKey)).build(caKey)));
+    } catch (IOException | OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
+  /** The CRL reasons {@code revoke --reason} accepts. */
+  static final List<String> REASONS = List.of("unspecified", "keyCompromise", "affiliationChanged", "superseded",
+      "cessationOfOperation");
+
+  private static int reasonCode(String reason) {
+    return switch (reason) {
+      case "keyCompromise" -> CRLReason.keyCompromise;
+      case "affiliationChanged" -> CRLReason.affiliationChanged;
+      case "superseded" -> CRLReason.superseded;
+      case "cessationOfOperation" -> CRLReason.cessationOfOperation;
+      default -> CRLReason.unspecified;
+    };
+  }
+
+  static X500Name name(String commonName) {
+    return new X500Name(new org.bouncycastle.asn1.x500.RDN[] {new org.bouncycastle.asn1.x500.RDN(
+        org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))});
+  }
+
+  static String algorithm(PrivateKey key) {
+    return key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws GeneralSecurityException {
+    try {
+      return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(algorithm(key)).build(key)));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+}

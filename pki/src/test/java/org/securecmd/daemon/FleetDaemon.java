@@ -1,0 +1,58 @@
+package org.securecmd.daemon;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.securecmd.daemon.config.ListenAddress;
+import org.securecmd.daemon.server.BoundListener;
+
+/**
+ * A real daemon on 127.0.0.1 (ephemeral port) whose TLS files come from a securecmd-pki CA in {@code dir}:
+ * {@code server.crt}/{@code server.key} and {@code ca/ca.crt} as the client CA. Lives in the daemon's package
+ * because {@link Daemon}'s constructor is package-private, as in the daemon's own {@code TestDaemon}.
+ */
+public final class FleetDaemon implements AutoCloseable {
+  private final Daemon daemon;
+
+  private FleetDaemon(Daemon daemon) {
+    this.daemon = daemon;
+  }
+
+  /** Devices whose id starts with {@code dev-} may connect and GET_SECRET; {@code crl} is a file or "". */
+  public static FleetDaemon start(Path dir, String crl) throws Exception {
+    String config = """
+        [server]
+        listen = "127.0.0.1:0"
+        handshake_timeout = "5s"
+        idle_timeout = "30s"
+        [tls]
+        certificate = "server.crt"
+        private_key = "server.key"
+        [clients]
+        auth = "required"
+        ca = "ca/ca.crt"
+        crl = "%s"
+        allow = ["dev-*"]
+        [admin]
+        socket = "admin.sock"
+        [state]
+        directory = "state"
+        [commands.GET_SECRET]
+        reply = "THIS_IS_THE_SECRET"
+        allow = ["dev-*"]
+        """.formatted(crl);
+    Files.writeString(dir.resolve("config.toml"), config);
+    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    return new FleetDaemon(d);
+  }
+
+  public int port() throws java.io.IOException {
+    return daemon.port();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    daemon.stop();
+  }
+}
