@@ -48,7 +48,12 @@ final class ServedConnection implements Runnable {
   private final AtomicLong requests = new AtomicLong();
   private volatile Identity identity;
   private volatile SSLSocket tls;
-  private volatile boolean busy;
+  /**
+   * True while a request is being answered, and from accept until the first request is answered: a stop
+   * lets a new connection (handshake running, first request on its way) be served once, so a device that
+   * connected just before a restart still gets its reply. Idle connections that were served close at once.
+   */
+  private volatile boolean busy = true;
   private volatile boolean stopping;
   private long handshakeStartMillis;
 
@@ -153,7 +158,8 @@ final class ServedConnection implements Runnable {
         generation.config().server().maxLineBytes());
     OutputStream out = new BufferedOutputStream(s.getOutputStream(), IO_BUFFER);
     int maxRequests = generation.config().server().maxRequestsPerConnection();
-    while (!stopping) {
+    boolean first = true;
+    while (first || !stopping) {
       String line;
       try {
         line = in.readLine();
@@ -165,9 +171,12 @@ final class ServedConnection implements Runnable {
         e.toReply().writeTo(out);
         audit("-", e.code().name(), start);
         if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
+        first = false;
+        busy = false;
         continue;
       }
       if (line == null) return;
+      first = false;
       busy = true;
       long start = System.nanoTime();
       try {
@@ -203,7 +212,10 @@ final class ServedConnection implements Runnable {
         (System.nanoTime() - startNanos) / 1000));
   }
 
-  /** Lets the current request finish; a connection waiting for a request closes now. */
+  /**
+   * Lets the current request finish; a connection waiting for a request closes now, unless it has not been
+   * served yet (see {@link #busy}): then it is served once, within the caller's bound.
+   */
   void stopAfterCurrentRequest() {
     stopping = true;
     if (!busy) close();
