@@ -20,6 +20,19 @@ public final class FleetDaemon implements AutoCloseable {
 
   /** Devices whose id starts with {@code dev-} may connect and GET_SECRET; {@code crl} is a file or "". */
   public static FleetDaemon start(Path dir, String crl) throws Exception {
+    writeConfig(dir, crl);
+    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    return new FleetDaemon(d);
+  }
+
+  /** Points {@code [clients] crl} at {@code crl} and reloads, as {@code systemctl reload securecmd} does. */
+  public void reloadWithCrl(Path dir, String crl) throws Exception {
+    writeConfig(dir, crl);
+    daemon.reload();
+  }
+
+  private static void writeConfig(Path dir, String crl) throws java.io.IOException {
     String config = """
         [server]
         listen = "127.0.0.1:0"
@@ -42,9 +55,6 @@ public final class FleetDaemon implements AutoCloseable {
         allow = ["dev-*"]
         """.formatted(crl);
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return new FleetDaemon(d);
   }
 
   public int port() throws java.io.IOException {

@@ -63,11 +63,11 @@ final class EnrollmentFlow {
         assertTrue(whoami.startsWith("cn=" + deviceId + " uri=urn:securecmd:device:" + deviceId + " serial="), whoami);
       }
       assertEquals("THIS_IS_THE_SECRET\n", clientCli(dir, tokenArgs, daemon.port()));
-    }
 
-    Cli.run("revoke", "--ca-dir", ca.toString(), "--device", deviceId).ok();
-    Cli.run("crl", "--ca-dir", ca.toString(), "--out", dir.resolve("crl.pem").toString()).ok();
-    try (FleetDaemon daemon = FleetDaemon.start(dir, "crl.pem")) {
+      // Revoke, publish the CRL, reload the running daemon: the device is refused from the next connection.
+      Cli.run("revoke", "--ca-dir", ca.toString(), "--device", deviceId).ok();
+      Cli.run("crl", "--ca-dir", ca.toString(), "--out", dir.resolve("crl.pem").toString()).ok();
+      daemon.reloadWithCrl(dir, "crl.pem");
       String seen;
       try (Connection c = client.connect("127.0.0.1", daemon.port())) {
         seen = c.send("GET_SECRET").line();
