@@ -100,6 +100,62 @@ class HostileInputTest {
   }
 
   @Test
+  void httpRequestOnTheTlsPortIsDroppedWithoutAnAnswer() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      HostilePeers.plaintext(d, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+      assertTrue(d.daemon.metrics().snapshot().handshakeFailures().containsKey("not_tls"),
+          "counted as not TLS: " + d.daemon.metrics().snapshot().handshakeFailures());
+    }
+  }
+
+  @Test
+  void randomBytesAsClientHelloAreDropped() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      for (long seed = 1; seed <= 5; seed++) HostilePeers.randomClientHello(d, seed);
+      assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+    }
+  }
+
+  @Test
+  void tls11OnlyClientIsRefusedWithProtocolVersion() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      HostilePeers.legacyTlsClient(d);
+      assertTrue(d.daemon.metrics().snapshot().handshakeFailures().containsKey("protocol_version"),
+          "counted: " + d.daemon.metrics().snapshot().handshakeFailures());
+    }
+  }
+
+  @Test
+  void clientThatNeverReadsRepliesIsBackPressuredNotBuffered() throws Exception {
+    String config = TestDaemon.config("", "").replace("[tls]", "max_requests_per_connection = 100000000\n[tls]");
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      HostilePeers.requestsWithoutReadingReplies(d,
+          () -> assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text(), "others are served"));
+      awaitOpenConnections(d, 0);
+    }
+  }
+
+  @Test
+  void stopEndsAConnectionStuckWritingToAPeerThatReadsNothing() throws Exception {
+    String config = TestDaemon.config("", "")
+        .replace("[tls]", "max_requests_per_connection = 100000000\nshutdown_timeout = \"1s\"\n[tls]");
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      HostilePeers.requestsWithoutReadingReplies(d, () -> {
+        Thread stopping = Thread.ofPlatform().start(() -> {
+          try {
+            d.daemon.stop();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        stopping.join(Duration.ofSeconds(30));
+        assertFalse(stopping.isAlive(), "stop() is stuck behind a connection blocked in a write");
+      });
+    }
+  }
+
+  @Test
   void clientStallingInTheHandshakeIsCutAtTheTimeoutWhileOthersAreServed() throws Exception {
     try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
       try (Socket silent = new Socket("127.0.0.1", d.port()); Socket partial = new Socket("127.0.0.1", d.port())) {

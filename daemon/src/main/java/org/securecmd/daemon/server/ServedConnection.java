@@ -49,6 +49,7 @@ final class ServedConnection implements Runnable {
   private volatile Identity identity;
   private volatile SSLSocket tls;
   private volatile boolean busy;
+  private volatile boolean handshaking;
   private volatile boolean stopping;
   private long handshakeStartMillis;
 
@@ -109,6 +110,7 @@ final class ServedConnection implements Runnable {
     ScheduledFuture<?> deadline = context.timer().schedule(this::close,
         generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     handshakeStartMillis = System.currentTimeMillis();
+    handshaking = true;
     try {
       s.startHandshake();
       identity = identityOf(s.getSession());
@@ -120,6 +122,7 @@ final class ServedConnection implements Runnable {
       context.audit().handshakeRefused(id, remote, reason);
       if (!deadline.isDone()) lingeringClose();
     } finally {
+      handshaking = false;
       deadline.cancel(false);
     }
     return null;
@@ -209,17 +212,23 @@ final class ServedConnection implements Runnable {
     if (!busy) close();
   }
 
+  /**
+   * Closes the connection; safe from any thread and never blocks. JSSE's close first sends close_notify under
+   * the socket's write lock, so while this connection's thread may be blocked writing to a peer that reads
+   * nothing (mid-request or mid-handshake), the TCP socket is closed first: that unblocks the writer, and
+   * the deadline timer, a drain or a revocation can never hang behind such a peer.
+   */
   void close() {
+    if (busy || handshaking) closeQuietly(raw);
+    closeQuietly(tls != null ? tls : raw);
+    closeQuietly(raw);
+  }
+
+  private static void closeQuietly(Socket s) {
     try {
-      Socket s = tls != null ? tls : raw;
       s.close();
     } catch (IOException ignored) {
       // closing is best effort
-    }
-    try {
-      raw.close();
-    } catch (IOException ignored) {
-      // the TLS socket closed it already
     }
   }
 
