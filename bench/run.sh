@@ -41,28 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# --- PKI (EC P-256, made fresh per run, never stored in the repository) --------------------------------
-pki() {
-  cd "$work"
-  openssl ecparam -name prime256v1 -genkey -noout -out ca.key.sec1
-  openssl req -x509 -new -key ca.key.sec1 -sha256 -days 2 -subj "/CN=Bench CA" -out ca.crt \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-  leaf() { # name subject extensions
-    openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$1.key"
-    openssl req -new -key "$1.key" -subj "$2" -out "$1.csr"
-    printf '%s\n' "$3" > "$1.ext"
-    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key.sec1 -CAcreateserial -days 2 -sha256 \
-      -extfile "$1.ext" -out "$1.crt"
-    chmod 600 "$1.key"
-  }
-  leaf server "/CN=127.0.0.1" "subjectAltName=IP:127.0.0.1
-extendedKeyUsage=serverAuth
-keyUsage=critical,digitalSignature"
-  leaf device "/CN=trusted-client" "extendedKeyUsage=clientAuth
-keyUsage=critical,digitalSignature"
-  cat server.crt server.key > stunnel-server.pem && chmod 600 stunnel-server.pem
-} 2>/dev/null
-(pki)
+# PKI: made fresh per run in the temporary directory, never stored in the repository.
+scripts/throwaway-pki.sh "$work"
+(cd "$work" && cat server.crt server.key > stunnel-server.pem && chmod 600 stunnel-server.pem)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Bounded wait until a port accepts TCP connections (a readiness poll, 20 s at most).
