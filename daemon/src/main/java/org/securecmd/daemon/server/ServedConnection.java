@@ -1,7 +1,6 @@
 package org.securecmd.daemon.server;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -154,7 +153,9 @@ final class ServedConnection implements Runnable {
   private void requestLoop(SSLSocket s) throws IOException {
     LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
         generation.config().server().maxLineBytes());
-    OutputStream out = new BufferedOutputStream(s.getOutputStream(), IO_BUFFER);
+    // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
+    // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
+    OutputStream out = s.getOutputStream();
     int maxRequests = generation.config().server().maxRequestsPerConnection();
     while (!stopping) {
       String line;
