@@ -127,7 +127,7 @@ javac -nowarn -d "$work/classes" -cp client/target/securecmd-client.jar bench/sr
 
 java -Xmx3g -cp "client/target/securecmd-client.jar:$work/classes" org.securecmd.bench.LoadGen \
   --ca "$work/ca.crt" --cert "$work/device.crt" --key "$work/device.key" --secret "$SECRET" \
-  --target "securecmd=127.0.0.1:$port_d:$pid_d" --target "stunnel=127.0.0.1:$port_s:$pid_st,$pid_b" \
+  --target "securecmd=127.0.0.1:$port_d:$pid_d:jvm" --target "stunnel=127.0.0.1:$port_s:$pid_st,$pid_b" \
   --storm-target "securecmd-cap128=127.0.0.1:$port_cap:$pid_cap" \
   --idle-cap "stunnel=$(( (fd_limit - 1000) / 2 ))" --clk-tck "$(getconf CLK_TCK)" --scale "$scale" "${extra[@]}"
 

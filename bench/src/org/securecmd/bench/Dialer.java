@@ -18,20 +18,19 @@ import org.securecmd.tls.HandshakeSetup;
 
 /**
  * Opens mutual-TLS connections the way a device does (verifying the server's IP SAN, presenting its
- * certificate). Resumed handshakes share one context, whose cache holds the server's latest ticket. Full
+ * certificate). For resumed handshakes each simulated device has its own context ({@link #newDevice}), whose
+ * cache holds the ticket of that device's previous connection, as a real device would. Full
  * handshakes borrow a context from a pool and empty its session cache first, so it has nothing to offer
  * (JSSE has no switch to stop a client from resuming); a ticket arriving in between shows in the resumed count.
  */
 final class Dialer {
   private final HandshakeSetup setup;
   private final java.util.Queue<SSLContext> fullPool = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final SSLContext resuming;
   private final SSLParameters parameters;
   private final int timeoutMillis;
 
   Dialer(HandshakeSetup setup, int timeoutMillis) throws GeneralSecurityException {
     this.setup = setup;
-    this.resuming = setup.newSslContext();
     this.parameters = setup.sslParameters();
     this.parameters.setNeedClientAuth(false);
     this.parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -70,13 +69,25 @@ final class Dialer {
     }
   }
 
-  Conn open(Target t, boolean resume) throws IOException {
+  /** A context of its own for one simulated device, which keeps its session tickets. */
+  SSLContext newDevice() throws GeneralSecurityException {
+    return setup.newSslContext();
+  }
+
+  /** A full handshake: nothing to resume. */
+  Conn open(Target t) throws IOException {
+    return open(t, null);
+  }
+
+  /** @param device the device's own context (it may resume), or null for a full handshake */
+  Conn open(Target t, SSLContext device) throws IOException {
+    boolean resume = device != null;
     Socket plain = new Socket();
     try {
       plain.connect(new InetSocketAddress(t.host(), t.port()), timeoutMillis);
       plain.setSoTimeout(timeoutMillis);
       plain.setTcpNoDelay(true);
-      SSLContext context = resume ? resuming : borrow();
+      SSLContext context = resume ? device : borrow();
       SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, t.host(), t.port(), true);
       s.setSSLParameters(parameters);
       long start = System.currentTimeMillis();

@@ -6,6 +6,7 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -32,20 +33,38 @@ final class Scenarios {
   record Row(String scenario, String target, int ok, double seconds, double connsPerSec, double reqsPerSec,
              Recorder rec, long rssKib, double cpuMsPerHandshake, String extra) {}
 
-  /** Connect, full or resumed handshake, GET_SECRET, close; {@code concurrency} loops until {@code count}. */
+  /**
+   * Connect, full or resumed handshake, GET_SECRET, close; {@code concurrency} loops until {@code count}.
+   * For resumption each worker is one device with its own session cache, primed by one untimed connection.
+   */
   Row handshakes(Target t, boolean resume, int concurrency, int count, int maxSeconds) throws Exception {
-    if (resume) {
-      try (Dialer.Conn c = dialer.open(t, true)) {
-        c.send("GET_SECRET"); // reading the reply also takes the session ticket: later connections resume
-      }
-    }
     Recorder rec = new Recorder(count);
     AtomicInteger tickets = new AtomicInteger();
-    long cpu0 = t.cpuTicks();
+    CountDownLatch primed = new CountDownLatch(concurrency);
+    CountDownLatch go = new CountDownLatch(1);
+    long[] cpu0 = new long[1];
     double secs = run(concurrency, maxSeconds, () -> {
+      javax.net.ssl.SSLContext device = null;
+      try {
+        if (resume) {
+          device = dialer.newDevice();
+          try (Dialer.Conn c = dialer.open(t, device)) {
+            c.send("GET_SECRET"); // reading the reply also takes in the session ticket
+          }
+        }
+      } catch (Exception e) {
+        rec.error(e);
+      } finally {
+        primed.countDown();
+      }
+      try {
+        go.await();
+      } catch (InterruptedException e) {
+        return;
+      }
       while (tickets.getAndIncrement() < count && !Thread.currentThread().isInterrupted()) {
         long start = System.nanoTime();
-        try (Dialer.Conn c = dialer.open(t, resume)) {
+        try (Dialer.Conn c = dialer.open(t, device)) {
           String r = c.send("GET_SECRET");
           if (!r.equals(secret)) throw new IOException("unexpected reply " + r);
           if (c.resumed) rec.resumed.increment();
@@ -54,8 +73,12 @@ final class Scenarios {
           rec.error(e);
         }
       }
+    }, () -> {
+      primed.await();
+      cpu0[0] = t.cpuTicks();
+      go.countDown();
     });
-    long cpu = t.cpuTicks() - cpu0;
+    long cpu = t.cpuTicks() - cpu0[0];
     int ok = rec.count();
     String name = (resume ? "resumed" : "full") + " c=" + concurrency;
     return new Row(name, t.name(), ok, secs, ok / secs, ok / secs, rec, t.rssKib(),
@@ -67,7 +90,7 @@ final class Scenarios {
     Recorder rec = new Recorder(connections * perConnection);
     long cpu0 = t.cpuTicks();
     double secs = run(connections, maxSeconds, () -> {
-      try (Dialer.Conn c = dialer.open(t, false)) {
+      try (Dialer.Conn c = dialer.open(t)) {
         for (int i = 0; i < perConnection && !Thread.currentThread().isInterrupted(); i++) {
           long start = System.nanoTime();
           String r = c.send("GET_SECRET");
@@ -89,6 +112,8 @@ final class Scenarios {
    * checks a sample still answers, closes them. RSS per connection = (RSS held - RSS before) / n.
    */
   Row idle(Target t, int n, int holdSeconds, int openConcurrency) throws Exception {
+    t.collectGarbage();
+    long beforeGc = t.rssKib();
     long before = t.rssKib();
     long fdsBefore = t.fds();
     List<Dialer.Conn> open = Collections.synchronizedList(new ArrayList<>(n));
@@ -101,7 +126,7 @@ final class Scenarios {
         ex.submit(() -> {
           long start = System.nanoTime();
           try {
-            Dialer.Conn c = dialer.open(t, false);
+            Dialer.Conn c = dialer.open(t);
             c.socket.setSoTimeout(30_000);
             if (!c.send("GET_SECRET").equals(secret)) throw new IOException("unexpected reply");
             open.add(c);
@@ -117,6 +142,7 @@ final class Scenarios {
     double openSecs = (System.nanoTime() - start0) / 1e9;
     TimeUnit.SECONDS.sleep(holdSeconds); // the hold is the scenario, not synchronisation
     long held = t.rssKib();
+    long heldGc = t.collectGarbage() ? t.rssKib() : -1;
     long fdsHeld = t.fds();
     int alive = 0;
     for (int i = 0; i < Math.min(100, open.size()); i++) {
@@ -131,7 +157,8 @@ final class Scenarios {
     double perConn = ok == 0 ? Double.NaN : (held - before) / (double) ok;
     return new Row("idle " + n + " held " + holdSeconds + "s", t.name(), ok, openSecs, ok / openSecs, Double.NaN,
         rec, held, Double.NaN, "RSS " + before / 1024 + "->" + held / 1024 + " MiB = " + fmt(perConn)
-            + " KiB/conn; fds " + fdsBefore + "->" + fdsHeld + "; sample alive " + alive);
+            + " KiB/conn" + (heldGc < 0 ? "" : " (after a full GC: " + fmt((heldGc - beforeGc) / (double) Math.max(1, ok))
+            + " KiB/conn)") + "; fds " + fdsBefore + "->" + fdsHeld + "; sample alive " + alive);
   }
 
   /**
@@ -146,7 +173,7 @@ final class Scenarios {
     double secs = run(concurrency, maxSeconds, () -> {
       while (tickets.getAndIncrement() < attempts && !Thread.currentThread().isInterrupted()) {
         long start = System.nanoTime();
-        try (Dialer.Conn c = dialer.open(t, false)) {
+        try (Dialer.Conn c = dialer.open(t)) {
           if (!c.send("GET_SECRET").equals(secret)) throw new IOException("unexpected reply");
           rec.ok(System.nanoTime() - start);
         } catch (SocketTimeoutException e) {
@@ -172,11 +199,22 @@ final class Scenarios {
             + fmt(refusedLatency.percentileMillis(99)) + " ms), timed out " + rec.timedOut.sum());
   }
 
+  /** A step run on the calling thread that may be interrupted. */
+  interface Start {
+    void run() throws InterruptedException;
+  }
+
   /** Runs {@code body} on {@code workers} virtual threads; interrupts them at the bound; returns seconds taken. */
   private static double run(int workers, int maxSeconds, Runnable body) throws InterruptedException {
-    long start = System.nanoTime();
+    return run(workers, maxSeconds, body, () -> {});
+  }
+
+  /** As above; the clock starts once {@code start} returns (it waits for the workers to be ready). */
+  private static double run(int workers, int maxSeconds, Runnable body, Start start0) throws InterruptedException {
     ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
     for (int i = 0; i < workers; i++) ex.submit(body);
+    start0.run();
+    long start = System.nanoTime();
     ex.shutdown();
     if (!ex.awaitTermination(maxSeconds, TimeUnit.SECONDS)) {
       ex.shutdownNow();

@@ -9,13 +9,31 @@ import java.util.List;
  * A server under test: where it listens and which processes make it up (for stunnel, stunnel and its
  * plaintext backend), read from /proc for RSS and CPU time.
  */
-record Target(String name, String host, int port, List<Long> pids) {
-  /** {@code name=host:port:pid[,pid...]} */
+record Target(String name, String host, int port, List<Long> pids, boolean jvm) {
+  /** {@code name=host:port:pid[,pid...][:jvm]} ({@code jvm}: the first process is a JVM, jcmd can collect) */
   static Target parse(String spec) {
     String[] nv = spec.split("=", 2);
     String[] p = nv[1].split(":");
     List<Long> pids = java.util.Arrays.stream(p[2].split(",")).map(Long::parseLong).toList();
-    return new Target(nv[0], p[0], Integer.parseInt(p[1]), pids);
+    return new Target(nv[0], p[0], Integer.parseInt(p[1]), pids, p.length > 3 && p[3].equals("jvm"));
+  }
+
+  /**
+   * For a JVM, a full GC ({@code jcmd PID GC.run}) so an RSS reading shows what is held rather than garbage
+   * not yet collected; returns false (and does nothing) for other processes.
+   */
+  boolean collectGarbage() {
+    if (!jvm) return false;
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pids.get(0)), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Resident set of all processes, KiB (VmRSS from /proc/PID/status). */
