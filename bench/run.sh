@@ -3,6 +3,7 @@
 # side, on 127.0.0.1 only. Bounded in count and time; stops by itself; asserts nothing (see bench/README.md).
 #
 #   bench/run.sh [--quick] [--only full,resumed,kept,idle,storm] [--idle N] [--hold S]
+#   BENCH_DAEMON_OPTS="-Xms32m ..." bench/run.sh   (extra JVM flags for the daemon, to try launcher changes)
 #
 # Needs: a built tree (mvn -B -q -pl client,daemon -am package -DskipTests), openssl, python3, stunnel4.
 set -euo pipefail
@@ -85,6 +86,7 @@ EOF
 # The packaged launcher's JVM flags (packaging/src/deb/bin/securecmdd), so the numbers are the package's.
 jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
+jvm_flags="$jvm_flags ${BENCH_DAEMON_OPTS:-}"
 start_daemon() { # name port max_connections
   daemon_config "$2" "$3" > "$work/$1.toml"
   # shellcheck disable=SC2086 # a list of flags
@@ -120,6 +122,7 @@ stunnel4 "$work/stunnel.conf" > "$work/stunnel.out" 2>&1 &
 pids+=($!); pid_st=$!
 await_port "$port_s" "$work/stunnel.out"
 
+echo "bench: daemon JVM flags: $jvm_flags" >&2
 echo "bench: $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg); fd limit $fd_limit;" \
   "JDK $(java -version 2>&1 | head -1); $(stunnel4 -version 2>&1 | grep -m1 '^stunnel')" >&2
 mkdir -p "$work/classes"
