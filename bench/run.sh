@@ -8,6 +8,7 @@
 # Needs: a built tree (mvn -B -q -pl client,daemon -am package -DskipTests), openssl, python3, stunnel4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 
 scale=full; extra=()
@@ -23,10 +24,10 @@ done
 for tool in openssl python3 stunnel4; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install stunnel4 openssl python3)" >&2; exit 2; }
 done
-[ -f daemon/target/securecmdd.jar ] && [ -f client/target/securecmd-client.jar ] || {
+if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f client/target/securecmd-client.jar ]; then
   echo "bench: building the jars" >&2
   mvn -B -q -pl client,daemon -am package -DskipTests -Dsecurecmd.aot.skip
-}
+fi
 
 # Idle connections need file descriptors: as many as the hard limit allows (stunnel uses two per connection).
 ulimit -n "$(ulimit -Hn)"

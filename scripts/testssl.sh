@@ -11,6 +11,7 @@
 # The socket-based checks (protocols, ciphers) only need the ServerHello, which comes before client auth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 
 for tool in testssl openssl python3; do
