@@ -116,6 +116,7 @@ final class Scenarios {
     long beforeGc = t.rssKib();
     long before = t.rssKib();
     long fdsBefore = t.fds();
+    long threadsBefore = t.threads();
     List<Dialer.Conn> open = Collections.synchronizedList(new ArrayList<>(n));
     Recorder rec = new Recorder(n);
     Semaphore slots = new Semaphore(openConcurrency);
@@ -154,11 +155,16 @@ final class Scenarios {
     }
     open.forEach(Dialer.Conn::close);
     int ok = open.size();
+    // After closing: the server's descriptors and threads should come back to where they were (bounded poll).
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (t.fds() > fdsBefore + 5 && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(100);
+    long fdsAfter = t.fds();
     double perConn = ok == 0 ? Double.NaN : (held - before) / (double) ok;
     return new Row("idle " + n + " held " + holdSeconds + "s", t.name(), ok, openSecs, ok / openSecs, Double.NaN,
         rec, held, Double.NaN, "RSS " + before / 1024 + "->" + held / 1024 + " MiB = " + fmt(perConn)
             + " KiB/conn" + (heldGc < 0 ? "" : " (after a full GC: " + fmt((heldGc - beforeGc) / (double) Math.max(1, ok))
-            + " KiB/conn)") + "; fds " + fdsBefore + "->" + fdsHeld + "; sample alive " + alive);
+            + " KiB/conn)") + "; fds " + fdsBefore + "->" + fdsHeld + "->" + fdsAfter + " after close; threads "
+            + threadsBefore + "->" + t.threads() + "; sample alive " + alive);
   }
 
   /**

@@ -135,7 +135,7 @@ final class HostilePeers {
       });
       // Bounded wait: a writer that got everything out would mean the daemon swallowed every request and
       // buffered every reply. One still blocked at the bound, or cut off by the daemon, is fine.
-      writer.join(Duration.ofSeconds(10));
+      writer.join(Duration.ofSeconds(5));
       long atBound = written.get();
       try {
         whileStuck.run();
