@@ -17,6 +17,8 @@ import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.protocol.ErrorCode;
@@ -136,12 +138,15 @@ class HostileInputTest {
     }
   }
 
-  @Test
-  void stopEndsAConnectionStuckWritingToAPeerThatReadsNothing() throws Exception {
+  /** Replies to requests (PING) and to lines refused before parsing (invalid UTF-8) both block the same way. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"PING", "invalid UTF-8"})
+  void stopEndsAConnectionStuckWritingToAPeerThatReadsNothing(String kind) throws Exception {
     String config = TestDaemon.config("", "")
         .replace("[tls]", "max_requests_per_connection = 100000000\nshutdown_timeout = \"1s\"\n[tls]");
+    byte[] request = kind.equals("PING") ? "PING\n".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) 0xFF, '\n'};
     try (TestDaemon d = TestDaemon.start(dir, config)) {
-      HostilePeers.requestsWithoutReadingReplies(d, () -> {
+      HostilePeers.requestsWithoutReadingReplies(d, request, () -> {
         Thread stopping = Thread.ofPlatform().start(() -> {
           try {
             d.daemon.stop();

@@ -116,13 +116,19 @@ final class HostilePeers {
    * connection is (most likely) blocked writing a reply.
    */
   static long requestsWithoutReadingReplies(TestDaemon d, Step whileStuck) throws Exception {
-    long total = 32L << 20; // 32 MiB of PING lines: ~6.7 million requests, ~180 MiB of TLS-framed replies
+    return requestsWithoutReadingReplies(d, "PING\n".getBytes(StandardCharsets.UTF_8), whileStuck);
+  }
+
+  /** As above with {@code request} (one line, newline included) sent over and over. */
+  static long requestsWithoutReadingReplies(TestDaemon d, byte[] request, Step whileStuck) throws Exception {
+    long total = 32L << 20; // 32 MiB of requests: millions of them, and many times that in TLS-framed replies
     AtomicLong written = new AtomicLong();
     try (SSLSocket s = MutualTlsTest.rawClient(d, d.device)) {
       s.setReceiveBufferSize(16 * 1024);
       s.startHandshake();
       Thread writer = Thread.ofPlatform().name("no-reader").start(() -> {
-        byte[] chunk = "PING\n".repeat(1600).getBytes(StandardCharsets.UTF_8); // 8000 bytes
+        byte[] chunk = new byte[request.length * (8000 / request.length)]; // about 8000 bytes of requests
+        for (int i = 0; i < chunk.length; i += request.length) System.arraycopy(request, 0, chunk, i, request.length);
         try {
           OutputStream out = s.getOutputStream();
           while (written.get() < total) {

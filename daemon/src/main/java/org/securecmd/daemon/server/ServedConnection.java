@@ -166,7 +166,12 @@ final class ServedConnection implements Runnable {
         return;
       } catch (ProtocolException e) {
         long start = System.nanoTime();
-        e.toReply().writeTo(out);
+        busy = true; // an error reply is written like any other: it may block on a peer that reads nothing
+        try {
+          e.toReply().writeTo(out);
+        } finally {
+          busy = false;
+        }
         audit("-", e.code().name(), start);
         if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
         continue;
