@@ -17,6 +17,8 @@ import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.protocol.ErrorCode;
@@ -96,6 +98,65 @@ class HostileInputTest {
       assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
       assertTrue(d.daemon.metrics().snapshot().handshakeFailures().containsKey("not_tls"),
           "counted as not TLS: " + d.daemon.metrics().snapshot().handshakeFailures());
+    }
+  }
+
+  @Test
+  void httpRequestOnTheTlsPortIsDroppedWithoutAnAnswer() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      HostilePeers.plaintext(d, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+      assertTrue(d.daemon.metrics().snapshot().handshakeFailures().containsKey("not_tls"),
+          "counted as not TLS: " + d.daemon.metrics().snapshot().handshakeFailures());
+    }
+  }
+
+  @Test
+  void randomBytesAsClientHelloAreDropped() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      for (long seed = 1; seed <= 5; seed++) HostilePeers.randomClientHello(d, seed);
+      assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+    }
+  }
+
+  @Test
+  void tls11OnlyClientIsRefusedWithProtocolVersion() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
+      HostilePeers.legacyTlsClient(d);
+      assertTrue(d.daemon.metrics().snapshot().handshakeFailures().containsKey("protocol_version"),
+          "counted: " + d.daemon.metrics().snapshot().handshakeFailures());
+    }
+  }
+
+  @Test
+  void clientThatNeverReadsRepliesIsBackPressuredNotBuffered() throws Exception {
+    String config = TestDaemon.config("", "").replace("[tls]", "max_requests_per_connection = 100000000\n[tls]");
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      HostilePeers.requestsWithoutReadingReplies(d,
+          () -> assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text(), "others are served"));
+      awaitOpenConnections(d, 0);
+    }
+  }
+
+  /** Replies to requests (PING) and to lines refused before parsing (invalid UTF-8) both block the same way. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"PING", "invalid UTF-8"})
+  void stopEndsAConnectionStuckWritingToAPeerThatReadsNothing(String kind) throws Exception {
+    String config = TestDaemon.config("", "")
+        .replace("[tls]", "max_requests_per_connection = 100000000\nshutdown_timeout = \"1s\"\n[tls]");
+    byte[] request = kind.equals("PING") ? "PING\n".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) 0xFF, '\n'};
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      HostilePeers.requestsWithoutReadingReplies(d, request, () -> {
+        Thread stopping = Thread.ofPlatform().start(() -> {
+          try {
+            d.daemon.stop();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        stopping.join(Duration.ofSeconds(30));
+        assertFalse(stopping.isAlive(), "stop() is stuck behind a connection blocked in a write");
+      });
     }
   }
 

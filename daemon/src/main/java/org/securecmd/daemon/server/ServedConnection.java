@@ -1,7 +1,6 @@
 package org.securecmd.daemon.server;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -54,6 +53,7 @@ final class ServedConnection implements Runnable {
    * connected just before a restart still gets its reply. Idle connections that were served close at once.
    */
   private volatile boolean busy = true;
+  private volatile boolean handshaking;
   private volatile boolean stopping;
   private long handshakeStartMillis;
 
@@ -114,6 +114,7 @@ final class ServedConnection implements Runnable {
     ScheduledFuture<?> deadline = context.timer().schedule(this::close,
         generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     handshakeStartMillis = System.currentTimeMillis();
+    handshaking = true;
     try {
       s.startHandshake();
       identity = identityOf(s.getSession());
@@ -125,6 +126,7 @@ final class ServedConnection implements Runnable {
       context.audit().handshakeRefused(id, remote, reason);
       if (!deadline.isDone()) lingeringClose();
     } finally {
+      handshaking = false;
       deadline.cancel(false);
     }
     return null;
@@ -156,7 +158,9 @@ final class ServedConnection implements Runnable {
   private void requestLoop(SSLSocket s) throws IOException {
     LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
         generation.config().server().maxLineBytes());
-    OutputStream out = new BufferedOutputStream(s.getOutputStream(), IO_BUFFER);
+    // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
+    // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
+    OutputStream out = s.getOutputStream();
     int maxRequests = generation.config().server().maxRequestsPerConnection();
     boolean first = true;
     while (first || !stopping) {
@@ -168,11 +172,15 @@ final class ServedConnection implements Runnable {
         return;
       } catch (ProtocolException e) {
         long start = System.nanoTime();
-        e.toReply().writeTo(out);
+        busy = true; // an error reply is written like any other: it may block on a peer that reads nothing
+        try {
+          e.toReply().writeTo(out);
+        } finally {
+          busy = false;
+        }
         audit("-", e.code().name(), start);
         if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
         first = false;
-        busy = false;
         continue;
       }
       if (line == null) return;
@@ -221,17 +229,23 @@ final class ServedConnection implements Runnable {
     if (!busy) close();
   }
 
+  /**
+   * Closes the connection; safe from any thread and never blocks. JSSE's close first sends close_notify under
+   * the socket's write lock, so while this connection's thread may be blocked writing to a peer that reads
+   * nothing (mid-request or mid-handshake), the TCP socket is closed first: that unblocks the writer, and
+   * the deadline timer, a drain or a revocation can never hang behind such a peer.
+   */
   void close() {
+    if (busy || handshaking) closeQuietly(raw);
+    closeQuietly(tls != null ? tls : raw);
+    closeQuietly(raw);
+  }
+
+  private static void closeQuietly(Socket s) {
     try {
-      Socket s = tls != null ? tls : raw;
       s.close();
     } catch (IOException ignored) {
       // closing is best effort
-    }
-    try {
-      raw.close();
-    } catch (IOException ignored) {
-      // the TLS socket closed it already
     }
   }
 
