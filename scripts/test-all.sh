@@ -9,6 +9,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "mvn -B verify (unit and integration tests, real TLS on loopback)"
 mvn -B verify
 
+step "testssl against the daemon (mutual TLS; no finding LOW or above outside the allow-list; TLS 1.3, AEAD, forward secrecy, resumption)"
+scripts/testssl.sh
+
 step "meta-securecmd layer check (static rules + do_install under fakeroot)"
 python3 yocto-layer/check-layer.py --jar client/target/securecmd-client.jar
 
