@@ -59,13 +59,13 @@ await_port() {
 }
 
 SECRET=BENCH_SECRET_0123456789
-daemon_config() { # port max_connections
+daemon_config() { # name port max_connections  (each daemon has its own admin socket and state)
   cat <<EOF
 [server]
-listen = "127.0.0.1:$1"
+listen = "127.0.0.1:$2"
 handshake_timeout = "10s"
 idle_timeout = "5m"
-max_connections = $2
+max_connections = $3
 max_requests_per_connection = 100000
 [tls]
 certificate = "server.crt"
@@ -75,9 +75,9 @@ auth = "required"
 ca = "ca.crt"
 allow = ["trusted-client"]
 [admin]
-socket = "admin.sock"
+socket = "$1-admin.sock"
 [state]
-directory = "state"
+directory = "$1-state"
 [commands.GET_SECRET]
 reply = "$SECRET"
 allow = ["trusted-client"]
@@ -89,7 +89,7 @@ jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
 jvm_flags="$jvm_flags ${BENCH_DAEMON_OPTS:-}"
 start_daemon() { # name port max_connections
-  daemon_config "$2" "$3" > "$work/$1.toml"
+  daemon_config "$1" "$2" "$3" > "$work/$1.toml"
   # shellcheck disable=SC2086 # a list of flags
   java $jvm_flags --enable-native-access=ALL-UNNAMED -jar daemon/target/securecmdd.jar --config "$work/$1.toml" \
     > "$work/$1.log" 2>&1 &
