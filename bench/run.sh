@@ -59,37 +59,15 @@ await_port() {
 }
 
 SECRET=BENCH_SECRET_0123456789
-daemon_config() { # name port max_connections  (each daemon has its own admin socket and state)
-  cat <<EOF
-[server]
-listen = "127.0.0.1:$2"
-handshake_timeout = "10s"
-idle_timeout = "5m"
-max_connections = $3
-max_requests_per_connection = 100000
-[tls]
-certificate = "server.crt"
-private_key = "server.key"
-[clients]
-auth = "required"
-ca = "ca.crt"
-allow = ["trusted-client"]
-[admin]
-socket = "$1-admin.sock"
-[state]
-directory = "$1-state"
-[commands.GET_SECRET]
-reply = "$SECRET"
-allow = ["trusted-client"]
-EOF
-}
-
 # The packaged launcher's JVM flags (packaging/src/deb/bin/securecmdd), so the numbers are the package's.
 jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
 jvm_flags="$jvm_flags ${BENCH_DAEMON_OPTS:-}"
 start_daemon() { # name port max_connections
-  daemon_config "$1" "$2" "$3" > "$work/$1.toml"
+  scripts/throwaway-config.sh "$1" "$2" "$SECRET" "handshake_timeout = \"10s\"
+idle_timeout = \"5m\"
+max_connections = $3
+max_requests_per_connection = 100000" > "$work/$1.toml"
   # shellcheck disable=SC2086 # a list of flags
   java $jvm_flags --enable-native-access=ALL-UNNAMED -jar daemon/target/securecmdd.jar --config "$work/$1.toml" \
     > "$work/$1.log" 2>&1 &

@@ -29,24 +29,7 @@ trap cleanup EXIT INT TERM
 
 scripts/throwaway-pki.sh "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/config.toml" <<EOF
-[server]
-listen = "127.0.0.1:$port"
-[tls]
-certificate = "server.crt"
-private_key = "server.key"
-[clients]
-auth = "required"
-ca = "ca.crt"
-allow = ["trusted-client"]
-[admin]
-socket = "admin.sock"
-[state]
-directory = "state"
-[commands.GET_SECRET]
-reply = "TESTSSL_SECRET"
-allow = ["trusted-client"]
-EOF
+scripts/throwaway-config.sh testssl "$port" TESTSSL_SECRET > "$work/config.toml"
 java -jar daemon/target/securecmdd.jar --config "$work/config.toml" > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 
