@@ -99,6 +99,8 @@ make_docs() {
     "configuration file of securecmdd, /etc/securecmd/config.toml" "$version" \
     | gzip -9n >"$stage/usr/share/man/man5/securecmd.toml.5.gz"
   cp "$deb_src/doc/copyright" "$doc/copyright"
+  # The manual (operator's and integrator's guides, references), as in the source tree's docs/.
+  install -m 0644 "$here"/../../../docs/*.md "$doc/"
   sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
   cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
 }
