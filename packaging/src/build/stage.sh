@@ -20,6 +20,7 @@ EXTRA_MODULES=(
   jdk.net               # SO_PEERCRED on the admin socket (jdeps sees it today; keep it even if the call moves behind reflection)
   jdk.unsupported       # sun.misc.Signal for SIGHUP/SIGTERM (same: explicit on purpose)
   java.naming           # logback resolves JNDI names in configuration files by reflection
+  jdk.httpserver        # the [metrics] Prometheus endpoint (jdeps sees it today; explicit like jdk.net)
 )
 
 # Every JDK module the jars reference, plus the ones above.
