@@ -97,6 +97,9 @@ make_docs() {
   cp "$deb_src/doc/copyright" "$doc/copyright"
   sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
   cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
+  # Prometheus alert rules for the [metrics] endpoint (docs/metrics.md says how to use them).
+  mkdir -p "$doc/examples"
+  cp "$here/../../../etc/prometheus/securecmd-alerts.yml" "$doc/examples/securecmd-alerts.yml"
 }
 
 main() {
