@@ -1,0 +1,144 @@
+package org.securecmd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Prometheus server (Debian's {@code prometheus} package) scrapes the daemon's [metrics] endpoint
+ * with the scrape config docs/metrics.md shows and the shipped alert rules loaded; what it stored, asked
+ * through its HTTP API, matches what the test did. Both listen on 127.0.0.1 only; every wait is bounded.
+ */
+class PrometheusScrapeTest {
+  private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+  private static final Path RULES = Path.of("../etc/prometheus/securecmd-alerts.yml");
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final int CONNECTIONS = 3;
+
+  @TempDir Path dir;
+  private Process prometheus;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @AfterEach
+  void stopPrometheus() throws InterruptedException {
+    if (prometheus != null) {
+      prometheus.destroy();
+      if (!prometheus.waitFor(30, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void prometheusScrapesTheEndpointAndCountsTheConnectionsTheTestMade() throws Exception {
+    assertTrue(Files.isExecutable(PROMETHEUS),
+        PROMETHEUS + " is missing: install Debian's prometheus package (scripts/packages.sh install)");
+    Path daemonDir = Files.createDirectories(dir.resolve("daemon"));
+    try (TestDaemon d = TestDaemon.start(daemonDir, TestDaemon.config("", "[metrics]\nlisten = \"127.0.0.1:0\"\n"))) {
+      for (int i = 0; i < CONNECTIONS; i++) {
+        assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+      }
+      int target = d.daemon.metricsAddress().orElseThrow().getPort();
+      int api = freePort();
+      startPrometheus(target, api);
+
+      String accepted = awaitValue(api, "securecmd_connections_accepted_total{job=\"securecmd\"}",
+          v -> v.equals(Integer.toString(CONNECTIONS)));
+      assertEquals(Integer.toString(CONNECTIONS), accepted);
+      assertEquals("1", awaitValue(api, "up{job=\"securecmd\",instance=\"127.0.0.1:" + target + "\"}", v -> true));
+      assertEquals("10000", awaitValue(api, "securecmd_max_connections", v -> true));
+      assertEquals(Integer.toString(CONNECTIONS), awaitValue(api,
+          "sum(securecmd_requests_total{command=\"GET_SECRET\",result=\"OK\"})", v -> true));
+      long certLeft = Long.parseLong(awaitValue(api, "securecmd_server_certificate_expiry_seconds", v -> true));
+      assertTrue(certLeft > 0, "the test server certificate is valid: " + certLeft);
+      // The shipped rules loaded into a real server, all healthy (nothing fires for a healthy daemon).
+      String rules = get(api, "/api/v1/rules");
+      assertTrue(rules.contains("\"name\":\"securecmd\""), rules);
+      assertTrue(rules.contains("SecurecmdHandshakeFailureBurst"), rules);
+      assertTrue(!rules.contains("\"health\":\"err\""), rules);
+    }
+  }
+
+  private void startPrometheus(int target, int api) throws IOException {
+    Path config = dir.resolve("prometheus.yml");
+    Files.copy(RULES, dir.resolve("securecmd-alerts.yml"));
+    Files.writeString(config, """
+        global:
+          scrape_interval: 1s
+          evaluation_interval: 1s
+        rule_files:
+          - securecmd-alerts.yml
+        scrape_configs:
+          - job_name: securecmd
+            static_configs:
+              - targets: ["127.0.0.1:%d"]
+        """.formatted(target));
+    prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
+        "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("tsdb")),
+        "--web.listen-address=127.0.0.1:" + api, "--log.level=warn")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+  }
+
+  /** Polls an instant query until it has a value that {@code accept} takes; fails after {@link #WAIT}. */
+  private String awaitValue(int api, String query, java.util.function.Predicate<String> accept) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String last = "(no answer)";
+    while (System.nanoTime() < deadline) {
+      if (!prometheus.isAlive()) fail("prometheus exited " + prometheus.exitValue() + ": " + log());
+      Optional<String> body = tryGet(api, "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+      if (body.isPresent()) {
+        last = body.get();
+        Matcher m = Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]+)\"\\]").matcher(last);
+        if (m.find() && accept.test(m.group(1))) return m.group(1);
+      }
+      TimeUnit.MILLISECONDS.sleep(200);  // polling interval of a bounded wait, not synchronisation
+    }
+    fail("no accepted value for " + query + " within " + WAIT + "; last answer " + last + "; log: " + log());
+    return null;
+  }
+
+  private Optional<String> tryGet(int api, String path) throws InterruptedException {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    } catch (IOException notUpYet) {
+      return Optional.empty();
+    }
+  }
+
+  private String get(int api, String path) throws InterruptedException {
+    return tryGet(api, path).orElseThrow(() -> new AssertionError("GET " + path + " failed; log: " + log()));
+  }
+
+  private String log() {
+    try {
+      return Files.readString(dir.resolve("prometheus.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
