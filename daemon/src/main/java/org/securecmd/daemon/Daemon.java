@@ -42,8 +42,8 @@ import sun.misc.Signal;
  * inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is the TCP
  * listener, and the admin socket is adopted by putting it under a JDK channel with dup2(2) (see
  * {@link SystemdSockets}). Without an "admin" socket the daemon binds {@code [admin] socket} itself.
- * {@code [server] listen}, {@code max_connections}, {@code [admin]} and
- * {@code [state]} are read at start only; a reload changes everything else.
+ * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
+ * {@code [metrics]} are read at start only; a reload changes everything else.
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
