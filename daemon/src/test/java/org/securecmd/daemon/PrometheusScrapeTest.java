@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrometheusScrapeTest {
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+  private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   private static final Path RULES = Path.of("../etc/prometheus/securecmd-alerts.yml");
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int CONNECTIONS = 3;
@@ -73,7 +74,22 @@ class PrometheusScrapeTest {
       assertTrue(rules.contains("\"name\":\"securecmd\""), rules);
       assertTrue(rules.contains("SecurecmdHandshakeFailureBurst"), rules);
       assertTrue(!rules.contains("\"health\":\"err\""), rules);
+      assertPromtoolFindsNoProblemIn(MetricsHostileInputTest.scrape(d, "/metrics"));
     }
+  }
+
+  /** promtool's linter (names, units, HELP and TYPE) on the text as served, body only. */
+  private void assertPromtoolFindsNoProblemIn(String response) throws Exception {
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+    String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+    Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
+    try (var in = p.getOutputStream()) {
+      in.write(body.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool check metrics did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertEquals("", out.strip(), "promtool check metrics");
   }
 
   private void startPrometheus(int target, int api) throws IOException {
