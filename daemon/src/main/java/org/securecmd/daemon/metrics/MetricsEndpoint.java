@@ -46,7 +46,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     try {
       http = HttpServer.create(address, BACKLOG);
     } catch (IOException e) {
-      throw new IOException("cannot listen for metrics on " + address + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen for metrics on " + hostPort(address) + ": " + e.getMessage(), e);
     }
     http.createContext("/", new MetricsHandler(text));
     MetricsEndpoint m = new MetricsEndpoint(http, "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH);
@@ -81,7 +81,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   }
 
   private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 }
