@@ -1,6 +1,7 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -257,7 +258,7 @@ public final class Daemon implements Reloader {
   }
 
   /** Where the metrics endpoint listens; empty when it is off. */
-  Optional<java.net.InetSocketAddress> metricsAddress() {
+  Optional<InetSocketAddress> metricsAddress() {
     return metricsEndpoint.map(MetricsEndpoint::address);
   }
 
