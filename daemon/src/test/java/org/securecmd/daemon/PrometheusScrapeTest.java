@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -25,13 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus server (Debian's {@code prometheus} package) scrapes the daemon's [metrics] endpoint
- * with the scrape config docs/metrics.md shows and the shipped alert rules loaded; what it stored, asked
+ * with the scrape config docs/metrics.md shows (read from it) and the shipped alert rules loaded; what it stored, asked
  * through its HTTP API, matches what the test did. Both listen on 127.0.0.1 only; every wait is bounded.
  */
 class PrometheusScrapeTest {
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   private static final Path RULES = Path.of("../etc/prometheus/securecmd-alerts.yml");
+  private static final Path DOC = Path.of("../docs/metrics.md");
+  private static final String DOCUMENTED_RULES = "/etc/prometheus/rules/securecmd-alerts.yml";
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int CONNECTIONS = 3;
 
@@ -94,22 +98,51 @@ class PrometheusScrapeTest {
 
   private void startPrometheus(int target, int api) throws IOException {
     Path config = dir.resolve("prometheus.yml");
-    Files.copy(RULES, dir.resolve("securecmd-alerts.yml"));
-    Files.writeString(config, """
-        global:
-          scrape_interval: 1s
-          evaluation_interval: 1s
-        rule_files:
-          - securecmd-alerts.yml
-        scrape_configs:
-          - job_name: securecmd
-            static_configs:
-              - targets: ["127.0.0.1:%d"]
-        """.formatted(target));
+    Files.writeString(config, documentedOneHostConfig(target));
     prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("tsdb")),
         "--web.listen-address=127.0.0.1:" + api, "--log.level=warn")
         .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+  }
+
+  /**
+   * docs/metrics.md's scrape config for one host, pointed at this daemon and the shipped rules, scraping
+   * every second instead of every 30 (so the test waits seconds, not minutes).
+   */
+  private String documentedOneHostConfig(int target) throws IOException {
+    String yaml = yamlBlocks().get(0);
+    assertTrue(yaml.contains("targets: [\"backend.example:5001\"]") && yaml.contains(DOCUMENTED_RULES)
+        && yaml.contains("scrape_interval: 30s"), "docs/metrics.md's first scrape config changed:\n" + yaml);
+    Files.copy(RULES, dir.resolve("securecmd-alerts.yml"));
+    return yaml.replace("backend.example:5001", "127.0.0.1:" + target)
+        .replace(DOCUMENTED_RULES, dir.resolve("securecmd-alerts.yml").toString())
+        .replace("scrape_interval: 30s", "scrape_interval: 1s");
+  }
+
+  /** The yaml blocks of the "Scraping" section of docs/metrics.md, in order. */
+  private static List<String> yamlBlocks() throws IOException {
+    String doc = Files.readString(DOC);
+    String section = doc.substring(doc.indexOf("## Scraping"), doc.indexOf("## Alert rules"));
+    List<String> blocks = new ArrayList<>();
+    Matcher m = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(section);
+    while (m.find()) blocks.add(m.group(1));
+    assertEquals(2, blocks.size(), "one host and several hosts");
+    return blocks;
+  }
+
+  @Test
+  void theDocumentedScrapeConfigsPassPromtool() throws Exception {
+    List<String> blocks = yamlBlocks();
+    Files.copy(RULES, dir.resolve("securecmd-alerts.yml"));
+    for (String yaml : List.of(blocks.get(0).replace(DOCUMENTED_RULES, dir.resolve("securecmd-alerts.yml").toString()),
+        blocks.get(1))) {
+      Path file = Files.writeString(dir.resolve("check.yml"), yaml);
+      Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "config", file.toString())
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool check config did not finish");
+      assertEquals(0, p.exitValue(), yaml + "\n" + out);
+    }
   }
 
   /** Polls an instant query until it has a value that {@code accept} takes; fails after {@link #WAIT}. */
