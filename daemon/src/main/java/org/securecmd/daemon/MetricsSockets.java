@@ -1,7 +1,6 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -26,14 +25,13 @@ final class MetricsSockets {
       throws IOException {
     if (systemd.isPresent()) {
       Passed passed = systemd.get();
-      MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), text);
+      MetricsEndpoint m = MetricsEndpoint.forPassedSocket("systemd socket \"" + SystemdSockets.METRICS + "\"", text);
       try {
         passed.replace(m.address());
       } catch (IOException | RuntimeException e) {
         m.close();
         throw e;
       }
-      m.describeAs("systemd socket \"" + SystemdSockets.METRICS + "\"");
       return Optional.of(m);
     }
     if (settings.listen().isEmpty()) return Optional.empty();

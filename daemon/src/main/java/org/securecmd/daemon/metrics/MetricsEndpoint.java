@@ -2,6 +2,7 @@ package org.securecmd.daemon.metrics;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * device identities out of the text (the metrics have none).
  *
  * <pre>{@code
- * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 9464), () -> text);
+ * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 5001), () -> text);
  * m.start();  ...  m.close();
  * }</pre>
  */
@@ -28,7 +29,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService requests = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("metrics-request-", 0).factory());
-  private volatile String description;
+  private final String description;
 
   private MetricsEndpoint(HttpServer http, String description) {
     this.http = http;
@@ -41,6 +42,19 @@ public final class MetricsEndpoint implements AutoCloseable {
    * @throws IOException naming the address when it cannot be bound
    */
   public static MetricsEndpoint bind(InetSocketAddress address, Supplier<String> text) throws IOException {
+    return bind(address, null, text);
+  }
+
+  /**
+   * Binds a throwaway loopback port, for a socket passed in by systemd to be put under it (at
+   * {@link #address()}) before {@link #start}; {@code description} names that socket in logs.
+   */
+  public static MetricsEndpoint forPassedSocket(String description, Supplier<String> text) throws IOException {
+    return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), description, text);
+  }
+
+  private static MetricsEndpoint bind(InetSocketAddress address, String description, Supplier<String> text)
+      throws IOException {
     HttpLimits.apply();
     HttpServer http;
     try {
@@ -49,7 +63,8 @@ public final class MetricsEndpoint implements AutoCloseable {
       throw new IOException("cannot listen for metrics on " + hostPort(address) + ": " + e.getMessage(), e);
     }
     http.createContext("/", new MetricsHandler(text));
-    MetricsEndpoint m = new MetricsEndpoint(http, "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH);
+    MetricsEndpoint m = new MetricsEndpoint(http,
+        description != null ? description : "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH);
     http.setExecutor(m.requests);
     return m;
   }
@@ -59,13 +74,9 @@ public final class MetricsEndpoint implements AutoCloseable {
     return http.getAddress();
   }
 
-  /** For logs, e.g. {@code http://127.0.0.1:9464/metrics}; the caller may rename it (a systemd socket). */
+  /** For logs, e.g. {@code http://127.0.0.1:5001/metrics} or {@code systemd socket "metrics"}. */
   public String description() {
     return description;
-  }
-
-  public void describeAs(String description) {
-    this.description = description;
   }
 
   public void start() {
