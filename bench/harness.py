@@ -147,6 +147,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=1500)
     ap.add_argument("--only", default="full8,full64,resumed8,kept,idle")
     ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server")
+    ap.add_argument("--java-client", help="run this Java load generator (LoadGen, shell words) instead of tlsload")
+    ap.add_argument("--java-client-args", default="", help="extra LoadGen options, shell words")
     args = ap.parse_args()
     w = args.work
     flags = shlex.split(args.launcher_flags)
@@ -178,6 +180,8 @@ def main():
     try:
         for t in targets:
             t.start(w)
+        if args.java_client:
+            return java_client(args, targets)
         print(f"bench: {os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f} "
               f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}", file=sys.stderr)
         load_before = os.getloadavg()
@@ -203,6 +207,21 @@ def main():
         for t in targets:
             t.stop()
     print_table(args, targets, results, load_before, load_after)
+
+
+def java_client(args, targets):
+    """The JSSE client's view (the old load generator), against the same servers: its own table."""
+    w = args.work
+    cmd = shlex.split(args.java_client) + ["--ca", f"{w}/ca.crt", "--cert", f"{w}/client.crt", "--key",
+                                           f"{w}/client.key", "--secret", SECRET, "--clk-tck", str(CLK_TCK)]
+    for t in targets:
+        if t.reply != SECRET:
+            continue  # s_server's reply is the request reversed; LoadGen expects the secret
+        cmd += ["--target", f"{t.name}=127.0.0.1:{t.port}:" + ",".join(str(p.pid) for p in t.procs)
+                + (":jvm" if t.name.startswith(("securecmd", "jsse")) else "")]
+    print(f"bench: Java load generator; load average before: {os.getloadavg()}", file=sys.stderr)
+    subprocess.run(cmd + shlex.split(args.java_client_args), check=False)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def print_table(args, targets, results, load_before, load_after):
