@@ -5,18 +5,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
@@ -29,39 +21,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection on its own virtual thread: handshake under a deadline, identity and policy
- * checked (every time, resumed sessions too), then requests one line at a time until the peer closes, goes
- * idle, reaches a limit, or the daemon stops. Whatever happens, the permit and the socket are released.
+ * One accepted connection on its own virtual thread: the {@link Handshake}, identity and policy checked
+ * (every time, resumed sessions too), then requests one line at a time until the peer closes, goes idle,
+ * reaches a limit, or the daemon stops. Whatever happens, the permit and the socket are released.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   private static final int IO_BUFFER = 4096;
-  private static final int LINGER_MILLIS = 500;
 
   private final long id;
   private final Socket raw;
   private final String remote;
   private final Generation generation;
+  private final Limits limits;
   private final ServerContext context;
   private final Instant since = Instant.now();
   private final AtomicLong requests = new AtomicLong();
   private volatile Identity identity;
   private volatile SSLSocket tls;
-  /**
-   * True while a request is being answered, and from accept until the first request is answered: a stop
-   * lets a new connection (handshake running, first request on its way) be served once, so a device that
-   * connected just before a restart still gets its reply. Idle connections that were served close at once.
-   */
-  private volatile boolean busy = true;
-  private volatile boolean handshaking;
-  private volatile boolean stopping;
-  private long handshakeStartMillis;
+  private ConnectionState state = ConnectionState.HANDSHAKING; // guarded by this
 
   ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
     this.id = id;
     this.raw = raw;
     this.remote = remoteOf(raw);
     this.generation = generation;
+    this.limits = Limits.of(generation.config().server());
     this.context = context;
   }
 
@@ -86,121 +71,61 @@ final class ServedConnection implements Runnable {
   }
 
   private void serve() throws IOException {
-    SSLSocket s = handshake();
-    if (s == null) return;
-    // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
-    context.audit().handshakeCompleted(s.getSession().getCreationTime() < handshakeStartMillis);
-    Optional<String> refusal = generation.policy().refusal(identity, chain(s.getSession()));
+    Optional<Handshake.Completed> done =
+        new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, generation.tls());
+    if (done.isEmpty()) return;
+    Handshake.Completed h = done.get();
+    tls = h.socket();
+    identity = h.identity();
+    if (!move(ConnectionState.HANDSHAKING, ConnectionState.FIRST)) return;
+    Optional<String> refusal = generation.policy().refusal(identity, h.chain());
     if (refusal.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
-      Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(s.getOutputStream());
+      Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(tls.getOutputStream());
       return;
     }
-    context.audit().connectionAccepted(id, identity.displayName(), remote, s.getSession().getProtocol(),
-        s.getSession().getCreationTime() < handshakeStartMillis);
-    s.setSoTimeout(millis(generation.config().server().idleTimeout()));
-    requestLoop(s);
-  }
-
-  /** Returns the completed TLS socket, or {@code null} after logging why the handshake failed. */
-  private SSLSocket handshake() throws IOException {
-    SSLSocket s = (SSLSocket) generation.tls().context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
-    s.setUseClientMode(false);
-    s.setSSLParameters(generation.tls().newParameters());
-    tls = s;
-    // soTimeout bounds each read; the deadline bounds the whole handshake against a slow drip of bytes.
-    s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
-    ScheduledFuture<?> deadline = context.timer().schedule(this::close,
-        generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    handshakeStartMillis = System.currentTimeMillis();
-    handshaking = true;
-    try {
-      s.startHandshake();
-      identity = identityOf(s.getSession());
-      return s;
-    } catch (SocketTimeoutException e) {
-      context.audit().handshakeRefused(id, remote, "handshake timed out");
-    } catch (IOException e) {
-      String reason = deadline.isDone() ? "handshake timed out" : describe(e);
-      context.audit().handshakeRefused(id, remote, reason);
-      if (!deadline.isDone()) lingeringClose();
-    } finally {
-      handshaking = false;
-      deadline.cancel(false);
-    }
-    return null;
-  }
-
-  /**
-   * After a refused handshake the peer may still be sending (its Finished, a request); closing with those
-   * bytes unread makes the kernel send a reset that can overtake our alert. So: stop writing, read and drop
-   * what comes for a short, bounded while, then close. The TLS socket was made with autoClose=false so
-   * JSSE's own close on a fatal alert leaves the TCP socket to us.
-   */
-  private void lingeringClose() {
-    try {
-      raw.shutdownOutput();
-      raw.setSoTimeout(LINGER_MILLIS);
-      byte[] sink = new byte[1024];
-      int total = 0;
-      long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
-      while (total < 64 * 1024 && System.nanoTime() < deadline) {
-        int n = raw.getInputStream().read(sink);
-        if (n < 0) break;
-        total += n;
-      }
-    } catch (IOException ignored) {
-      // timeout or reset: either way we are done with this socket
-    }
+    context.audit().connectionAccepted(id, identity.displayName(), remote, h.socket().getSession().getProtocol(),
+        h.resumed());
+    tls.setSoTimeout(limits.idleTimeoutMillis());
+    requestLoop(tls);
   }
 
   private void requestLoop(SSLSocket s) throws IOException {
-    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
-        generation.config().server().maxLineBytes());
+    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER), limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
-    int maxRequests = generation.config().server().maxRequestsPerConnection();
-    boolean first = true;
-    while (first || !stopping) {
+    while (true) {
       String line;
       try {
         line = in.readLine();
       } catch (SocketTimeoutException e) {
-        log.debug("conn {} idle for {}, closing", id, generation.config().server().idleTimeout());
+        log.debug("conn {} idle for {}, closing", id, limits.idleTimeout());
         return;
       } catch (ProtocolException e) {
+        if (!begin()) return;
         long start = System.nanoTime();
-        busy = true; // an error reply is written like any other: it may block on a peer that reads nothing
-        try {
-          e.toReply().writeTo(out);
-        } finally {
-          busy = false;
-        }
+        e.toReply().writeTo(out); // written like any other reply: it may block on a peer that reads nothing
         audit("-", e.code().name(), start);
-        if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
-        first = false;
+        // LINE_TOO_LONG leaves the stream mid-line: it cannot be resynchronised, so the connection ends.
+        if (!finish() || e.code() == ErrorCode.LINE_TOO_LONG) return;
         continue;
       }
-      if (line == null) return;
-      first = false;
-      busy = true;
+      if (line == null || !begin()) return;
       long start = System.nanoTime();
-      try {
-        if (requests.get() >= maxRequests) {
-          Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect")
-              .writeTo(out);
-          audit(verbOf(line), ErrorCode.BUSY.name(), start);
-          return;
-        }
-        requests.incrementAndGet();
-        Reply reply = answer(line);
-        reply.writeTo(out);
-        audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
-      } finally {
-        busy = false;
+      int maxRequests = limits.maxRequestsPerConnection();
+      if (requests.get() >= maxRequests) {
+        Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect")
+            .writeTo(out);
+        audit(verbOf(line), ErrorCode.BUSY.name(), start);
+        finish(); // nothing is being written now: the close may send close_notify first
+        return;
       }
+      requests.incrementAndGet();
+      Reply reply = answer(line);
+      reply.writeTo(out);
+      audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
+      if (!finish()) return;
     }
   }
 
@@ -220,13 +145,40 @@ final class ServedConnection implements Runnable {
         (System.nanoTime() - startNanos) / 1000));
   }
 
+  /** A request has been read: answer it, unless the connection was closed meanwhile. */
+  private synchronized boolean begin() {
+    if (state == ConnectionState.CLOSED) return false;
+    if (state != ConnectionState.LAST) state = ConnectionState.ANSWERING;
+    return true;
+  }
+
+  /** The reply is written: wait for the next request, unless this was the last one. */
+  private synchronized boolean finish() {
+    if (state != ConnectionState.ANSWERING) return false;
+    state = ConnectionState.IDLE;
+    return true;
+  }
+
+  private synchronized boolean move(ConnectionState from, ConnectionState to) {
+    if (state != from) return state != ConnectionState.CLOSED;
+    state = to;
+    return true;
+  }
+
   /**
    * Lets the current request finish; a connection waiting for a request closes now, unless it has not been
-   * served yet (see {@link #busy}): then it is served once, within the caller's bound.
+   * served yet (see {@link ConnectionState#FIRST}): then it is served once, within the caller's bound.
    */
   void stopAfterCurrentRequest() {
-    stopping = true;
-    if (!busy) close();
+    synchronized (this) {
+      switch (state) {
+        case HANDSHAKING, FIRST, ANSWERING -> state = ConnectionState.LAST;
+        case IDLE -> state = ConnectionState.CLOSED;
+        case LAST, CLOSED -> { }
+      }
+      if (state != ConnectionState.CLOSED) return;
+    }
+    close();
   }
 
   /**
@@ -236,17 +188,15 @@ final class ServedConnection implements Runnable {
    * the deadline timer, a drain or a revocation can never hang behind such a peer.
    */
   void close() {
-    if (busy || handshaking) closeQuietly(raw);
-    closeQuietly(tls != null ? tls : raw);
-    closeQuietly(raw);
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // closing is best effort
+    boolean mayBeWriting;
+    synchronized (this) {
+      mayBeWriting = state.mayBeWriting();
+      state = ConnectionState.CLOSED;
     }
+    if (mayBeWriting) Handshake.closeQuietly(raw);
+    SSLSocket s = tls;
+    if (s != null) Handshake.closeQuietly(s);
+    Handshake.closeQuietly(raw);
   }
 
   ConnectionInfo info() {
@@ -255,38 +205,9 @@ final class ServedConnection implements Runnable {
         i == null ? "" : i.serial(), remote, since, requests.get());
   }
 
-  private static Identity identityOf(SSLSession session) {
-    try {
-      Certificate[] peer = session.getPeerCertificates();
-      return peer.length > 0 && peer[0] instanceof X509Certificate leaf ? Identity.of(leaf) : Identity.ANONYMOUS;
-    } catch (SSLPeerUnverifiedException e) {
-      return Identity.ANONYMOUS;
-    }
-  }
-
-  private static List<X509Certificate> chain(SSLSession session) {
-    try {
-      return Arrays.stream(session.getPeerCertificates()).map(c -> (X509Certificate) c).toList();
-    } catch (SSLPeerUnverifiedException e) {
-      return List.of();
-    }
-  }
-
   private static String verbOf(String line) {
     int sp = line.indexOf(' ');
     return sp < 0 ? line : line.substring(0, sp);
-  }
-
-  private static String describe(IOException e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof SSLException && e.getCause() != null && e.getCause().getMessage() != null) {
-      m = m + " (" + e.getCause().getMessage() + ")";
-    }
-    return m;
-  }
-
-  private static int millis(java.time.Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
 
   private static String remoteOf(Socket s) {
