@@ -2,7 +2,8 @@ package org.securecmd.daemon.server;
 
 /**
  * Where one connection is in its life. Only {@link ServedConnection} moves it, under its own lock; other
- * threads (a drain, the admin socket, a policy re-check) ask it to move and act on what it was.
+ * threads (a drain, the admin socket, a policy re-check, the deadline sweep) ask it to move and act on what
+ * it was.
  */
 enum ConnectionState {
   /** The TLS handshake runs; the thread may be blocked writing to the peer. */
@@ -18,6 +19,11 @@ enum ConnectionState {
   ANSWERING,
   /** A stop came while handshaking or answering: the request being (or about to be) answered is the last. */
   LAST,
+  /**
+   * A refusal ({@code ERR FORBIDDEN} after a policy change, {@code ERR BUSY} over a limit) is being written,
+   * unprompted or in place of a reply; then the connection closes. Nothing else is answered.
+   */
+  REFUSING,
   /** Closed, or being closed; nothing more is read or answered. */
   CLOSED;
 

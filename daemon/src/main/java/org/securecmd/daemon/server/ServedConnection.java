@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
@@ -21,9 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection on its own virtual thread: the {@link Handshake}, identity and policy checked
- * (every time, resumed sessions too), then requests one line at a time until the peer closes, goes idle,
- * reaches a limit, or the daemon stops. Whatever happens, the permit and the socket are released.
+ * One accepted connection on its own virtual thread: the {@link Handshake}, then requests one line at a time
+ * until the peer closes, goes idle, reaches a limit, is refused, or the daemon stops. Every request is
+ * authorised and answered by the generation current when it arrives (policy, allow lists, replies); only the
+ * TLS session and the {@link Limits} stay as they were at accept. Whatever happens, the permit, the counts and
+ * the socket are released.
+ *
+ * <p>A refusal ({@link #refuse}) is one {@code ERR} line, then close. It is written by this connection's
+ * thread when that thread is answering, else (the thread waits for a request) by a short-lived thread of its
+ * own; the refusal is delivered once either way, before the socket closes.
+ *
+ * <p>Over 300 lines because the state transitions, the refusal hand-over and the request loop must be read
+ * together: each depends on the others' order.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
@@ -32,21 +44,30 @@ final class ServedConnection implements Runnable {
   private final long id;
   private final Socket raw;
   private final String remote;
-  private final Generation generation;
+  private final Generation accepted;
   private final Limits limits;
+  private final Deadlines deadlines;
   private final ServerContext context;
   private final Instant since = Instant.now();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicBoolean timedOut = new AtomicBoolean();
+  private final ReentrantLock writing = new ReentrantLock();
   private volatile Identity identity;
+  private volatile List<X509Certificate> chain = List.of();
   private volatile SSLSocket tls;
+  private boolean identityCounted; // only this connection's thread touches it
   private ConnectionState state = ConnectionState.HANDSHAKING; // guarded by this
+  private Reply refusal; // guarded by this; set once
+  private boolean refusalDelivered; // guarded by this
 
-  ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
+  /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
+  ServedConnection(long id, Socket raw, Generation accepted, ServerContext context) {
     this.id = id;
     this.raw = raw;
     this.remote = remoteOf(raw);
-    this.generation = generation;
-    this.limits = Limits.of(generation.config().server());
+    this.accepted = accepted;
+    this.limits = Limits.of(accepted.config().server());
+    this.deadlines = new Deadlines(limits);
     this.context = context;
   }
 
@@ -64,6 +85,8 @@ final class ServedConnection implements Runnable {
     } catch (RuntimeException e) {
       log.error("conn {} failed unexpectedly", id, e);
     } finally {
+      deliverRefusal();
+      if (identityCounted) context.identities().release(identity.displayName());
       context.permits().release();
       close();
       context.registry().remove(this);
@@ -71,27 +94,44 @@ final class ServedConnection implements Runnable {
   }
 
   private void serve() throws IOException {
-    Optional<Handshake.Completed> done =
-        new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, generation.tls());
+    Optional<Handshake.Completed> done;
+    try {
+      done = new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, accepted.tls());
+    } finally {
+      context.handshakes().release(raw.getInetAddress());
+    }
     if (done.isEmpty()) return;
     Handshake.Completed h = done.get();
     tls = h.socket();
+    chain = h.chain();
     identity = h.identity();
+    // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!move(ConnectionState.HANDSHAKING, ConnectionState.FIRST)) return;
-    Optional<String> refusal = generation.policy().refusal(identity, h.chain());
-    if (refusal.isPresent()) {
-      context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
-      Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(tls.getOutputStream());
+    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    if (refused.isPresent()) {
+      context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+      refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
       return;
     }
-    context.audit().connectionAccepted(id, identity.displayName(), remote, h.socket().getSession().getProtocol(),
+    if (!identity.isAnonymous()) {
+      identityCounted = context.identities().tryAcquire(identity.displayName(), limits.maxConnectionsPerIdentity());
+      if (!identityCounted) {
+        String why = "too many open connections for this identity (max " + limits.maxConnectionsPerIdentity() + ")";
+        context.audit().connectionRefused(id, identity.displayName(), remote, "identity_limit", why);
+        refuseHere(Reply.error(ErrorCode.BUSY, why));
+        return;
+      }
+    }
+    context.audit().connectionAccepted(id, identity.displayName(), remote, tls.getSession().getProtocol(),
         h.resumed());
     tls.setSoTimeout(limits.idleTimeoutMillis());
     requestLoop(tls);
   }
 
   private void requestLoop(SSLSocket s) throws IOException {
-    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER), limits.maxLineBytes());
+    BufferedInputStream buffered =
+        new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
+    LineReader in = new LineReader(buffered, limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -103,35 +143,46 @@ final class ServedConnection implements Runnable {
         log.debug("conn {} idle for {}, closing", id, limits.idleTimeout());
         return;
       } catch (ProtocolException e) {
+        deadlines.lineRead(buffered.available() > 0);
         if (!begin()) return;
         long start = System.nanoTime();
-        e.toReply().writeTo(out); // written like any other reply: it may block on a peer that reads nothing
+        write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
         audit("-", e.code().name(), start);
         // LINE_TOO_LONG leaves the stream mid-line: it cannot be resynchronised, so the connection ends.
         if (!finish() || e.code() == ErrorCode.LINE_TOO_LONG) return;
         continue;
       }
-      if (line == null || !begin()) return;
+      if (line == null) return;
+      deadlines.lineRead(buffered.available() > 0);
+      if (!begin()) return;
       long start = System.nanoTime();
+      Generation now = context.current().get();
+      Optional<String> refused = now.policy().refusal(identity, chain);
+      if (refused.isPresent()) {
+        audit(verbOf(line), ErrorCode.FORBIDDEN.name(), start);
+        context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+        refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+        return;
+      }
       int maxRequests = limits.maxRequestsPerConnection();
       if (requests.get() >= maxRequests) {
-        Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect")
-            .writeTo(out);
+        write(Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect"),
+            out);
         audit(verbOf(line), ErrorCode.BUSY.name(), start);
         finish(); // nothing is being written now: the close may send close_notify first
         return;
       }
       requests.incrementAndGet();
-      Reply reply = answer(line);
-      reply.writeTo(out);
+      Reply reply = answer(now, line);
+      write(reply, out);
       audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
       if (!finish()) return;
     }
   }
 
-  private Reply answer(String line) {
+  private Reply answer(Generation now, String line) {
     try {
-      return generation.commands().dispatch(Request.parse(line), identity);
+      return now.commands().dispatch(Request.parse(line), identity);
     } catch (ProtocolException e) {
       return e.toReply();
     } catch (RuntimeException e) {
@@ -140,21 +191,33 @@ final class ServedConnection implements Runnable {
     }
   }
 
+  /** One reply, under the write lock and the write clock (a sweep closes the socket past {@code write_timeout}). */
+  private void write(Reply reply, OutputStream out) throws IOException {
+    writing.lock();
+    try {
+      deadlines.writeStarted();
+      reply.writeTo(out);
+    } finally {
+      deadlines.writeEnded();
+      writing.unlock();
+    }
+  }
+
   private void audit(String verb, String result, long startNanos) {
     context.audit().request(new AuditEvent(id, identity.displayName(), remote, verb, result,
         (System.nanoTime() - startNanos) / 1000));
   }
 
-  /** A request has been read: answer it, unless the connection was closed meanwhile. */
+  /** A request has been read: answer it, unless the connection was closed or refused meanwhile. */
   private synchronized boolean begin() {
-    if (state == ConnectionState.CLOSED) return false;
+    if (state == ConnectionState.CLOSED || refusal != null) return false;
     if (state != ConnectionState.LAST) state = ConnectionState.ANSWERING;
     return true;
   }
 
-  /** The reply is written: wait for the next request, unless this was the last one. */
+  /** The reply is written: wait for the next request, unless this was the last one or a refusal came. */
   private synchronized boolean finish() {
-    if (state != ConnectionState.ANSWERING) return false;
+    if (state != ConnectionState.ANSWERING || refusal != null) return false;
     state = ConnectionState.IDLE;
     return true;
   }
@@ -166,6 +229,87 @@ final class ServedConnection implements Runnable {
   }
 
   /**
+   * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
+   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * A connection still handshaking is checked by its own thread when the handshake completes.
+   */
+  boolean recheck() {
+    synchronized (this) {
+      if (state == ConnectionState.HANDSHAKING || state == ConnectionState.CLOSED || refusal != null) return false;
+    }
+    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    if (refused.isEmpty()) return false;
+    context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+    return refuse(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+  }
+
+  /**
+   * Sends {@code reply} (an {@code ERR} line) after the current request, or now when none is being answered,
+   * then closes. Never blocks the caller. A connection still handshaking is closed without a line.
+   */
+  boolean refuse(Reply reply) {
+    boolean writeFromHere;
+    synchronized (this) {
+      if (state == ConnectionState.CLOSED || refusal != null) return false;
+      if (state == ConnectionState.HANDSHAKING) {
+        writeFromHere = false;
+      } else {
+        refusal = reply;
+        writeFromHere = state == ConnectionState.FIRST || state == ConnectionState.IDLE;
+        if (!writeFromHere) return true; // the connection's thread delivers it when its reply is written
+      }
+    }
+    if (!writeFromHere) {
+      close();
+      return true;
+    }
+    // The connection's thread is blocked reading; a thread of our own writes the line under write_timeout.
+    context.threads().newThread(this::deliverRefusal).start();
+    return true;
+  }
+
+  /** A refusal decided by this connection's own thread: delivered on its way out (see {@link #run}). */
+  private synchronized void refuseHere(Reply reply) {
+    if (refusal == null) refusal = reply;
+  }
+
+  /** Writes the refusal once, whichever thread gets here first, then closes; the other finds it done. */
+  private void deliverRefusal() {
+    Reply r;
+    synchronized (this) {
+      if (refusal == null || refusalDelivered || state == ConnectionState.CLOSED) return;
+      refusalDelivered = true;
+      state = ConnectionState.REFUSING;
+      r = refusal;
+    }
+    try {
+      write(r, tls.getOutputStream());
+    } catch (IOException e) {
+      log.debug("conn {}: refusal not delivered: {}", id, e.toString());
+    } finally {
+      synchronized (this) {
+        if (state == ConnectionState.REFUSING) state = ConnectionState.IDLE; // written: close_notify may follow
+      }
+      close();
+    }
+  }
+
+  /** Run by the registry's sweep: closes a connection whose request or reply ran out of time, ends old ones. */
+  void checkDeadlines(long now) {
+    String kind = deadlines.expired(now);
+    if (kind != null && timedOut.compareAndSet(false, true)) {
+      Identity i = identity;
+      context.audit().timedOut(id, i == null ? "-" : i.displayName(), remote, kind);
+      close();
+    } else if (deadlines.tooOld(now) && timedOut.compareAndSet(false, true)) {
+      Identity i = identity;
+      context.audit().connectionRefused(id, i == null ? "-" : i.displayName(), remote, "max_connection_age",
+          "connection older than max_connection_age (" + limits.maxConnectionAge() + "); closed after its request");
+      stopAfterCurrentRequest();
+    }
+  }
+
+  /**
    * Lets the current request finish; a connection waiting for a request closes now, unless it has not been
    * served yet (see {@link ConnectionState#FIRST}): then it is served once, within the caller's bound.
    */
@@ -174,7 +318,7 @@ final class ServedConnection implements Runnable {
       switch (state) {
         case HANDSHAKING, FIRST, ANSWERING -> state = ConnectionState.LAST;
         case IDLE -> state = ConnectionState.CLOSED;
-        case LAST, CLOSED -> { }
+        case LAST, REFUSING, CLOSED -> { }
       }
       if (state != ConnectionState.CLOSED) return;
     }
@@ -185,7 +329,7 @@ final class ServedConnection implements Runnable {
    * Closes the connection; safe from any thread and never blocks. JSSE's close first sends close_notify under
    * the socket's write lock, so while this connection's thread may be blocked writing to a peer that reads
    * nothing (mid-request or mid-handshake), the TCP socket is closed first: that unblocks the writer, and
-   * the deadline timer, a drain or a revocation can never hang behind such a peer.
+   * the deadline sweep, a drain or a revocation can never hang behind such a peer.
    */
   void close() {
     boolean mayBeWriting;
