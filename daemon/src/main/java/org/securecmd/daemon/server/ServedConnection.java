@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   private static final int IO_BUFFER = 4096;
+  private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
+  private static final int TOO_LONG_DISCARD_MILLIS = 2000;
 
   private final long id;
   private final Socket raw;
@@ -148,8 +150,13 @@ final class ServedConnection implements Runnable {
         long start = System.nanoTime();
         write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
         audit("-", e.code().name(), start);
-        // LINE_TOO_LONG leaves the stream mid-line: it cannot be resynchronised, so the connection ends.
-        if (!finish() || e.code() == ErrorCode.LINE_TOO_LONG) return;
+        if (!finish()) return;
+        if (e.code() == ErrorCode.LINE_TOO_LONG) {
+          // The stream is mid-line and cannot be resynchronised, so the connection ends; the peer is most
+          // likely still sending the rest: take up to a further 1 MiB (2 s) so our line reaches it first.
+          LingeringClose.discard(s, buffered, TOO_LONG_DISCARD_BYTES, TOO_LONG_DISCARD_MILLIS);
+          return;
+        }
         continue;
       }
       if (line == null) return;
