@@ -65,9 +65,11 @@ class BoundedPeersTest {
 
   @Test
   void aPeerThatStopsReadingIsClosedAtTheWriteTimeout() throws Exception {
-    try (TestDaemon d = TestDaemon.start(dir,
-        config("write_timeout = \"1s\"\nmax_requests_per_connection = 100000000"))) {
-      HostilePeers.requestsWithoutReadingReplies(d, () -> assertTrue(
+    // 32 KiB replies fill the kernel's buffers after a few hundred requests, so the reply write blocks soon.
+    String big = "[commands.BIG]\nreply = \"" + "x".repeat(32 * 1024) + "\"\nallow = [\"trusted-client\"]\n";
+    try (TestDaemon d = TestDaemon.start(dir, config("write_timeout = \"1s\"\nmax_requests_per_connection = 100000000")
+        + big)) {
+      HostilePeers.requestsWithoutReadingReplies(d, "BIG\n".getBytes(StandardCharsets.UTF_8), () -> assertTrue(
           HostilePeers.await(() -> d.daemon.metrics().snapshot().timeouts().getOrDefault("write", 0L) == 1,
               Duration.ofSeconds(30)),
           "a blocked reply write was cut: " + d.daemon.metrics().snapshot().timeouts()));
