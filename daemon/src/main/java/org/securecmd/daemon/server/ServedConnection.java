@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * thread when that thread is answering, else (the thread waits for a request) by a short-lived thread of its
  * own; the refusal is delivered once either way, before the socket closes.
  *
- * <p>Over 300 lines because the state transitions, the refusal hand-over and the request loop must be read
- * together: each depends on the others' order.
+ * <p>Its state and pending refusal are kept by {@link Lifecycle}; this class does the I/O they call for.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
@@ -58,9 +57,7 @@ final class ServedConnection implements Runnable {
   private volatile List<X509Certificate> chain = List.of();
   private volatile SSLSocket tls;
   private boolean identityCounted; // only this connection's thread touches it
-  private ConnectionState state = ConnectionState.HANDSHAKING; // guarded by this
-  private Reply refusal; // guarded by this; set once
-  private boolean refusalDelivered; // guarded by this
+  private final Lifecycle lifecycle = new Lifecycle();
 
   /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
   ServedConnection(long id, Socket raw, Generation accepted, ServerContext context) {
@@ -108,11 +105,11 @@ final class ServedConnection implements Runnable {
     chain = h.chain();
     identity = h.identity();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
-    if (!move(ConnectionState.HANDSHAKING, ConnectionState.FIRST)) return;
+    if (!lifecycle.handshakeDone()) return;
     Optional<String> refused = context.current().get().policy().refusal(identity, chain);
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
-      refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+      lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
       return;
     }
     if (!identity.isAnonymous()) {
@@ -120,7 +117,7 @@ final class ServedConnection implements Runnable {
       if (!identityCounted) {
         String why = "too many open connections for this identity (max " + limits.maxConnectionsPerIdentity() + ")";
         context.audit().connectionRefused(id, identity.displayName(), remote, "identity_limit", why);
-        refuseHere(Reply.error(ErrorCode.BUSY, why));
+        lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
         return;
       }
     }
@@ -146,11 +143,11 @@ final class ServedConnection implements Runnable {
         return;
       } catch (ProtocolException e) {
         deadlines.lineRead(buffered.available() > 0);
-        if (!begin()) return;
+        if (!lifecycle.begin()) return;
         long start = System.nanoTime();
         write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
         audit("-", e.code().name(), start);
-        if (!finish()) return;
+        if (!lifecycle.finish()) return;
         if (e.code() == ErrorCode.LINE_TOO_LONG) {
           // The stream is mid-line and cannot be resynchronised, so the connection ends; the peer is most
           // likely still sending the rest: take up to a further 1 MiB (2 s) so our line reaches it first.
@@ -161,14 +158,14 @@ final class ServedConnection implements Runnable {
       }
       if (line == null) return;
       deadlines.lineRead(buffered.available() > 0);
-      if (!begin()) return;
+      if (!lifecycle.begin()) return;
       long start = System.nanoTime();
       Generation now = context.current().get();
       Optional<String> refused = now.policy().refusal(identity, chain);
       if (refused.isPresent()) {
         audit(verbOf(line), ErrorCode.FORBIDDEN.name(), start);
         context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
-        refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+        lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
         return;
       }
       int maxRequests = limits.maxRequestsPerConnection();
@@ -176,14 +173,14 @@ final class ServedConnection implements Runnable {
         write(Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect"),
             out);
         audit(verbOf(line), ErrorCode.BUSY.name(), start);
-        finish(); // nothing is being written now: the close may send close_notify first
+        lifecycle.finish(); // nothing is being written now: the close may send close_notify first
         return;
       }
       requests.incrementAndGet();
       Reply reply = answer(now, line);
       write(reply, out);
       audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
-      if (!finish()) return;
+      if (!lifecycle.finish()) return;
     }
   }
 
@@ -215,35 +212,13 @@ final class ServedConnection implements Runnable {
         (System.nanoTime() - startNanos) / 1000));
   }
 
-  /** A request has been read: answer it, unless the connection was closed or refused meanwhile. */
-  private synchronized boolean begin() {
-    if (state == ConnectionState.CLOSED || refusal != null) return false;
-    if (state != ConnectionState.LAST) state = ConnectionState.ANSWERING;
-    return true;
-  }
-
-  /** The reply is written: wait for the next request, unless this was the last one or a refusal came. */
-  private synchronized boolean finish() {
-    if (state != ConnectionState.ANSWERING || refusal != null) return false;
-    state = ConnectionState.IDLE;
-    return true;
-  }
-
-  private synchronized boolean move(ConnectionState from, ConnectionState to) {
-    if (state != from) return state != ConnectionState.CLOSED;
-    state = to;
-    return true;
-  }
-
   /**
    * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
    * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
    * A connection still handshaking is checked by its own thread when the handshake completes.
    */
   boolean recheck() {
-    synchronized (this) {
-      if (state == ConnectionState.HANDSHAKING || state == ConnectionState.CLOSED || refusal != null) return false;
-    }
+    if (!lifecycle.checkable()) return false;
     Optional<String> refused = context.current().get().policy().refusal(identity, chain);
     if (refused.isEmpty()) return false;
     context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
@@ -255,48 +230,28 @@ final class ServedConnection implements Runnable {
    * then closes. Never blocks the caller. A connection still handshaking is closed without a line.
    */
   boolean refuse(Reply reply) {
-    boolean writeFromHere;
-    synchronized (this) {
-      if (state == ConnectionState.CLOSED || refusal != null) return false;
-      if (state == ConnectionState.HANDSHAKING) {
-        writeFromHere = false;
-      } else {
-        refusal = reply;
-        writeFromHere = state == ConnectionState.FIRST || state == ConnectionState.IDLE;
-        if (!writeFromHere) return true; // the connection's thread delivers it when its reply is written
+    switch (lifecycle.refuse(reply)) {
+      case NONE -> {
+        return false;
       }
+      case CLOSE -> close();
+      // The connection's thread is blocked reading; a thread of our own writes the line under write_timeout.
+      case DELIVER -> context.threads().newThread(this::deliverRefusal).start();
+      case LEFT_TO_CONNECTION -> { } // its thread delivers the line when its reply is written
     }
-    if (!writeFromHere) {
-      close();
-      return true;
-    }
-    // The connection's thread is blocked reading; a thread of our own writes the line under write_timeout.
-    context.threads().newThread(this::deliverRefusal).start();
     return true;
-  }
-
-  /** A refusal decided by this connection's own thread: delivered on its way out (see {@link #run}). */
-  private synchronized void refuseHere(Reply reply) {
-    if (refusal == null) refusal = reply;
   }
 
   /** Writes the refusal once, whichever thread gets here first, then closes; the other finds it done. */
   private void deliverRefusal() {
-    Reply r;
-    synchronized (this) {
-      if (refusal == null || refusalDelivered || state == ConnectionState.CLOSED) return;
-      refusalDelivered = true;
-      state = ConnectionState.REFUSING;
-      r = refusal;
-    }
+    Reply r = lifecycle.takeRefusal();
+    if (r == null) return;
     try {
       write(r, tls.getOutputStream());
     } catch (IOException e) {
       log.debug("conn {}: refusal not delivered: {}", id, e.toString());
     } finally {
-      synchronized (this) {
-        if (state == ConnectionState.REFUSING) state = ConnectionState.IDLE; // written: close_notify may follow
-      }
+      lifecycle.refusalWritten();
       close();
     }
   }
@@ -321,15 +276,7 @@ final class ServedConnection implements Runnable {
    * served yet (see {@link ConnectionState#FIRST}): then it is served once, within the caller's bound.
    */
   void stopAfterCurrentRequest() {
-    synchronized (this) {
-      switch (state) {
-        case HANDSHAKING, FIRST, ANSWERING -> state = ConnectionState.LAST;
-        case IDLE -> state = ConnectionState.CLOSED;
-        case LAST, REFUSING, CLOSED -> { }
-      }
-      if (state != ConnectionState.CLOSED) return;
-    }
-    close();
+    if (lifecycle.stopAfterCurrentRequest()) close();
   }
 
   /**
@@ -339,12 +286,7 @@ final class ServedConnection implements Runnable {
    * the deadline sweep, a drain or a revocation can never hang behind such a peer.
    */
   void close() {
-    boolean mayBeWriting;
-    synchronized (this) {
-      mayBeWriting = state.mayBeWriting();
-      state = ConnectionState.CLOSED;
-    }
-    if (mayBeWriting) Handshake.closeQuietly(raw);
+    if (lifecycle.close()) Handshake.closeQuietly(raw);
     SSLSocket s = tls;
     if (s != null) Handshake.closeQuietly(s);
     Handshake.closeQuietly(raw);
