@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * thread when that thread is answering, else (the thread waits for a request) by a short-lived thread of its
  * own; the refusal is delivered once either way, before the socket closes.
  *
- * <p>Its state and pending refusal are kept by {@link Lifecycle}; this class does the I/O they call for.
+ * <p>Its state and pending refusal are kept by {@link Lifecycle}; this class does the I/O they call for. Just
+ * over 300 lines: the request loop, the refusal delivery and the deadline checks share the write lock and
+ * the {@link Deadlines}, and read best side by side.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
