@@ -169,7 +169,7 @@ public final class Daemon implements Reloader {
     return generations.build(configFile, now == null ? 1 : now.number() + 1);
   }
 
-  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  /** Makes {@code g} the generation every request from now on is authorised and answered by. */
   void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
@@ -187,8 +187,9 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
-        log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
-            configFile, next.number(), server.openConnections(), old.number());
+        int refused = server.recheckOpenConnections();
+        log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
+            + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());

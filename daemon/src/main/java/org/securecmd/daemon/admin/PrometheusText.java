@@ -27,8 +27,12 @@ final class PrometheusText {
     p.counter("securecmd_connections_accepted_total", "TCP connections accepted.", s.accepted());
     p.counter("securecmd_connections_refused_busy_total", "Connections refused because max_connections were open.",
         s.refusedBusy());
-    p.counter("securecmd_connections_refused_total",
-        "Connections refused after the handshake (allow list, CRL, deny list).", s.connectionsRefused());
+    p.help("securecmd_connections_refused_total", "counter", "Connections refused or closed by a decision, by reason "
+        + "(revoked, policy, identity_limit, address_limit, max_connection_age).");
+    s.refusedByReason().forEach((reason, n) ->
+        p.sample("securecmd_connections_refused_total{reason=\"" + label(reason) + "\"}", n));
+    p.help("securecmd_timeouts_total", "counter", "Connections closed because a request or a reply took too long.");
+    s.timeouts().forEach((kind, n) -> p.sample("securecmd_timeouts_total{kind=\"" + label(kind) + "\"}", n));
     p.help("securecmd_handshakes_total", "counter", "TLS handshakes that completed.");
     p.sample("securecmd_handshakes_total{resumed=\"false\"}", s.handshakesFull());
     p.sample("securecmd_handshakes_total{resumed=\"true\"}", s.handshakesResumed());

@@ -20,13 +20,16 @@ class PrometheusTextTest {
     buckets[3] = 1;  // <= 1 ms
     buckets[buckets.length - 1] = 1;  // > 1 s
     Metrics.Snapshot s = new Metrics.Snapshot(10, 1, 5, 2, 1, Map.of("timeout", 3L),
-        Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450);
+        Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450,
+        new java.util.TreeMap<>(Map.of("address_limit", 1L, "revoked", 2L)), Map.of("request", 4L));
     String text = PrometheusText.render(s, 4, 7, 2);
     for (String expected : new String[] {
         "# TYPE securecmd_connections_open gauge\nsecurecmd_connections_open 4\n",
         "# TYPE securecmd_connections_accepted_total counter\nsecurecmd_connections_accepted_total 10\n",
         "securecmd_connections_refused_busy_total 1\n",
-        "securecmd_connections_refused_total 1\n",
+        "securecmd_connections_refused_total{reason=\"address_limit\"} 1\n"
+            + "securecmd_connections_refused_total{reason=\"revoked\"} 2\n",
+        "# TYPE securecmd_timeouts_total counter\nsecurecmd_timeouts_total{kind=\"request\"} 4\n",
         "securecmd_handshakes_total{resumed=\"false\"} 5\nsecurecmd_handshakes_total{resumed=\"true\"} 2\n",
         "securecmd_handshake_failures_total{reason=\"timeout\"} 3\n",
         "securecmd_requests_total{command=\"GET_SECRET\",result=\"OK\"} 3\n",
