@@ -50,6 +50,8 @@ scripts/tutorial-pki.sh "$work"
 jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
 jvm_flags="$jvm_flags -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
+# The package's logging too (etc/logback.xml is /etc/securecmd/logback.xml): audit lines to stdout, as to the journal.
+logback="-Dlogback.configurationFile=$PWD/etc/logback.xml"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 scripts/throwaway-config.sh securecmd "$port" BENCH_SECRET_0123456789 "handshake_timeout = \"10s\"
 idle_timeout = \"5m\"
@@ -67,7 +69,7 @@ echo "bench: daemon and jsse-launcher JVM flags: $jvm_flags ${BENCH_DAEMON_OPTS:
 
 cp="$PWD/bench/target/securecmd-bench.jar:$PWD/client/target/securecmd-client.jar"
 args=(--work "$work" --tlsload "$work/tlsload" --daemon-port "$port" --launcher-flags "$jvm_flags"
-  --daemon "java $jvm_flags ${BENCH_DAEMON_OPTS:-} -jar $PWD/daemon/target/securecmdd.jar --config $work/securecmd.toml"
+  --daemon "java $jvm_flags $logback ${BENCH_DAEMON_OPTS:-} -jar $PWD/daemon/target/securecmdd.jar --config $work/securecmd.toml"
   --jsse "java -cp $cp org.securecmd.bench.JsseServer")
 if [ "$java_client" = 1 ]; then
   scale=full; [ "$quick" = 1 ] && scale=quick

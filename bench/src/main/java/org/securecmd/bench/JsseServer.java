@@ -47,7 +47,10 @@ public final class JsseServer {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", x509.generateCertificate(Files.newInputStream(Path.of(args[3]))));
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+    // SunX509 copies the key out of the key store once; PKIX ("NewSunX509") looks the PKCS#12 entry up per
+    // handshake, which showed as a quarter of this server's CPU in a JFR profile (bench/profile.sh). The
+    // daemon keeps its key in memory too (SingleKeyManager).
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
     kmf.init(keys, new char[0]);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
     tmf.init(trust);
