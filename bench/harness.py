@@ -139,6 +139,8 @@ def main():
     ap.add_argument("--jsse", required=True, help="JsseServer's command line without JVM flags, shell words")
     ap.add_argument("--launcher-flags", required=True)
     ap.add_argument("--daemon-port", type=int, required=True)
+    ap.add_argument("--daemon-base", help="a second daemon's command line (another build, for an A/B)")
+    ap.add_argument("--daemon-base-port", type=int)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=2000)
     ap.add_argument("--kept", type=int, default=2000)
@@ -175,6 +177,10 @@ def main():
                              "-tls1_3", "-rev", "-quiet"]],
                            reply="TERCES_TEG", one_at_a_time=True),
     }
+    if args.daemon_base:
+        known["securecmd-base"] = Target("securecmd-base", args.daemon_base_port, [shlex.split(args.daemon_base)])
+        if "securecmd-base" not in args.targets:
+            args.targets = args.targets.replace("securecmd", "securecmd,securecmd-base", 1)
     targets = [known[t] for t in args.targets.split(",")]
     results = {}  # (scenario key, target name) -> [round figures]
     try:

@@ -8,6 +8,7 @@
 #                [--connections N] [--kept N] [--idle N] [--hold S]
 #   bench/run.sh --java-client [--quick]   the JSSE client's view: the Java load generator (LoadGen)
 #   BENCH_DAEMON_OPTS="-Xmn16m" bench/run.sh ...   extra JVM flags for the daemon, to try launcher changes
+#   BENCH_BASE_JAR=/tmp/old/securecmdd.jar bench/run.sh ...   adds that build as "securecmd-base" (an A/B)
 #
 # Needs: JDK 25, Maven (builds the jars if missing), gcc + libssl-dev, openssl, stunnel4, python3
 # (scripts/ci-packages-perf.txt).
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --java-client) java_client=1 ;;
     --rounds|--only|--targets|--connections|--kept|--idle|--hold|--warmup) harness+=("$1" "$2"); shift ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
@@ -71,6 +72,13 @@ cp="$PWD/bench/target/securecmd-bench.jar:$PWD/client/target/securecmd-client.ja
 args=(--work "$work" --tlsload "$work/tlsload" --daemon-port "$port" --launcher-flags "$jvm_flags"
   --daemon "java $jvm_flags $logback ${BENCH_DAEMON_OPTS:-} -jar $PWD/daemon/target/securecmdd.jar --config $work/securecmd.toml"
   --jsse "java -cp $cp org.securecmd.bench.JsseServer")
+if [ -n "${BENCH_BASE_JAR:-}" ]; then
+  base_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -e "s/127.0.0.1:$port/127.0.0.1:$base_port/" -e 's/securecmd-admin.sock/base-admin.sock/' \
+    -e 's/securecmd-state/base-state/' "$work/securecmd.toml" > "$work/base.toml"
+  args+=(--daemon-base-port "$base_port"
+    --daemon-base "java $jvm_flags $logback ${BENCH_DAEMON_OPTS:-} -jar $BENCH_BASE_JAR --config $work/base.toml")
+fi
 if [ "$java_client" = 1 ]; then
   scale=full; [ "$quick" = 1 ] && scale=quick
   python3 bench/harness.py "${args[@]}" --targets securecmd,jsse-launcher,stunnel \

@@ -97,7 +97,7 @@ final class ServedConnection implements Runnable {
   private void serve() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, accepted.tls());
+      done = new Handshake(id, remote, context, deadlines).run(raw, accepted.tls());
     } finally {
       context.handshakes().release(raw.getInetAddress());
     }
@@ -258,8 +258,15 @@ final class ServedConnection implements Runnable {
     }
   }
 
-  /** Run by the registry's sweep: closes a connection whose request or reply ran out of time, ends old ones. */
+  /**
+   * Run by the registry's sweep: cuts a handshake past {@code handshake_timeout}, closes a connection whose
+   * request or reply ran out of time, ends old ones.
+   */
   void checkDeadlines(long now) {
+    if (deadlines.handshakeExpired(now)) {
+      Handshake.closeQuietly(raw); // the connection's thread audits "handshake timed out"
+      return;
+    }
     String kind = deadlines.expired(now);
     if (kind != null && timedOut.compareAndSet(false, true)) {
       Identity i = identity;

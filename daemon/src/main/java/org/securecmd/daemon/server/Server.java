@@ -35,7 +35,7 @@ public final class Server implements AutoCloseable {
   private final Metrics metrics;
   private final ServerContext context;
   private final ThreadFactory connectionThreads = Thread.ofVirtual().name("conn-", 0).factory();
-  /** How often the registry is swept for request, write and age deadlines: their precision. */
+  /** How often the registry is swept for handshake, request, write and age deadlines: their precision. */
   private static final long SWEEP_MILLIS = 100;
   private final AtomicLong ids = new AtomicLong();
   private final Thread acceptThread;
