@@ -82,6 +82,7 @@ public final class AdminRequests {
     m.put("config", String.valueOf(g.config().file()));
     m.put("generation", g.number());
     m.put("generation_loaded", g.loadedAt().toString());
+    m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
     m.put("listener", server.description());
     m.put("connections_open", server.openConnections());
     m.put("connections_accepted", metrics.acceptedCount());
@@ -198,8 +199,10 @@ public final class AdminRequests {
 
   private Map<String, Object> metrics() {
     Map<String, Object> m = ok();
+    // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
+    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
     m.put("text", PrometheusText.render(metrics.snapshot(), server.openConnections(), current.get().number(),
-        size(revocations.list())));
+        size(revocations.list()), reload));
     return m;
   }
 

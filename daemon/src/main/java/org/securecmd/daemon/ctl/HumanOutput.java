@@ -41,6 +41,7 @@ final class HumanOutput {
     line(out, "uptime", duration(((Number) r.get("uptime_seconds")).longValue()) + " (since " + r.get("started") + ")");
     line(out, "config", r.get("config"));
     line(out, "generation", r.get("generation") + " (loaded " + r.get("generation_loaded") + ")");
+    line(out, "last reload", lastReload(r.get("last_reload")));
     line(out, "listener", r.get("listener"));
     line(out, "connections", r.get("connections_open") + " open, " + r.get("connections_accepted") + " accepted");
     line(out, "requests", r.get("requests"));
@@ -51,6 +52,12 @@ final class HumanOutput {
       Map<?, ?> ca = (Map<?, ?>) o;
       line(out, "client CA", ca.get("subject") + ", expires " + ca.get("not_after"));
     }
+  }
+
+  private static String lastReload(Object o) {
+    if (!(o instanceof Map<?, ?> m)) return "none since start";
+    return Boolean.TRUE.equals(m.get("success")) ? "OK at " + m.get("time")
+        : "FAILED at " + m.get("time") + ": " + m.get("error") + " (the previous configuration keeps serving)";
   }
 
   private static void connections(Map<?, ?> r, PrintStream out) {
