@@ -176,9 +176,13 @@ public final class AdminRequests {
 
   private Map<String, Object> unrevoke(String arg) {
     if (!DenyListStore.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
-    Revocations.Change change = revocations.unrevoke(arg);
-    if (!change.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
-    return changeReply(change, "entry", arg);
+    Revocations.Removal removal = revocations.unrevoke(arg);
+    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    Map<String, Object> m = removal.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(removal.saveError());
+    removal.identity().ifPresent(i -> m.put("identity", i));
+    removal.serial().ifPresent(h -> m.put("serial", h));
+    m.put("changed", true);
+    return m;
   }
 
   private static Map<String, Object> changeReply(Revocations.Change change, String kind, String value) {
