@@ -52,7 +52,7 @@ class UnitFilesTest {
   }
 
   @Test
-  void stateDirectoryModeIsWhatThePostinstCreates() throws Exception {
+  void directoryModesAreWhatThePostinstMakes() throws Exception {
     // systemd leaves an existing StateDirectory's mode alone and logs the difference on every start.
     String unit = Files.readString(ETC.resolve("securecmd.service"));
     String postinst = Files.readString(Path.of("..", "packaging", "src", "deb", "control", "postinst"));
@@ -63,6 +63,12 @@ class UnitFilesTest {
     assertTrue(created.find(), "the postinst no longer creates /var/lib/securecmd");
     assertEquals(created.group(1), unitMode.group(1), "StateDirectoryMode= and the postinst disagree");
     assertEquals("700", unitMode.group(1), "the deny list is the service's alone");
+    Matcher configMode = Pattern.compile("(?m)^ConfigurationDirectoryMode=0?([0-7]{3})$").matcher(unit);
+    Matcher override = Pattern.compile("dpkg-statoverride --update --add root securecmd 0?([0-7]{3}) /etc/securecmd\n")
+        .matcher(postinst);
+    assertTrue(configMode.find(), "no ConfigurationDirectoryMode= (the default 0755 differs from the postinst's)");
+    assertTrue(override.find(), "the postinst no longer sets /etc/securecmd's mode");
+    assertEquals(override.group(1), configMode.group(1), "ConfigurationDirectoryMode= and the postinst disagree");
   }
 
   @Test

@@ -106,7 +106,7 @@ public final class Main {
     String request = send.line();
     if (socket == null) {
       try {
-        socket = socketFrom(config);
+        socket = socketFrom(config, err);
       } catch (IOException e) {
         err.println("securecmdctl: " + e.getMessage());
         return USAGE;
@@ -162,8 +162,18 @@ public final class Main {
   }
 
   /** {@code [admin] socket} of the config file (relative to its directory), or the default socket. */
-  static Path socketFrom(Path config) throws IOException {
-    Path file = config == null ? DEFAULT_CONFIG : config;
+  static Path socketFrom(Path config, PrintStream err) throws IOException {
+    return socketFrom(config, DEFAULT_CONFIG, err);
+  }
+
+  /**
+   * As {@link #socketFrom(Path, PrintStream)} with {@code defaultConfig} in place of the installed one. When
+   * the default config does not parse (an operator is mid-edit, or a reload was just refused), the daemon
+   * still serves the socket it read at start: warn and try the default socket rather than fail, so that
+   * {@code status} can show what is wrong. A config named with {@code --config} must parse.
+   */
+  static Path socketFrom(Path config, Path defaultConfig, PrintStream err) throws IOException {
+    Path file = config == null ? defaultConfig : config;
     if (config == null && !Files.isReadable(file)) return DEFAULT_SOCKET;
     TomlParseResult toml;
     try {
@@ -172,7 +182,10 @@ public final class Main {
       throw new IOException("cannot read " + file + ": " + e.getMessage() + " (or give --socket PATH)", e);
     }
     if (toml.hasErrors()) {
-      throw new IOException(file + ": " + toml.errors().getFirst().toString() + " (or give --socket PATH)");
+      String problem = file + ": " + toml.errors().getFirst().toString();
+      if (config != null) throw new IOException(problem + " (or give --socket PATH)");
+      err.println("securecmdctl: warning: " + problem + "; trying " + DEFAULT_SOCKET + " (or give --socket PATH)");
+      return DEFAULT_SOCKET;
     }
     String value = toml.getString("admin.socket");
     if (value == null || value.isEmpty()) return DEFAULT_SOCKET;
