@@ -1,4 +1,4 @@
-package org.securecmd.pki;
+package org.securecmd.ca;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The CA's record of what it issued and revoked: {@code index.txt}, one tab-separated line per event,
- * only ever appended (one write, then fsync), so a crash loses at most the line being written.
+ * only ever appended (one write, then fsync), so a crash loses at most the line being written. A serial
+ * issued twice (the daemon's exported renewals appended again) keeps its first line and its revocation.
  *
  * <pre>
  * issued   SERIAL-HEX  NOT-AFTER  KIND(device|server)  NAME  SUBJECT-DN
@@ -36,16 +37,16 @@ public final class Index {
     }
   }
 
-  Index(Path file) throws IOException {
+  public Index(Path file) throws IOException {
     this.file = file;
     if (!Files.exists(file)) OutputFiles.append(file, new byte[0]);
   }
 
-  void issued(BigInteger serial, Instant notAfter, String kind, String name, String subject) throws IOException {
+  public void issued(BigInteger serial, Instant notAfter, String kind, String name, String subject) throws IOException {
     append("issued", serial.toString(16), notAfter.toString(), kind, name, subject);
   }
 
-  void revoked(BigInteger serial, Instant at, String reason) throws IOException {
+  public void revoked(BigInteger serial, Instant at, String reason) throws IOException {
     append("revoked", serial.toString(16), at.toString(), reason);
   }
 
@@ -83,7 +84,7 @@ public final class Index {
       try {
         BigInteger serial = new BigInteger(f[1], 16);
         if (f[0].equals("issued") && f.length == 6) {
-          bySerial.put(serial, new Entry(serial, Instant.parse(f[2]), f[3], f[4], f[5], null, null));
+          bySerial.putIfAbsent(serial, new Entry(serial, Instant.parse(f[2]), f[3], f[4], f[5], null, null));
         } else if (f[0].equals("revoked") && f.length == 4 && bySerial.containsKey(serial)) {
           bySerial.computeIfPresent(serial, (s, e) -> e.revoked() ? e : e.revoke(Instant.parse(f[2]), f[3]));
         } else if (n < lines.size()) {
