@@ -26,10 +26,10 @@ import org.tomlj.TomlTable;
  */
 public final class ConfigLoader {
   /** Verbs answered by the daemon itself; a config cannot redefine them. */
-  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI");
+  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI", "RENEW");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "commands");
+  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "enrollment", "commands");
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
   private ConfigLoader() {}
@@ -64,7 +64,7 @@ public final class ConfigLoader {
       if (!TABLES.contains(key)) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
         throw new ConfigException(file, p == null ? 0 : p.line(), key,
-            "is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]");
+            "is not a known table; expected [server], [tls], [clients], [admin], [state], [enrollment] or [commands.NAME]");
       }
       if (!toml.isTable(List.of(key))) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
@@ -78,8 +78,10 @@ public final class ConfigLoader {
     ClientSettings clients = clients(reader(file, toml, "clients", origins));
     AdminSettings admin = admin(reader(file, toml, "admin", origins));
     StateSettings state = state(reader(file, toml, "state", origins));
+    EnrollmentSettings enrollment = toml.isTable(List.of("enrollment"))
+        ? enrollment(reader(file, toml, "enrollment", origins)) : null;
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
-    return new Config(file, origins.freeze(), server, tls, clients, admin, state, commands);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, commands, enrollment);
   }
 
   private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
@@ -156,6 +158,18 @@ public final class ConfigLoader {
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
     return new StateSettings(dir);
+  }
+
+  private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
+    r.onlyKeys(List.of("ca_certificate", "ca_key", "validity", "renew_before", "allow"));
+    Path certificate = r.path("ca_certificate", "");
+    Path key = r.path("ca_key", "");
+    if (certificate == null) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
+    if (key == null) throw r.missing("ca_key", "the issuing CA's private key file is required");
+    Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
+    Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
+        Duration.ofDays(3650));
+    return new EnrollmentSettings(certificate, key, validity, renewBefore, patterns(r, "allow"));
   }
 
   private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)

@@ -32,6 +32,15 @@ final class HumanOutput {
         serials.forEach(s -> out.println("serial   " + s));
       }
       case "metrics" -> out.print(r.get("text"));
+      case "issued" -> issued(r, out);
+      case "issued-index" -> {
+        // securecmd-pki's index.txt: issued SERIAL NOT-AFTER KIND NAME SUBJECT, tab-separated
+        for (Object o : (List<?>) r.get("issued")) {
+          Map<?, ?> i = (Map<?, ?>) o;
+          out.println(String.join("\t", "issued", String.valueOf(i.get("serial")), String.valueOf(i.get("not_after")),
+              "device", String.valueOf(i.get("identity")), String.valueOf(i.get("subject"))));
+        }
+      }
       default -> out.println(r);
     }
   }
@@ -51,6 +60,21 @@ final class HumanOutput {
       Map<?, ?> ca = (Map<?, ?>) o;
       line(out, "client CA", ca.get("subject") + ", expires " + ca.get("not_after"));
     }
+    if (r.get("renewals") instanceof Map<?, ?> rn) {
+      line(out, "renewals", rn.get("issued") + " issued, refused " + rn.get("refused") + ", "
+          + rn.get("devices_due") + " connected device(s) due");
+    }
+  }
+
+  private static void issued(Map<?, ?> r, PrintStream out) {
+    List<?> list = (List<?>) r.get("issued");
+    out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", "SERIAL", "IDENTITY", "NOT-AFTER", "OLD-SERIAL", "ISSUED", "KEY");
+    for (Object o : list) {
+      Map<?, ?> i = (Map<?, ?>) o;
+      out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", i.get("serial"), i.get("identity"), i.get("not_after"),
+          i.get("old_serial"), i.get("issued_at"), Boolean.TRUE.equals(i.get("rekey")) ? "new" : "same");
+    }
+    out.println(list.size() + " certificate(s) issued");
   }
 
   private static void connections(Map<?, ?> r, PrintStream out) {

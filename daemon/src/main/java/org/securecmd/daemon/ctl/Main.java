@@ -44,6 +44,8 @@ public final class Main {
         unrevoke IDENTITY|HEX   remove an entry from the deny list
         revoked                 list the deny list
         metrics                 counters in Prometheus text format
+        issued                  certificates issued by RENEW: serial, identity, not-after, old serial, time
+        issued-index            the same as lines for the issuing CA directory's index.txt (securecmd-pki crl)
       exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
                   4 access denied (root and the [admin] group only)""";
 

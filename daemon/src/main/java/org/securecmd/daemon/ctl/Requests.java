@@ -16,6 +16,10 @@ final class Requests {
         if (!rest.isEmpty()) throw new IllegalArgumentException(sub + " takes no argument");
         yield sub;
       }
+      case "issued", "issued-index" -> {
+        if (!rest.isEmpty()) throw new IllegalArgumentException(sub + " takes no argument");
+        yield "issued";
+      }
       case "disconnect" -> "disconnect " + one(sub, rest, "ID");
       case "unrevoke" -> "unrevoke " + one(sub, rest, "IDENTITY|SERIAL");
       case "revoke" -> {

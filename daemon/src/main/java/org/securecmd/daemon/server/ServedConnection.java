@@ -37,6 +37,7 @@ final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   private static final int IO_BUFFER = 4096;
   private static final int LINGER_MILLIS = 500;
+  static final int MAX_RENEW_LINE_BYTES = 16 * 1024;
 
   private final long id;
   private final Socket raw;
@@ -46,6 +47,8 @@ final class ServedConnection implements Runnable {
   private final Instant since = Instant.now();
   private final AtomicLong requests = new AtomicLong();
   private volatile Identity identity;
+  private volatile List<X509Certificate> peerChain = List.of();
+  private volatile boolean listened;
   private volatile SSLSocket tls;
   /**
    * True while a request is being answered, and from accept until the first request is answered: a stop
@@ -82,6 +85,7 @@ final class ServedConnection implements Runnable {
       context.permits().release();
       close();
       context.registry().remove(this);
+      if (listened) context.listener().closed(id);
     }
   }
 
@@ -90,7 +94,8 @@ final class ServedConnection implements Runnable {
     if (s == null) return;
     // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
     context.audit().handshakeCompleted(s.getSession().getCreationTime() < handshakeStartMillis);
-    Optional<String> refusal = generation.policy().refusal(identity, chain(s.getSession()));
+    peerChain = chain(s.getSession());
+    Optional<String> refusal = generation.policy().refusal(identity, peerChain);
     if (refusal.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
       Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(s.getOutputStream());
@@ -98,6 +103,8 @@ final class ServedConnection implements Runnable {
     }
     context.audit().connectionAccepted(id, identity.displayName(), remote, s.getSession().getProtocol(),
         s.getSession().getCreationTime() < handshakeStartMillis);
+    listened = true;
+    context.listener().accepted(id, identity, peerChain.isEmpty() ? null : peerChain.get(0));
     s.setSoTimeout(millis(generation.config().server().idleTimeout()));
     requestLoop(s);
   }
@@ -156,8 +163,10 @@ final class ServedConnection implements Runnable {
   }
 
   private void requestLoop(SSLSocket s) throws IOException {
-    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
-        generation.config().server().maxLineBytes());
+    int maxLine = generation.config().server().maxLineBytes();
+    // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
+    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER), maxLine, "RENEW ",
+        generation.commands().knows("RENEW") ? MAX_RENEW_LINE_BYTES : maxLine);
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -206,7 +215,7 @@ final class ServedConnection implements Runnable {
 
   private Reply answer(String line) {
     try {
-      return generation.commands().dispatch(Request.parse(line), identity);
+      return generation.commands().dispatch(Request.parse(line), identity, peerChain);
     } catch (ProtocolException e) {
       return e.toReply();
     } catch (RuntimeException e) {

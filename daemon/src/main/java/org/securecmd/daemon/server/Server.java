@@ -43,6 +43,12 @@ public final class Server implements AutoCloseable {
    */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
       throws IOException {
+    this(source, current, maxConnections, metrics, ConnectionListener.NONE);
+  }
+
+  /** @param listener told about every connection that passed policy, and when it closes */
+  public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics,
+                ConnectionListener listener) throws IOException {
     this.channel = source.open();
     this.source = source;
     this.description = source.describe();
@@ -50,7 +56,8 @@ public final class Server implements AutoCloseable {
     this.metrics = metrics;
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("deadlines").daemon(true).factory());
-    this.context = new ServerContext(new Semaphore(maxConnections), new ConnectionRegistry(), new AuditLog(metrics), timer);
+    this.context = new ServerContext(new Semaphore(maxConnections), new ConnectionRegistry(), new AuditLog(metrics), timer,
+        listener);
     this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
   }
 
