@@ -20,7 +20,7 @@ import org.securecmd.tls.CertificationRequest;
 /**
  * {@code RENEW} on an open connection: sends a CSR for {@code publicKey} (signed by its private key) and
  * checks the reply before anyone installs it: the leaf is for our key, has the same subject and subject
- * alternative names as the certificate it renews, and is valid for longer.
+ * alternative names as the certificate it renews, and does not expire earlier.
  */
 final class Renewal {
   private Renewal() {}
@@ -43,8 +43,8 @@ final class Renewal {
       throw new RenewalException(null, "the server returned a certificate with other names ("
           + leaf.getSubjectX500Principal().getName() + "); not installed");
     }
-    if (!leaf.getNotAfter().after(current.getNotAfter())) {
-      throw new RenewalException(null, "the returned certificate does not outlive the current one; not installed");
+    if (leaf.getNotAfter().before(current.getNotAfter())) {
+      throw new RenewalException(null, "the returned certificate expires before the current one; not installed");
     }
     return chain;
   }

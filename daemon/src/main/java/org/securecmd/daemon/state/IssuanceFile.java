@@ -46,12 +46,13 @@ public final class IssuanceFile implements IssuanceLog {
         i.issuedAt().toString(), i.keySha256(), i.rekey() ? "rekey" : "renew") + "\n";
     synchronized (lock) {
       List<Issuance> before = load();
-      try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")))) {
+      try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")))) {
         // After a torn line from a crash, start on a fresh line.
         if (ch.size() > 0 && !endsWithNewline(ch)) line = "\n" + line;
         ByteBuffer b = ByteBuffer.wrap(line.getBytes(UTF_8));
-        while (b.hasRemaining()) ch.write(b);
+        long at = ch.size(); // appended at the end under the lock (READ excludes APPEND mode)
+        while (b.hasRemaining()) at += ch.write(b, at);
         ch.force(true);
       }
       List<Issuance> after = new ArrayList<>(before);
