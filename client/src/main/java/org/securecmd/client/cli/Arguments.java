@@ -33,7 +33,8 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
                               [--timeout SECONDS] HOST [COMMAND...]
              securecmd-client renew [--rekey] [--if-expires-within DURATION] [the options above] HOST
         renew           renew this device's certificate over the channel and install it in place (the
-                        old files are kept as FILE.old); --rekey makes a new key (PEM, mode 0600);
+                        old files are kept as FILE.old); --rekey makes a new key (PEM, mode 0600, or
+                        generated inside the PKCS#11 token, which then also holds the certificate);
                         --if-expires-within 30d does nothing (exit 0) unless it expires within 30 days
         --config FILE   settings file (default /etc/securecmd/client.properties if it exists): key = value
                         lines, keys are the option names below without "--", and host

@@ -26,7 +26,8 @@ import org.securecmd.tls.Pkcs11Token;
 /**
  * {@code securecmd-client renew [--rekey] [--if-expires-within DURATION] [options] HOST}: renews the device
  * certificate over the channel and installs it (see {@link FileInstall}); with a PKCS#11 key, the renewed
- * certificate is stored in the token for the same key.
+ * certificate is stored in the token, and {@code --rekey} generates the new key in the token
+ * ({@link Pkcs11Token#replaceKey}).
  */
 final class RenewCommand {
   /** The returned certificate failed our checks, or could not be installed. */
@@ -59,8 +60,8 @@ final class RenewCommand {
       if (a.cert() == null && a.pkcs11() == null) {
         throw new Arguments.UsageException("renew needs the device's --cert and --key (or a PKCS#11 key)");
       }
-      if (rekey && a.pkcs11() != null) {
-        throw new Arguments.UsageException("--rekey with a PKCS#11 key is not supported yet; renew keeps the token key");
+      if (a.pkcs11() != null && a.cert() != null) {
+        throw new Arguments.UsageException("renew with a PKCS#11 key stores the certificate in the token; drop --cert");
       }
     } catch (Arguments.UsageException e) {
       return usage(err, e.getMessage());
@@ -89,6 +90,7 @@ final class RenewCommand {
       } finally {
         Arrays.fill(pin, '\0');
       }
+      token.finishReplacement(a.pkcs11().keyLabel()); // a rekey interrupted by a crash
       current = token.certifiedKey(a.pkcs11().keyLabel());
     } else {
       current = CertifiedKey.load(a.cert(), a.key());
@@ -99,7 +101,9 @@ final class RenewCommand {
       out.println("not due: the certificate expires " + expires + ", later than " + format(within) + " from now");
       return Main.OK;
     }
-    KeyPair pair = rekey ? newKeyLike(leaf) : new KeyPair(leaf.getPublicKey(), current.privateKey());
+    // In a token the new key is generated there: a token object, sensitive, never extractable.
+    KeyPair pair = !rekey ? new KeyPair(leaf.getPublicKey(), current.privateKey())
+        : token != null ? token.generateKeyPair("secp256r1") : newKeyLike(leaf);
     HandshakeSetup setup = new HandshakeSetup.Builder().addTrustedCertificates(Pem.readCertificates(a.ca()))
         .certifiedKey(current).build();
     List<X509Certificate> chain;
@@ -112,7 +116,9 @@ final class RenewCommand {
       err.println("securecmd-client: renew: " + explain(e));
       return e.code() == null ? INSTALL : Main.SERVER_ERROR;
     }
-    if (token != null) {
+    if (token != null && rekey) {
+      token.replaceKey(a.pkcs11().keyLabel(), pair.getPrivate(), chain); // new stored before the old is deleted
+    } else if (token != null) {
       token.installCertificate(a.pkcs11().keyLabel(), current.privateKey(), chain);
     } else {
       files.install(chain, rekey ? pair.getPrivate() : null);
