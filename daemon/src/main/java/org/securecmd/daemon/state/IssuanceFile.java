@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * {@link IssuanceLog} in the state directory: {@code issued}, one tab-separated line per certificate, only
  * ever appended (one write, then fsync, under a lock), so concurrent renewals never interleave and a crash
- * loses at most a torn last line, which reading skips.
+ * loses at most a torn last line, which reading skips and the next append cuts off.
  *
  * <pre>
  * SERIAL  IDENTITY  SUBJECT-DN  NOT-AFTER  OLD-SERIAL  ISSUED-AT  KEY-SHA256  renew|rekey
@@ -48,8 +48,8 @@ public final class IssuanceFile implements IssuanceLog {
       List<Issuance> before = load();
       try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")))) {
-        // After a torn line from a crash, start on a fresh line.
-        if (ch.size() > 0 && !endsWithNewline(ch)) line = "\n" + line;
+        // A torn last line from a crash was never handed out (append had not returned): cut it off.
+        if (ch.size() > 0 && !endsWithNewline(ch)) ch.truncate(endOfLastLine(ch));
         ByteBuffer b = ByteBuffer.wrap(line.getBytes(UTF_8));
         long at = ch.size(); // appended at the end under the lock (READ excludes APPEND mode)
         while (b.hasRemaining()) at += ch.write(b, at);
@@ -92,6 +92,17 @@ public final class IssuanceFile implements IssuanceLog {
       }
     }
     return cache = List.copyOf(out);
+  }
+
+  /** The length of the file up to and including its last newline (0 when it has none). */
+  private static long endOfLastLine(FileChannel ch) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(1);
+    for (long at = ch.size() - 1; at >= 0; at--) {
+      one.clear();
+      ch.read(one, at);
+      if (one.get(0) == '\n') return at + 1;
+    }
+    return 0;
   }
 
   private static boolean endsWithNewline(FileChannel ch) throws IOException {
