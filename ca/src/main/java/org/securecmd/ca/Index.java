@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The CA's record of what it issued and revoked: {@code index.txt}, one tab-separated line per event,
- * only ever appended (one write, then fsync), so a crash loses at most the line being written. A serial
+ * only ever appended (one write, then fsync), so a crash loses at most the line being written (ignored
+ * when read, cut off by the next append). A serial
  * issued twice (the daemon's exported renewals appended again) keeps its first line and its revocation.
  *
  * <pre>
@@ -55,15 +56,29 @@ public final class Index {
       if (f.contains("\t") || f.contains("\n")) throw new IOException("index field with a tab or newline: " + f);
     }
     String line = String.join("\t", fields) + "\n";
-    if (Files.size(file) > 0 && !endsWithNewline()) line = "\n" + line; // after a torn line from a crash
+    cutTornLine();
     OutputFiles.append(file, line.getBytes(StandardCharsets.UTF_8));
   }
 
-  private boolean endsWithNewline() throws IOException {
-    try (var ch = java.nio.channels.FileChannel.open(file)) {
-      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
-      ch.read(last, ch.size() - 1);
-      return last.get(0) == '\n';
+  /**
+   * A torn last line from a crash (no newline) is cut off before the next append: left in place it would
+   * become a line in the middle, which {@link #entries} rightly refuses as corrupt.
+   */
+  private void cutTornLine() throws IOException {
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+      long end = ch.size();
+      while (end > 0) {
+        one.clear();
+        ch.read(one, end - 1);
+        if (one.get(0) == '\n') break;
+        end--;
+      }
+      if (end < ch.size()) {
+        ch.truncate(end);
+        ch.force(true);
+      }
     }
   }
 
