@@ -20,7 +20,7 @@ import org.securecmd.tls.CertificationRequest;
 /**
  * {@code RENEW} on an open connection: sends a CSR for {@code publicKey} (signed by its private key) and
  * checks the reply before anyone installs it: the leaf is for our key, has the same subject and subject
- * alternative names as the certificate it renews, and does not expire earlier.
+ * alternative names as the certificate it renews, and is valid now.
  */
 final class Renewal {
   private Renewal() {}
@@ -43,8 +43,12 @@ final class Renewal {
       throw new RenewalException(null, "the server returned a certificate with other names ("
           + leaf.getSubjectX500Principal().getName() + "); not installed");
     }
-    if (leaf.getNotAfter().before(current.getNotAfter())) {
-      throw new RenewalException(null, "the returned certificate expires before the current one; not installed");
+    // Not "outlives the current one": near the end of an issuing CA's life the server caps new certificates
+    // at the CA's expiry, and refusing those would let the device run out instead.
+    try {
+      leaf.checkValidity();
+    } catch (java.security.cert.CertificateException e) {
+      throw new RenewalException(null, "the returned certificate is not valid now (" + e.getMessage() + "); not installed");
     }
     return chain;
   }

@@ -162,15 +162,30 @@ public final class ConfigLoader {
   }
 
   private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("ca_certificate", "ca_key", "validity", "renew_before", "allow"));
+    r.onlyKeys(List.of("ca_certificate", "ca_key", "ca_key_pkcs11_module", "ca_key_pkcs11_token", "ca_key_label",
+        "ca_key_pin_file", "validity", "renew_before", "allow"));
     Path certificate = r.path("ca_certificate", "");
     Path key = r.path("ca_key", "");
     if (certificate == null) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
-    if (key == null) throw r.missing("ca_key", "the issuing CA's private key file is required");
+    Path module = r.path("ca_key_pkcs11_module", "");
+    EnrollmentSettings.TokenKey token = null;
+    if (module != null) {
+      if (key != null) throw r.error("ca_key", TableReader.quoted(key.toString()), "give ca_key or ca_key_pkcs11_module, not both");
+      String label = r.string("ca_key_pkcs11_token", null);
+      Path pin = r.path("ca_key_pin_file", "");
+      if (label == null) throw r.missing("ca_key_pkcs11_token", "the token's label is required with ca_key_pkcs11_module");
+      if (pin == null) throw r.missing("ca_key_pin_file", "a file holding the token's user PIN is required");
+      token = new EnrollmentSettings.TokenKey(module, label, r.string("ca_key_label", "issuing"), pin);
+    } else {
+      for (String k : List.of("ca_key_pkcs11_token", "ca_key_label", "ca_key_pin_file")) {
+        if (r.has(k)) throw r.missing(k, "needs ca_key_pkcs11_module");
+      }
+      if (key == null) throw r.missing("ca_key", "the issuing CA's private key file (or ca_key_pkcs11_module) is required");
+    }
     Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
     Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
         Duration.ofDays(3650));
-    return new EnrollmentSettings(certificate, key, validity, renewBefore, patterns(r, "allow"));
+    return new EnrollmentSettings(certificate, key, token, validity, renewBefore, patterns(r, "allow"));
   }
 
   private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)

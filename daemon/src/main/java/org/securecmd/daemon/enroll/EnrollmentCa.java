@@ -16,6 +16,7 @@ import org.securecmd.daemon.config.EnrollmentSettings;
 import org.securecmd.daemon.config.Origins;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.Pem;
+import org.securecmd.tls.Pkcs11Token;
 
 /**
  * The issuing CA of {@code [enrollment]}, loaded and checked: the key belongs to the certificate, is not
@@ -53,6 +54,7 @@ public record EnrollmentCa(List<X509Certificate> chain, PrivateKey key) {
       throw o.error("enrollment", "ca_certificate", s.caCertificate(), "is neither one of [clients] ca nor issued by one"
           + " of them, so devices could not connect with the certificates it issues");
     }
+    if (s.tokenKey() != null) return fromToken(s, o, chain);
     checkKeyPermissions(o, s.caKey());
     try {
       PrivateKey key = Pem.readPrivateKey(s.caKey());
@@ -62,6 +64,36 @@ public record EnrollmentCa(List<X509Certificate> chain, PrivateKey key) {
       return new EnrollmentCa(chain, key);
     } catch (IOException | GeneralSecurityException e) {
       throw o.error("enrollment", "ca_key", s.caKey(), "cannot read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The CA key from a PKCS#11 token. Each load opens the token again (a reload picks up a new PIN or key);
+   * SunPKCS11 adds one provider per open.
+   */
+  private static EnrollmentCa fromToken(EnrollmentSettings s, Origins o, List<X509Certificate> chain)
+      throws ConfigException {
+    EnrollmentSettings.TokenKey t = s.tokenKey();
+    char[] pin;
+    try {
+      String text = Files.readString(t.pinFile());
+      int nl = text.indexOf('\n');
+      pin = (nl < 0 ? text : text.substring(0, nl)).strip().toCharArray();
+    } catch (IOException e) {
+      throw o.error("enrollment", "ca_key_pin_file", t.pinFile(), "cannot read: " + e.getMessage());
+    }
+    try {
+      Pkcs11Token token = Pkcs11Token.open(new Pkcs11Token.Settings(t.module(), t.tokenLabel(), -1, -1), pin);
+      PrivateKey key = token.certifiedKey(t.keyLabel()).privateKey();
+      if (!new CertifiedKey(key, chain).keyMatchesLeaf()) {
+        throw o.error("enrollment", "ca_key_label", t.keyLabel(), "the token key does not match the certificate in "
+            + s.caCertificate());
+      }
+      return new EnrollmentCa(chain, key);
+    } catch (GeneralSecurityException e) {
+      throw o.error("enrollment", "ca_key_pkcs11_module", t.module(), e.getMessage());
+    } finally {
+      java.util.Arrays.fill(pin, '\0');
     }
   }
 
