@@ -30,7 +30,7 @@ class SoftHsmIssuingCaTest {
 
   @BeforeAll
   static void tokens() throws Exception {
-    SoftHsm.initToken("issuing-hsm", "1234");
+    SoftHsmTokens.ensure();
   }
 
   @Test

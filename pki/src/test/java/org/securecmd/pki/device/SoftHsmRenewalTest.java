@@ -15,7 +15,7 @@ class SoftHsmRenewalTest {
 
   @BeforeAll
   static void tokens() throws Exception {
-    SoftHsm.initToken("dev-renew", "1234");
+    SoftHsmTokens.ensure();
   }
 
   @Test
