@@ -110,4 +110,14 @@ final class RenewalFlow {
       return c.send("WHOAMI").text();
     }
   }
+
+  /** {@code java -jar securecmd-client.jar ARGS} as a device runs it; its stdout and stderr, or a test failure. */
+  static String clientJar(List<String> args) throws Exception {
+    Path jar = Path.of("..", "client", "target", "securecmd-client.jar");
+    if (!Files.exists(jar)) throw new AssertionError(jar.toAbsolutePath() + " missing: run mvn verify from the root");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", jar.toString()));
+    cmd.addAll(args);
+    return org.securecmd.tls.SoftHsm.Tools.run(cmd, null, 120);
+  }
 }
