@@ -1,6 +1,7 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.securecmd.daemon.enroll.Rollover;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceFile;
 import org.securecmd.daemon.server.ConnectionListener;
+import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
@@ -49,8 +51,8 @@ import sun.misc.Signal;
  * inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is the TCP
  * listener, and the admin socket is adopted by putting it under a JDK channel with dup2(2) (see
  * {@link SystemdSockets}). Without an "admin" socket the daemon binds {@code [admin] socket} itself.
- * {@code [server] listen}, {@code max_connections}, {@code [admin]} and
- * {@code [state]} are read at start only; a reload changes everything else.
+ * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
+ * {@code [metrics]} are read at start only; a reload changes everything else.
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -75,6 +77,7 @@ public final class Daemon implements Reloader {
   private volatile AdminServer admin;
   private volatile Revocations revocations;
   private volatile RenewalState renewal; // set once under this; created with the first generation (needs [state] directory)
+  private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
 
   Daemon(Path configFile, Clock clock) {
     this(configFile, clock, Notifier.NOOP);
@@ -120,8 +123,8 @@ public final class Daemon implements Reloader {
   }
 
   /**
-   * A rekeyed device connected with its new certificate: its old serial goes on the deny list. Until the
-   * shared policy-change hook lands, {@link Revocations} closes the old serial's open connections itself.
+   * A rekeyed device connected with its new certificate: its old serial goes on the deny list, and
+   * {@link Revocations} re-checks the open connections (the policy-change hook), closing the old serial's.
    */
   private void revokeReplacedSerial(String serial) {
     Revocations r = revocations;
@@ -164,7 +167,7 @@ public final class Daemon implements Reloader {
     SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
-        systemdSockets::adminSocket);
+        systemdSockets::adminSocket, systemdSockets.metricsSocket());
     stopRequested.await();
     stop();
   }
@@ -183,6 +186,12 @@ public final class Daemon implements Reloader {
   /** As {@link #start(Function)}, serving the admin socket {@code adminSocket} supplies, else binding one. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket)
       throws ConfigException, IOException {
+    start(sources, adminSocket, Optional.empty());
+  }
+
+  /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
+  void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
+             Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
     try {
       watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
     } catch (IllegalArgumentException e) {
@@ -207,12 +216,15 @@ public final class Daemon implements Reloader {
       admin = passed.isPresent()
           ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
           : AdminServer.bind(first.config().admin().socket(), group, requests);
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
     } catch (IOException | RuntimeException e) {
+      if (admin != null) admin.close();
       server.close();
       throw e;
     }
     server.start();
     admin.start();
+    metricsEndpoint.ifPresent(MetricsEndpoint::start);
     log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
         version(), server.description(), admin.description(), configFile, first.number(),
         denyList.get().identities().size() + denyList.get().serials().size());
@@ -228,7 +240,7 @@ public final class Daemon implements Reloader {
     return generations.build(configFile, now == null ? 1 : now.number() + 1);
   }
 
-  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  /** Makes {@code g} the generation every request from now on is authorised and answered by. */
   void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
@@ -246,8 +258,9 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
-        log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
-            configFile, next.number(), server.openConnections(), old.number());
+        int refused = server.recheckOpenConnections();
+        log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
+            + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
@@ -293,6 +306,7 @@ public final class Daemon implements Reloader {
     scheduler.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
+    metricsEndpoint.ifPresent(MetricsEndpoint::close);
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
@@ -313,6 +327,11 @@ public final class Daemon implements Reloader {
 
   Server server() {
     return server;
+  }
+
+  /** Where the metrics endpoint listens; empty when it is off. */
+  Optional<InetSocketAddress> metricsAddress() {
+    return metricsEndpoint.map(MetricsEndpoint::address);
   }
 
   Path adminSocket() {

@@ -97,6 +97,8 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("disconnect", String.valueOf(info.get("id")));
       assertEquals(0, r.code(), r.toString());
       assertTrue(r.out().startsWith("disconnected " + info.get("id") + " (trusted-client from 127.0.0.1:"), r.out());
+      Reply refusal = c.send("PING"); // the unprompted line, read in place of PONG
+      assertEquals("ERR FORBIDDEN disconnected by the operator", refusal.line());
       assertThrows(ClientException.class, () -> c.send("PING"), "the connection was closed by disconnect");
     }
     Ctl.Result missing = ctl.run("disconnect", "999");
@@ -105,16 +107,16 @@ class AdminSocketTest {
   }
 
   @Test
-  void reloadInstallsNewGenerationForNewConnectionsOnly() throws Exception {
+  void reloadAppliesTheNewGenerationToOpenConnectionsToo() throws Exception {
     Ctl ctl = start();
     try (Connection old = d.connect(d.device)) {
       assertEquals("THIS_IS_THE_SECRET", old.send("GET_SECRET").text());
       d.writeConfig(TestDaemon.config("", "").replace("THIS_IS_THE_SECRET", "ROTATED"));
       Ctl.Result r = ctl.run("reload");
       assertEquals(0, r.code(), r.toString());
-      assertTrue(r.out().contains("generation 2 serves new connections"), r.out());
+      assertTrue(r.out().contains("generation 2 serves every request; open connections re-checked"), r.out());
       assertEquals("ROTATED", d.send(d.device, "GET_SECRET").text());
-      assertEquals("THIS_IS_THE_SECRET", old.send("GET_SECRET").text(), "an open connection keeps its generation");
+      assertEquals("ROTATED", old.send("GET_SECRET").text(), "an open connection is answered by the new generation");
     }
     assertEquals(2L, d.daemon.generation().number());
   }
@@ -146,6 +148,7 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("revoke", "trusted-client");
       assertEquals(0, r.code(), r.toString());
       assertEquals("revoked identity trusted-client; closed 1 open connection(s)\n", r.out());
+      assertEquals("ERR FORBIDDEN revoked by the operator", live.send("PING").line(), "the unprompted refusal");
       assertThrows(ClientException.class, () -> live.send("PING"), "the revoked device's connection was closed");
     }
     assertEquals("FORBIDDEN", d.send(d.device, "PING").errorCode());
@@ -174,6 +177,7 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("--json", "revoke", "--serial", serial.toUpperCase());
       assertEquals(0, r.code(), r.toString());
       assertEquals(1L, json(r).get("disconnected"));
+      assertEquals("ERR FORBIDDEN revoked by the operator", live.send("PING").line(), "the unprompted refusal");
       assertThrows(ClientException.class, () -> live.send("PING"));
     }
     assertEquals(List.of(serial), json(ctl.run("--json", "revoked")).get("serials"));

@@ -10,8 +10,8 @@ import java.util.Map;
  * @param enrollment {@code [enrollment]}, or {@code null} when the table is absent (renewal off)
  */
 public record Config(Path file, Origins origins, ServerSettings server, TlsSettings tls, ClientSettings clients,
-                     AdminSettings admin, StateSettings state, Map<String, CommandSettings> commands,
-                     EnrollmentSettings enrollment) {
+                     AdminSettings admin, StateSettings state, MetricsSettings metrics,
+                     Map<String, CommandSettings> commands, EnrollmentSettings enrollment) {
   public Config {
     commands = Map.copyOf(commands);
   }

@@ -17,7 +17,7 @@ final class HumanOutput {
         out.println("disconnected " + c.get("id") + " (" + c.get("identity") + " from " + c.get("remote") + ")");
       }
       case "reload" -> out.println("reloaded " + r.get("config") + ": generation " + r.get("generation")
-          + " serves new connections");
+          + " serves every request; open connections re-checked");
       case "revoke" -> {
         String what = r.containsKey("serial") ? "serial " + r.get("serial") : "identity " + r.get("identity");
         out.println((Boolean.TRUE.equals(r.get("changed")) ? "revoked " : "already revoked: ") + what
