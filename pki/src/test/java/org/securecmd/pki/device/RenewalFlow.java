@@ -34,8 +34,12 @@ final class RenewalFlow {
   static Fleet fleet(Path dir) throws Exception {
     Path root = dir.resolve("ca");
     Path issuing = dir.resolve("issuing");
-    Cli.run("init-ca", "--ca-dir", root.toString(), "--cn", "Fleet Root").ok();
-    Cli.run("init-intermediate", "--ca-dir", root.toString(), "--out-dir", issuing.toString(), "--cn", "Fleet Issuing").ok();
+    // Names unique per fleet: SunPKCS11 builds a key's chain from the token's certificates by subject name,
+    // so two fleets' CAs with one name in one token would mix up their chains.
+    String fleetName = dir.getFileName().toString();
+    Cli.run("init-ca", "--ca-dir", root.toString(), "--cn", "Fleet Root " + fleetName).ok();
+    Cli.run("init-intermediate", "--ca-dir", root.toString(), "--out-dir", issuing.toString(), "--cn",
+        "Fleet Issuing " + fleetName).ok();
     Cli.run("server-cert", "--ca-dir", root.toString(), "--cn", "backend", "--ip", "127.0.0.1",
         "--out", dir.resolve("server").toString()).ok();
     Path config = dir.resolve("config.toml");
