@@ -75,7 +75,10 @@ public final class ServerTls {
     refuseClientInitiatedRenegotiation();
     try {
       SSLContext context = setup.newSslContext();
-      // Bounds how long a session (a TLS 1.3 ticket) resumes; the policy re-checks validity on each one anyway.
+      // The ticket_lifetime clients are told (OpenSSL, Go and Python clients stop offering a ticket after it)
+      // and the life of the server's cache entries and ticket keys. JSSE itself does not refuse an old
+      // session when it returns (measured: a chain of resumptions outlives any timeout, each one issuing a
+      // fresh ticket), which is why AccessPolicy checks validity and revocation on every connection.
       context.getServerSessionContext().setSessionTimeout(
           (int) Math.min(Integer.MAX_VALUE, config.tls().sessionTimeout().toSeconds()));
       SSLParameters parameters = setup.sslParameters();
