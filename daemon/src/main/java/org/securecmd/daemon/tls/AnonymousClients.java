@@ -17,7 +17,7 @@ final class AnonymousClients {
   /** The warning for {@code config}, or empty when its client settings are consistent. */
   static Optional<String> warning(Config config) {
     ClientSettings c = config.clients();
-    String auth = "[clients] auth = \"" + c.auth().configName() + "\"";
+    String auth = "[clients] auth = \"" + c.auth().name().toLowerCase(java.util.Locale.ROOT) + "\"";
     if (c.auth() == ClientAuthMode.REQUIRED) {
       if (c.allowAnonymous()) {
         return Optional.of("[clients] allow_anonymous = true has no effect while auth = \"required\": every client "
