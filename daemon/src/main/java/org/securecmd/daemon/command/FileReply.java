@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * than served {@code admin}'s file. The name must be a plain file name (no {@code /}, no leading dot): a
  * certificate is not allowed to walk the file system.
  *
- * <p>The file is opened with {@code O_NOFOLLOW} (a symbolic link in its place fails the open itself, so there
- * is no window between a check and the open) and must be a regular file: a FIFO, device or directory is
- * refused before it is opened, so that no read can block on it. Which directories a template may point into
- * is checked when the configuration loads.
+ * <p>A file named through {@code {client}} is opened with {@code O_NOFOLLOW} (a symbolic link in its place
+ * fails the open itself, so there is no window between a check and the open) and must be a regular file: a
+ * FIFO, device or directory is refused before it is opened, so that no read can block on it. Which
+ * directories a template may point into is checked when the configuration loads. A static {@code reply_file}
+ * (no placeholder) is the operator's exact choice and is read as it is, links included.
  */
 final class FileReply implements CommandHandler {
   /** Bounded so that one request cannot make the daemon read a huge file; base64 of this fits a reply. */
@@ -80,7 +81,7 @@ final class FileReply implements CommandHandler {
     }
     byte[] bytes;
     try {
-      bytes = readBounded(file);
+      bytes = template.contains("{client}") ? readRegularFile(file) : readOperatorsFile(file);
     } catch (NoSuchFileException e) {
       log.warn("{}: reply file {} does not exist", verb, file);
       return Reply.error(ErrorCode.UNAVAILABLE, "no reply for this client");
@@ -119,8 +120,18 @@ final class FileReply implements CommandHandler {
     return Reply.ok(text);
   }
 
-  /** The file's bytes, or {@code null} when it is over the bound. */
-  private static byte[] readBounded(Path file) throws IOException {
+  /**
+   * A static {@code reply_file} is the exact path the operator wrote: it may be a link (config management
+   * and container secrets often are) or even a FIFO (tests use one to hold a request in flight).
+   */
+  private static byte[] readOperatorsFile(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return bounded(in);
+    }
+  }
+
+  /** A file a device's name picked: never through a link, and only a regular file. */
+  private static byte[] readRegularFile(Path file) throws IOException {
     // Checked first only so that a FIFO or device is never opened (an open could block); the symbolic-link
     // refusal that matters is O_NOFOLLOW on the open itself.
     BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -128,13 +139,18 @@ final class FileReply implements CommandHandler {
     if (!a.isRegularFile()) throw new NotARegularFile("is not a regular file");
     try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
          InputStream in = Channels.newInputStream(ch)) {
-      byte[] buf = in.readNBytes(MAX_FILE_BYTES + 1);
-      return buf.length > MAX_FILE_BYTES ? null : Arrays.copyOf(buf, buf.length);
+      return bounded(in);
     } catch (FileSystemException e) {
       // ELOOP: a symbolic link was put in the file's place after the check above
       if (Files.isSymbolicLink(file)) throw new NotARegularFile("is a symbolic link");
       throw e;
     }
+  }
+
+  /** The stream's bytes, or {@code null} when it is over the bound. */
+  private static byte[] bounded(InputStream in) throws IOException {
+    byte[] buf = in.readNBytes(MAX_FILE_BYTES + 1);
+    return buf.length > MAX_FILE_BYTES ? null : Arrays.copyOf(buf, buf.length);
   }
 
   private static String printable(String name) {

@@ -138,12 +138,24 @@ class FileReplyTest {
   }
 
   @Test
-  void aSymbolicLinkInTheFilesPlaceIsNeverFollowed() throws Exception {
+  void aSymbolicLinkInPlaceOfAPerClientFileIsNeverFollowed() throws Exception {
     Files.writeString(dir.resolve("server.key"), "PRIVATE KEY\n");
     Files.createSymbolicLink(secrets.resolve("device-1"), dir.resolve("server.key"));
-    Files.createSymbolicLink(secrets.resolve("shared"), dir.resolve("server.key"));
     assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.PLAIN, cn("device-1")));
-    assertEquals(NOT_AVAILABLE, reply("shared", ReplyEncoding.BASE64, cn("device-1")));
+    assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.BASE64, cn("device-1")));
+  }
+
+  @Test
+  void aStaticReplyFileIsReadAsTheOperatorNamedItLinksIncluded() throws Exception {
+    Files.writeString(dir.resolve("managed-secret"), "from config management\n");
+    Files.createSymbolicLink(secrets.resolve("shared"), dir.resolve("managed-secret"));
+    assertEquals("from config management", reply("shared", ReplyEncoding.PLAIN, cn("device-1")));
+  }
+
+  @Test
+  void aDirectoryInPlaceOfAPerClientFileIsRefused() throws Exception {
+    Files.createDirectory(secrets.resolve("device-9"));
+    assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.PLAIN, cn("device-9")));
   }
 
   @Test
