@@ -30,7 +30,8 @@ class PackageDependenciesTest {
       "audit", Set.of("daemon.auth", "protocol"),
       "server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command", "daemon.audit", "protocol"),
       "admin", Set.of("daemon.server", "daemon.auth", "daemon.audit"),
-      "ctl", Set.of("daemon.admin"));
+      "ctl", Set.of("daemon.admin"),
+      "proxy", Set.of());
 
   @Test
   void packagesImportOnlyWhatStyleAllows() throws IOException {
