@@ -88,7 +88,7 @@ public final class ConfigLoader {
 
   private static ServerSettings server(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
-        "max_requests_per_connection", "shutdown_timeout"));
+        "max_requests_per_connection", "shutdown_timeout", "proxy_protocol"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
     try {
@@ -102,7 +102,21 @@ public final class ConfigLoader {
         (int) r.integer("max_connections", 10_000, 1, 1_000_000),
         (int) r.size("max_line_bytes", 1024, 16, 1 << 20),
         (int) r.integer("max_requests_per_connection", 1000, 1, 1_000_000_000),
-        r.duration("shutdown_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)));
+        r.duration("shutdown_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+        proxyProtocol(r));
+  }
+
+  /** {@code proxy_protocol}: the balancers' address blocks (PROXY v2 senders); empty by default. */
+  private static List<Cidr> proxyProtocol(TableReader r) throws ConfigException {
+    List<Cidr> out = new java.util.ArrayList<>();
+    for (String text : r.strings("proxy_protocol", List.of())) {
+      try {
+        out.add(Cidr.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw r.error("proxy_protocol", TableReader.quoted(text), e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {

@@ -1,12 +1,19 @@
 package org.securecmd.daemon.config;
 
 import java.time.Duration;
+import java.util.List;
 
-/** {@code [server]}: where to listen when systemd hands over no socket, and the limits. */
+/**
+ * {@code [server]}: where to listen when systemd hands over no socket, and the limits.
+ *
+ * @param proxyProtocol the balancers whose connections start with a PROXY v2 header (required from them,
+ *     refused from everyone else); empty: no balancer, nobody may send one
+ */
 public record ServerSettings(ListenAddress listen, Duration handshakeTimeout, Duration idleTimeout,
                              int maxConnections, int maxLineBytes, int maxRequestsPerConnection,
-                             Duration shutdownTimeout) {
+                             Duration shutdownTimeout, List<Cidr> proxyProtocol) {
   public ServerSettings {
+    proxyProtocol = List.copyOf(proxyProtocol);
     if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1: " + maxConnections);
     if (maxLineBytes < 16) throw new IllegalArgumentException("maxLineBytes < 16: " + maxLineBytes);
     if (maxRequestsPerConnection < 1) {
