@@ -28,7 +28,8 @@ class PackageDependenciesTest {
       "auth", Set.of("daemon.config"),
       "command", Set.of("daemon.config", "daemon.auth", "protocol"),
       "audit", Set.of("daemon.auth", "protocol"),
-      "server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command", "daemon.audit", "protocol"),
+      "server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command", "daemon.audit", "protocol",
+          "daemon.proxy"),
       "admin", Set.of("daemon.server", "daemon.auth", "daemon.audit"),
       "ctl", Set.of("daemon.admin"),
       "proxy", Set.of());

@@ -50,7 +50,7 @@ public final class ProxyHeaderParser {
     if (first < 0) throw new ProxyHeaderException(Reason.TRUNCATED, "the connection closed before a PROXY v2 header");
     if (first == TLS_HANDSHAKE_RECORD) {
       throw new ProxyHeaderException(Reason.MISSING, "no PROXY v2 header: the connection starts with a TLS "
-          + "handshake record (does the balancer send send-proxy-v2?)");
+          + "record (a balancer without send-proxy-v2?)");
     }
     byte[] fixed = new byte[FIXED];
     fixed[0] = (byte) first;

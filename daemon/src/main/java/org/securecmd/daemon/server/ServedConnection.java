@@ -1,6 +1,7 @@
 package org.securecmd.daemon.server;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -40,7 +41,8 @@ final class ServedConnection implements Runnable {
 
   private final long id;
   private final Socket raw;
-  private final String remote;
+  /** The peer's address; the device's own when a listed balancer's PROXY v2 header said so. */
+  private volatile String remote;
   private final Generation generation;
   private final ServerContext context;
   private final Instant since = Instant.now();
@@ -55,6 +57,7 @@ final class ServedConnection implements Runnable {
   private volatile boolean busy = true;
   private volatile boolean handshaking;
   private volatile boolean stopping;
+  private volatile boolean deadlinePassed;
   private long handshakeStartMillis;
 
   ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
@@ -104,18 +107,27 @@ final class ServedConnection implements Runnable {
 
   /** Returns the completed TLS socket, or {@code null} after logging why the handshake failed. */
   private SSLSocket handshake() throws IOException {
-    SSLSocket s = (SSLSocket) generation.tls().context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
-    s.setUseClientMode(false);
-    s.setSSLParameters(generation.tls().newParameters());
-    tls = s;
-    // soTimeout bounds each read; the deadline bounds the whole handshake against a slow drip of bytes.
-    s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
-    ScheduledFuture<?> deadline = context.timer().schedule(this::close,
-        generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    // soTimeout bounds each read; the deadline bounds the whole handshake (PROXY header included) against a
+    // slow drip of bytes.
+    raw.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
+    ScheduledFuture<?> deadline = context.timer().schedule(() -> {
+      deadlinePassed = true; // before the close: the reader it wakes must see why (isDone() comes later)
+      close();
+    }, generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     handshakeStartMillis = System.currentTimeMillis();
     handshaking = true;
     try {
+      byte[] consumed = proxyStep();
+      if (consumed == null) return null;
+      SSLSocket s = consumed.length == 0
+          ? (SSLSocket) generation.tls().context().getSocketFactory()
+              .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false)
+          : (SSLSocket) generation.tls().context().getSocketFactory()
+              .createSocket(raw, new ByteArrayInputStream(consumed), false);
+      s.setUseClientMode(false);
+      s.setSSLParameters(generation.tls().newParameters());
+      tls = s;
+      s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
       s.startHandshake();
       identity = identityOf(s.getSession());
       return s;
@@ -130,6 +142,43 @@ final class ServedConnection implements Runnable {
       deadline.cancel(false);
     }
     return null;
+  }
+
+  /**
+   * The PROXY protocol v2 step ({@link ProxyPrelude}), before TLS and under the handshake deadline: returns
+   * the bytes it read that belong to TLS, or {@code null} when the connection ends here (a balancer's health
+   * check, closed quietly; or a refused header, audited). A listed balancer's header sets {@link #remote}.
+   */
+  private byte[] proxyStep() throws IOException {
+    ProxyPrelude.Outcome outcome;
+    try {
+      outcome = ProxyPrelude.read(raw, generation.config().server().proxyProtocol());
+    } catch (IOException e) {
+      boolean timedOut = e instanceof SocketTimeoutException || deadlinePassed;
+      // from anyone else, a silent peer is a handshake that timed out, as it always was
+      if (!timedOut || !ProxyPrelude.listed(raw, generation.config().server().proxyProtocol())) throw e;
+      outcome = new ProxyPrelude.Refused("timeout", "no complete PROXY v2 header within handshake_timeout ("
+          + generation.config().server().handshakeTimeout().toMillis() + " ms)");
+    }
+    switch (outcome) {
+      case ProxyPrelude.Proceed p -> {
+        if (!p.peer().equals(raw.getRemoteSocketAddress())) {
+          remote = addressText(p.peer().getAddress(), p.peer().getPort());
+          Thread.currentThread().setName("conn-" + id + " " + remote);
+        }
+        return p.consumed();
+      }
+      case ProxyPrelude.HealthCheck h -> {
+        context.audit().proxyHealthCheck();
+        log.debug("conn {}: balancer health check from {}", id, remote);
+        return null;
+      }
+      case ProxyPrelude.Refused r -> {
+        context.audit().proxyRefused(id, remote, r.reason(), r.message());
+        if (!deadlinePassed) lingeringClose(); // a FIN, not a reset over the unread rest
+        return null;
+      }
+    }
   }
 
   /**
@@ -290,7 +339,11 @@ final class ServedConnection implements Runnable {
   }
 
   private static String remoteOf(Socket s) {
-    String host = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPort();
+    return s.getInetAddress() == null ? "?:" + s.getPort() : addressText(s.getInetAddress(), s.getPort());
+  }
+
+  private static String addressText(java.net.InetAddress a, int port) {
+    String host = a.getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 }

@@ -86,7 +86,7 @@ class ProxyHeaderParserTest {
     return Stream.of(
         row("empty stream", new byte[0], Reason.TRUNCATED, "the connection closed before a PROXY v2 header"),
         row("a TLS ClientHello", CLIENT_HELLO_START, Reason.MISSING,
-            "no PROXY v2 header: the connection starts with a TLS handshake record (does the balancer send send-proxy-v2?)"),
+            "no PROXY v2 header: the connection starts with a TLS record (a balancer without send-proxy-v2?)"),
         row("an HTTP request", "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII), Reason.MISSING,
             "no PROXY v2 header: the connection does not start with the v2 signature (first byte 0x47)"),
         row("a v1 header", "PROXY TCP4 192.0.2.7 198.51.100.1 40001 5000\r\n".getBytes(StandardCharsets.US_ASCII),
