@@ -4,6 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +67,8 @@ public final class Daemon implements Reloader {
   private final SystemdStatus systemd;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private final CrlWatcher crlWatcher;
+  private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
@@ -75,6 +83,12 @@ public final class Daemon implements Reloader {
     this.notifier = notifier;
     this.systemd = new SystemdStatus(notifier);
     this.generations = new Generations(clock, denyList::get);
+    this.crlWatcher = new CrlWatcher(current::get, this::crlsLoaded, metrics.crl(), clock);
+  }
+
+  /** How often the {@code [clients] crl} file is checked for changes (tests shorten it); before start. */
+  void crlPollInterval(Duration every) {
+    this.crlPollInterval = every;
   }
 
   static Daemon fromEnvironment(Path configFile) {
@@ -127,6 +141,7 @@ public final class Daemon implements Reloader {
     DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
     denyList.set(store.load());
     install(first);
+    crlWatcher.baseline(first);
     server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
     try {
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
@@ -148,6 +163,8 @@ public final class Daemon implements Reloader {
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
     watchdog.start();
   }
 
@@ -175,6 +192,7 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
+        crlWatcher.baseline(next);
         log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
             configFile, next.number(), server.openConnections(), old.number());
         return next;
@@ -185,6 +203,25 @@ public final class Daemon implements Reloader {
         systemd.readyAfterReload();
         sendStatus();
       }
+    }
+  }
+
+  /**
+   * The CRL file changed and loaded ({@link CrlWatcher}): new connections get a generation with it, and
+   * open connections of certificates it revokes are closed. Returns how many were closed.
+   */
+  private int crlsLoaded(List<X509CRL> crls) {
+    synchronized (reloading) {
+      Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
+      install(next);
+      Set<String> revoked = new HashSet<>();
+      for (X509CRL crl : crls) {
+        if (crl.getRevokedCertificates() == null) continue;
+        for (X509CRLEntry e : crl.getRevokedCertificates()) revoked.add(e.getSerialNumber().toString(16));
+      }
+      // TODO(lead): the policy-change hook (conn) replaces this: it re-checks each open connection's chain
+      // against the current generation and sends ERR FORBIDDEN. Until then, matched by serial only.
+      return server == null ? 0 : server.registry().disconnectIf(c -> !c.serial().isEmpty() && revoked.contains(c.serial()));
     }
   }
 

@@ -9,12 +9,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 
-/** The audit lines an in-test daemon writes, captured while open; waits for one with a bound, never a sleep. */
+/** The audit lines (or another logger's) an in-test daemon writes, captured while open; waits for one with a bound, never a sleep. */
 final class AuditCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final Logger logger = (Logger) LoggerFactory.getLogger("securecmd.audit");
+  private final Logger logger;
 
   AuditCapture() {
+    this("securecmd.audit");
+  }
+
+  /** Captures another logger's lines (e.g. a class's warnings) the same way. */
+  AuditCapture(String loggerName) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     start();
     logger.addAppender(this);
   }
