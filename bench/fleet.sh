@@ -55,6 +55,15 @@ await_port() { # bounded readiness poll, 20 s at most
   done
   echo "bench: nothing listens on $1 after 20 s; see $2" >&2; cat "$2" >&2; exit 1
 }
+# The daemons behind HAProxy refuse a bare TCP probe from 127.0.0.1 (no PROXY header): wait for their log line.
+await_log() { # bounded, 30 s at most
+  local i
+  for ((i = 0; i < 300; i++)); do
+    grep -q 'serving on' "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: no 'serving on' in $1 after 30 s" >&2; cat "$1" >&2; exit 1
+}
 SECRET=BENCH_SECRET_0123456789
 jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
@@ -66,7 +75,7 @@ $3" > "$work/$1.toml"
   java $jvm_flags --enable-native-access=ALL-UNNAMED -jar daemon/target/securecmdd.jar --config "$work/$1.toml" \
     > "$work/$1.log" 2>&1 &
   pids+=($!)
-  await_port "$2" "$work/$1.log"
+  await_log "$work/$1.log"
 }
 start_haproxy() { # name frontend-port daemon-port [daemon-port]
   sed -e "s/@FRONTEND@/127.0.0.1:$2/" -e "s/@DAEMON_1@/127.0.0.1:$3/" etc/haproxy/securecmd.cfg > "$work/$1.cfg"
@@ -109,6 +118,6 @@ echo "ratio < 1 is the balancer's cost. On $(nproc) CPUs the second daemon canno
 echo "and the load generator share them, so haproxy-2 is not expected to beat haproxy-1 here."
 echo "requests served: daemon1 $(grep -c 'verb=GET_SECRET' "$work/daemon1.log" || true)," \
   "daemon2 $(grep -c 'verb=GET_SECRET' "$work/daemon2.log" || true) (daemon1 also served all of haproxy-1)"
-echo "health checks answered, not logged: daemon1/daemon2 proxy-refused lines:" \
+echo "PROXY headers refused (health checks are not): daemon1/daemon2:" \
   "$(grep -c 'proxy-refused' "$work/daemon1.log" || true)/$(grep -c 'proxy-refused' "$work/daemon2.log" || true)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
