@@ -91,6 +91,8 @@ class CrlWatchTest {
     Map<?, ?> crl = (Map<?, ?>) status().get("crl");
     assertEquals(false, crl.get("last_load_ok"));
     assertTrue(String.valueOf(crl.get("last_error")).contains("not a CRL"), crl.toString());
+    String human = new Ctl(daemon.adminSocket()).run("status").out();
+    assertTrue(human.contains("CRL:         the changed file was NOT loaded (the CRL above stays in force): "), human);
     try (Connection c = connect(device)) {
       assertEquals(ErrorCode.FORBIDDEN, c.send("GET_SECRET").code(), "the old CRL still refuses the device");
     }
