@@ -45,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-scripts/throwaway-pki.sh "$work"
+scripts/tutorial-pki.sh "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 await_port() { # bounded readiness poll, 20 s at most
   local i
@@ -106,7 +106,7 @@ javac -nowarn -d "$work/classes" -cp client/target/securecmd-client.jar bench/sr
 # Targets: through HAProxy to 1 daemon, to 2 daemons, then direct (the reference of the ratio column).
 # CPU and RSS of a HAProxy row are HAProxy's plus its daemons'.
 java -Xmx2g -cp "client/target/securecmd-client.jar:$work/classes" org.securecmd.bench.LoadGen \
-  --ca "$work/ca.crt" --cert "$work/device.crt" --key "$work/device.key" --secret "$SECRET" \
+  --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" --secret "$SECRET" \
   --target "haproxy-1=127.0.0.1:$port_h1:$pid_h1,$pid_1" \
   --target "haproxy-2=127.0.0.1:$port_h2:$pid_h2,$pid_1,$pid_2" \
   --target "direct=127.0.0.1:$port_direct:$pid_direct:jvm" \

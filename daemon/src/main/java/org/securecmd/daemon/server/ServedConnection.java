@@ -160,25 +160,23 @@ final class ServedConnection implements Runnable {
       outcome = new ProxyPrelude.Refused("timeout", "no complete PROXY v2 header within handshake_timeout ("
           + generation.config().server().handshakeTimeout().toMillis() + " ms)");
     }
-    switch (outcome) {
-      case ProxyPrelude.Proceed p -> {
-        if (!p.peer().equals(raw.getRemoteSocketAddress())) {
-          remote = addressText(p.peer().getAddress(), p.peer().getPort());
-          Thread.currentThread().setName("conn-" + id + " " + remote);
-        }
-        return p.consumed();
+    // instanceof, not a pattern switch: its first use bootstraps SwitchBootstraps, which took a cold
+    // daemon's first handshake past a 2 s handshake_timeout on a loaded machine (LifecycleTest)
+    if (outcome instanceof ProxyPrelude.Proceed p) {
+      if (!p.peer().equals(raw.getRemoteSocketAddress())) {
+        remote = addressText(p.peer().getAddress(), p.peer().getPort());
+        Thread.currentThread().setName("conn-" + id + " " + remote);
       }
-      case ProxyPrelude.HealthCheck h -> {
-        context.audit().proxyHealthCheck();
-        log.debug("conn {}: balancer health check from {}", id, remote);
-        return null;
-      }
-      case ProxyPrelude.Refused r -> {
-        context.audit().proxyRefused(id, remote, r.reason(), r.message());
-        if (!deadlinePassed) lingeringClose(); // a FIN, not a reset over the unread rest
-        return null;
-      }
+      return p.consumed();
     }
+    if (outcome instanceof ProxyPrelude.Refused r) {
+      context.audit().proxyRefused(id, remote, r.reason(), r.message());
+      if (!deadlinePassed) lingeringClose(); // a FIN, not a reset over the unread rest
+      return null;
+    }
+    context.audit().proxyHealthCheck();
+    log.debug("conn {}: balancer health check from {}", id, remote);
+    return null;
   }
 
   /**
