@@ -20,6 +20,7 @@ EXTRA_MODULES=(
   jdk.net               # SO_PEERCRED on the admin socket (jdeps sees it today; keep it even if the call moves behind reflection)
   jdk.unsupported       # sun.misc.Signal for SIGHUP/SIGTERM (same: explicit on purpose)
   java.naming           # logback resolves JNDI names in configuration files by reflection
+  jdk.httpserver        # the [metrics] Prometheus endpoint (jdeps sees it today; explicit like jdk.net)
 )
 
 # Every JDK module the jars reference, plus the ones above.
@@ -103,6 +104,9 @@ make_docs() {
   install -m 0644 "$here"/../../../docs/*.md "$doc/"
   sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
   cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
+  # Prometheus alert rules for the [metrics] endpoint (docs/metrics.md says how to use them).
+  mkdir -p "$doc/examples"
+  cp "$here/../../../etc/prometheus/securecmd-alerts.yml" "$doc/examples/securecmd-alerts.yml"
 }
 
 main() {

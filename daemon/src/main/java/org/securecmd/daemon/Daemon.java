@@ -1,6 +1,7 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
 import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
@@ -27,6 +29,7 @@ import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
@@ -47,8 +50,8 @@ import sun.misc.Signal;
  * inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is the TCP
  * listener, and the admin socket is adopted by putting it under a JDK channel with dup2(2) (see
  * {@link SystemdSockets}). Without an "admin" socket the daemon binds {@code [admin] socket} itself.
- * {@code [server] listen}, {@code max_connections}, {@code [admin]} and
- * {@code [state]} are read at start only; a reload changes everything else.
+ * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
+ * {@code [metrics]} are read at start only; a reload changes everything else.
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -72,6 +75,8 @@ public final class Daemon implements Reloader {
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
+  private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
+  private volatile LastReload lastReload;
 
   Daemon(Path configFile, Clock clock) {
     this(configFile, clock, Notifier.NOOP);
@@ -110,7 +115,7 @@ public final class Daemon implements Reloader {
     SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
-        systemdSockets::adminSocket);
+        systemdSockets::adminSocket, systemdSockets.metricsSocket());
     stopRequested.await();
     stop();
   }
@@ -129,6 +134,12 @@ public final class Daemon implements Reloader {
   /** As {@link #start(Function)}, serving the admin socket {@code adminSocket} supplies, else binding one. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket)
       throws ConfigException, IOException {
+    start(sources, adminSocket, Optional.empty());
+  }
+
+  /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
+  void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
+             Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
     try {
       watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
     } catch (IllegalArgumentException e) {
@@ -151,12 +162,15 @@ public final class Daemon implements Reloader {
       admin = passed.isPresent()
           ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
           : AdminServer.bind(first.config().admin().socket(), group, requests);
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
     } catch (IOException | RuntimeException e) {
+      if (admin != null) admin.close();
       server.close();
       throw e;
     }
     server.start();
     admin.start();
+    metricsEndpoint.ifPresent(MetricsEndpoint::start);
     log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
         version(), server.description(), admin.description(), configFile, first.number(),
         denyList.get().identities().size() + denyList.get().serials().size());
@@ -174,7 +188,7 @@ public final class Daemon implements Reloader {
     return generations.build(configFile, now == null ? 1 : now.number() + 1);
   }
 
-  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  /** Makes {@code g} the generation every request from now on is authorised and answered by. */
   void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
@@ -193,12 +207,18 @@ public final class Daemon implements Reloader {
         Generation next = load();
         install(next);
         crlWatcher.baseline(next);
-        log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
-            configFile, next.number(), server.openConnections(), old.number());
+        lastReload = LastReload.succeeded(clock.instant());
+        int refused = server.recheckOpenConnections();
+        log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
+            + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
+        lastReload = LastReload.failed(clock.instant(), e.getMessage());
         throw new Reloader.Failed(e.getMessage());
+      } catch (RuntimeException e) {
+        lastReload = LastReload.failed(clock.instant(), e.toString());
+        throw e;
       } finally {
         systemd.readyAfterReload();
         sendStatus();
@@ -208,21 +228,21 @@ public final class Daemon implements Reloader {
 
   /**
    * The CRL file changed and loaded ({@link CrlWatcher}): new connections get a generation with it, and
-   * open connections of certificates it revokes are closed. Returns how many were closed.
+   * every open connection is re-checked (a newly revoked one gets ERR FORBIDDEN and is closed).
+   * Returns how many were refused.
    */
   private int crlsLoaded(List<X509CRL> crls) {
     synchronized (reloading) {
       Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
       install(next);
-      Set<String> revoked = new HashSet<>();
-      for (X509CRL crl : crls) {
-        if (crl.getRevokedCertificates() == null) continue;
-        for (X509CRLEntry e : crl.getRevokedCertificates()) revoked.add(e.getSerialNumber().toString(16));
-      }
-      // TODO(lead): the policy-change hook (conn) replaces this: it re-checks each open connection's chain
-      // against the current generation and sends ERR FORBIDDEN. Until then, matched by serial only.
-      return server == null ? 0 : server.registry().disconnectIf(c -> !c.serial().isEmpty() && revoked.contains(c.serial()));
+      // the policy-change hook: every open connection is re-checked against the new generation's CRL
+      return server == null ? 0 : server.recheckOpenConnections();
     }
+  }
+
+  @Override
+  public Optional<LastReload> lastReload() {
+    return Optional.ofNullable(lastReload);
   }
 
   private void reloadOnSignal() {
@@ -243,7 +263,8 @@ public final class Daemon implements Reloader {
     Server s = server;
     if (s == null) return;
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests");
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests"
+        + lastReload().map(r -> "; " + r.summary()).orElse(""));
   }
 
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */
@@ -259,6 +280,7 @@ public final class Daemon implements Reloader {
     scheduler.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
+    metricsEndpoint.ifPresent(MetricsEndpoint::close);
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
@@ -279,6 +301,11 @@ public final class Daemon implements Reloader {
 
   Server server() {
     return server;
+  }
+
+  /** Where the metrics endpoint listens; empty when it is off. */
+  Optional<InetSocketAddress> metricsAddress() {
+    return metricsEndpoint.map(MetricsEndpoint::address);
   }
 
   Path adminSocket() {

@@ -80,13 +80,19 @@ class SystemdActivationTest {
       signal("HUP");
       assertTrue(next(notify, "RELOADING=1").matches("RELOADING=1\nMONOTONIC_USEC=[0-9]+"));
       assertEquals("READY=1", next(notify, "READY=1"));
+      assertTrue(next(notify, "STATUS=").matches("STATUS=generation 2, .*; last reload OK at [0-9T:.Z-]+"));
       assertEquals("ROTATED", send(port, "GET_SECRET"));
 
       Files.writeString(dir.resolve("config.toml"), "[server]\nlisten = 5\n");
       signal("HUP");
       next(notify, "RELOADING=1");
       assertEquals("READY=1", next(notify, "READY=1"));
+      String failedStatus = next(notify, "STATUS=");
+      assertTrue(failedStatus.matches("STATUS=generation 2, .*; last reload FAILED at [0-9T:.Z-]+: "
+          + java.util.regex.Pattern.quote(dir.resolve("config.toml").toString()) + ":2: .*"), failedStatus);
       assertEquals("ROTATED", send(port, "GET_SECRET"), "a broken reload keeps the old generation");
+      Ctl.Result afterHup = ctl.run("status");
+      assertTrue(afterHup.out().contains("last reload: FAILED at "), "a SIGHUP's outcome is in status too: " + afterHup);
 
       signal("TERM");
       assertEquals("STOPPING=1", next(notify, "STOPPING=1"));
@@ -121,6 +127,41 @@ class SystemdActivationTest {
   }
 
   @Test
+  void servesMetricsOnTheSocketNamedMetricsInsteadOfMetricsListen() throws Exception {
+    int port = freePort();
+    int metrics = freePort();
+    int configured = freePort();
+    writeConfig(TestDaemon.config("", "[metrics]\nlisten = \"127.0.0.1:" + configured + "\"\n"));
+    start(List.of("-l", "127.0.0.1:" + port, "-l", "127.0.0.1:" + metrics, "--fdname=main:metrics"));
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"));
+    String scrape = httpGet(metrics, "/metrics");
+    assertTrue(scrape.startsWith("HTTP/1.1 200"), scrape);
+    assertTrue(scrape.contains("\nsecurecmd_connections_accepted_total 1\n"), scrape);
+    assertTrue(httpGet(metrics, "/other").startsWith("HTTP/1.1 404"));
+    try (Socket s = new Socket()) {
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), configured), 2000);
+      fail("[metrics] listen must not be bound when systemd passes a metrics socket");
+    } catch (IOException refused) {
+      // expected: nothing listens there
+    }
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"), "devices are still served");
+    signal("TERM");
+    assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+    assertEquals(0, process.exitValue(), "exit status; stderr " + List.copyOf(stderr));
+    String log = String.join("\n", stderr);
+    assertTrue(log.contains("metrics endpoint systemd socket \"metrics\" ready"), log);
+  }
+
+  private static String httpGet(int port, String path) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+          .getBytes(UTF_8));
+      return new String(s.getInputStream().readAllBytes(), UTF_8);
+    }
+  }
+
+  @Test
   void refusesSocketsWithOtherNamesWithExplanation() throws Exception {
     int port = freePort();
     writeConfig(TestDaemon.config("", ""));
@@ -131,8 +172,8 @@ class SystemdActivationTest {
     assertEquals(1, process.exitValue());
     String log = String.join("\n", stderr);
     assertTrue(log.contains("securecmdd: cannot start: systemd passed sockets named [main, other]; securecmdd"
-        + " serves only \"main\" (TCP) and \"admin\" (the admin UNIX socket): set FileDescriptorName="
-        + " accordingly in securecmd.socket"), log);
+        + " serves only \"main\" (TCP), \"admin\" (the admin UNIX socket) and \"metrics\" (TCP, the Prometheus"
+        + " endpoint): set FileDescriptorName= accordingly in securecmd.socket"), log);
   }
 
   private void writeConfig(String config) throws IOException {

@@ -1,9 +1,15 @@
 package org.securecmd.daemon.admin;
 
-import java.util.Locale;
-import java.util.Map;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.audit.ProxyCounters;
@@ -17,14 +23,19 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
-  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries) {
+  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries,
+                       LastReload reload) {
     PrometheusText p = new PrometheusText();
     p.gauge("securecmd_connections_open", "Connections open now.", openConnections);
     p.counter("securecmd_connections_accepted_total", "TCP connections accepted.", s.accepted());
     p.counter("securecmd_connections_refused_busy_total", "Connections refused because max_connections were open.",
         s.refusedBusy());
-    p.counter("securecmd_connections_refused_total",
-        "Connections refused after the handshake (allow list, CRL, deny list).", s.connectionsRefused());
+    p.help("securecmd_connections_refused_total", "counter", "Connections refused or closed by a decision, by reason "
+        + "(revoked, policy, identity_limit, address_limit, max_connection_age).");
+    s.refusedByReason().forEach((reason, n) ->
+        p.sample("securecmd_connections_refused_total{reason=\"" + label(reason) + "\"}", n));
+    p.help("securecmd_timeouts_total", "counter", "Connections closed because a request or a reply took too long.");
+    s.timeouts().forEach((kind, n) -> p.sample("securecmd_timeouts_total{kind=\"" + label(kind) + "\"}", n));
     p.help("securecmd_handshakes_total", "counter", "TLS handshakes that completed.");
     p.sample("securecmd_handshakes_total{resumed=\"false\"}", s.handshakesFull());
     p.sample("securecmd_handshakes_total{resumed=\"true\"}", s.handshakesResumed());
@@ -42,6 +53,11 @@ final class PrometheusText {
     p.histogram(s);
     p.gauge("securecmd_generation", "Number of the configuration generation serving new connections.", generation);
     p.gauge("securecmd_deny_list_entries", "Entries on the operator's deny list.", denyListEntries);
+    p.gauge("securecmd_last_reload_success",
+        "1 if the latest reload (or, before any, the start) installed its configuration, 0 if it was refused.",
+        reload.success() ? 1 : 0);
+    p.gauge("securecmd_last_reload_timestamp_seconds", "Unix time of the latest reload, or of the start before any.",
+        reload.at().getEpochSecond());
     return p.b.toString();
   }
 
@@ -68,6 +84,43 @@ final class PrometheusText {
           crl.lastLoadSucceeded() ? 1 : 0);
     }
     return p.b.toString();
+  }
+
+  /**
+   * What an operator alerts on besides the counters: capacity ({@code max_connections}, in effect since
+   * start), and the seconds until the server certificate and each client CA expire (negative once past).
+   * CAs are labelled by their CN (the full subject when there is none); two CAs with one CN give one
+   * series, the sooner expiry, since a duplicate series would fail the whole scrape.
+   */
+  static String capacityAndExpiry(int maxConnections, X509Certificate serverLeaf, List<X509Certificate> clientCas,
+                                  Instant now) {
+    PrometheusText p = new PrometheusText();
+    p.gauge("securecmd_max_connections", "Connections the daemon accepts at once ([server] max_connections).",
+        maxConnections);
+    p.gauge("securecmd_server_certificate_expiry_seconds",
+        "Seconds until the server certificate's notAfter (negative once expired).", secondsLeft(serverLeaf, now));
+    Map<String, Long> cas = new TreeMap<>();
+    for (X509Certificate ca : clientCas) cas.merge(commonName(ca), secondsLeft(ca, now), Math::min);
+    p.help("securecmd_client_ca_expiry_seconds", "gauge",
+        "Seconds until each client CA certificate's notAfter (negative once expired), by CA common name.");
+    cas.forEach((cn, left) -> p.sample("securecmd_client_ca_expiry_seconds{ca=\"" + label(cn) + "\"}", left));
+    return p.b.toString();
+  }
+
+  private static long secondsLeft(X509Certificate c, Instant now) {
+    return Duration.between(now, c.getNotAfter().toInstant()).toSeconds();
+  }
+
+  static String commonName(X509Certificate c) {
+    String dn = c.getSubjectX500Principal().getName();
+    try {
+      for (Rdn rdn : new LdapName(dn).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) return String.valueOf(rdn.getValue());
+      }
+    } catch (InvalidNameException e) {
+      // an RFC 2253 name from the JDK always parses; fall back to the whole subject anyway
+    }
+    return dn;
   }
 
   private void histogram(Metrics.Snapshot s) {

@@ -1,18 +1,18 @@
 package org.securecmd.daemon.admin;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
-import org.securecmd.daemon.server.ConnectionInfo;
 import org.securecmd.daemon.server.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes to the operator's deny list: each change is saved, then installed (every new connection reads it),
- * then open connections it denies are closed. One change at a time, so saves never interleave.
+ * Changes to the operator's deny list: each change is saved, then installed (every request reads it), then
+ * open connections are re-checked and those it denies closed with {@code ERR FORBIDDEN}. One change at a
+ * time, so saves never interleave.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
@@ -40,30 +40,50 @@ public final class Revocations {
   }
 
   public synchronized Change revokeIdentity(String name) {
-    return apply(current.get().withIdentity(name), c -> c.names().contains(name), "identity " + name);
+    return apply(current.get().withIdentity(name), "identity " + name);
   }
 
   public synchronized Change revokeSerial(String serial) {
     String s = DenyList.normalizeSerial(serial);
-    return apply(current.get().withSerial(s), c -> c.serial().equals(s), "serial " + s);
+    return apply(current.get().withSerial(s), "serial " + s);
   }
 
-  public synchronized Change unrevoke(String entry) {
+  /**
+   * What an unrevoke removed: the identity entry, the serial entry (normalised), or both when the value
+   * names both (an identity "abc" and the serial abc).
+   *
+   * @param saveError as in {@link Change}
+   */
+  public record Removal(Optional<String> identity, Optional<String> serial, String saveError) {
+    public boolean changed() {
+      return identity.isPresent() || serial.isPresent();
+    }
+  }
+
+  /** Removes {@code entry} as an identity and as a serial, whichever it is on the list as. */
+  public synchronized Removal unrevoke(String entry) {
     DenyList before = current.get();
+    Optional<String> identity = Optional.of(entry).filter(before.identities()::contains);
+    Optional<String> serial;
+    try {
+      serial = Optional.of(DenyList.normalizeSerial(entry)).filter(before.serials()::contains);
+    } catch (IllegalArgumentException notHex) {
+      serial = Optional.empty();
+    }
+    if (identity.isEmpty() && serial.isEmpty()) return new Removal(identity, serial, "");
     DenyList after = before.without(entry);
-    if (after == before) return new Change(false, 0, "");
     String saveError = save(after);
     current.set(after);
-    log.info("unrevoked {}", entry);
-    return new Change(true, 0, saveError);
+    log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
+    return new Removal(identity, serial, saveError);
   }
 
-  private Change apply(DenyList after, Predicate<ConnectionInfo> affected, String what) {
+  private Change apply(DenyList after, String what) {
     boolean changed = !after.equals(current.get());
     String saveError = changed ? save(after) : "";
     // Installed even when the save failed: a revocation must take effect now; the error is reported.
     current.set(after);
-    int closed = registry.disconnectIf(affected);
+    int closed = registry.recheckOpenConnections();
     log.info("revoked {}: {} open connection(s) closed", what, closed);
     return new Change(changed, closed, saveError);
   }

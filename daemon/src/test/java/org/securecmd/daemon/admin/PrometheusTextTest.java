@@ -3,9 +3,14 @@ package org.securecmd.daemon.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.securecmd.daemon.audit.Metrics;
+import org.securecmd.tls.TestPki;
 
 class PrometheusTextTest {
   @Test
@@ -15,13 +20,16 @@ class PrometheusTextTest {
     buckets[3] = 1;  // <= 1 ms
     buckets[buckets.length - 1] = 1;  // > 1 s
     Metrics.Snapshot s = new Metrics.Snapshot(10, 1, 5, 2, 1, Map.of("timeout", 3L),
-        Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450);
-    String text = PrometheusText.render(s, 4, 7, 2);
+        Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450,
+        new java.util.TreeMap<>(Map.of("address_limit", 1L, "revoked", 2L)), Map.of("request", 4L));
+    String text = PrometheusText.render(s, 4, 7, 2, LastReload.succeeded(Instant.ofEpochSecond(1_764_580_000)));
     for (String expected : new String[] {
         "# TYPE securecmd_connections_open gauge\nsecurecmd_connections_open 4\n",
         "# TYPE securecmd_connections_accepted_total counter\nsecurecmd_connections_accepted_total 10\n",
         "securecmd_connections_refused_busy_total 1\n",
-        "securecmd_connections_refused_total 1\n",
+        "securecmd_connections_refused_total{reason=\"address_limit\"} 1\n"
+            + "securecmd_connections_refused_total{reason=\"revoked\"} 2\n",
+        "# TYPE securecmd_timeouts_total counter\nsecurecmd_timeouts_total{kind=\"request\"} 4\n",
         "securecmd_handshakes_total{resumed=\"false\"} 5\nsecurecmd_handshakes_total{resumed=\"true\"} 2\n",
         "securecmd_handshake_failures_total{reason=\"timeout\"} 3\n",
         "securecmd_requests_total{command=\"GET_SECRET\",result=\"OK\"} 3\n",
@@ -36,10 +44,46 @@ class PrometheusTextTest {
             + "securecmd_request_duration_seconds_sum 2.00045\n"
             + "securecmd_request_duration_seconds_count 4\n",
         "securecmd_generation 7\n",
-        "securecmd_deny_list_entries 2\n"}) {
+        "securecmd_deny_list_entries 2\n",
+        "# TYPE securecmd_last_reload_success gauge\nsecurecmd_last_reload_success 1\n",
+        "# TYPE securecmd_last_reload_timestamp_seconds gauge\nsecurecmd_last_reload_timestamp_seconds 1764580000\n"}) {
       assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
     }
     assertTrue(text.endsWith("\n"));
+  }
+
+  @Test
+  void capacityAndSecondsUntilEachCertificateExpiresOneSeriesPerCaName() {
+    Instant now = Instant.parse("2026-12-01T00:00:00Z");
+    TestPki fleet = new TestPki("Fleet");
+    TestPki other = new TestPki("Other");
+    TestPki.Issued server = fleet.issue(TestPki.spec("server").serverAuth()
+        .validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(10))));
+    X509Certificate fleetRoot = fleet.rootCertificate();
+    X509Certificate intermediate = fleet.intermediate().certificate();
+    X509Certificate otherRoot = other.rootCertificate();
+    TestPki.Issued expiredCa = new TestPki("Fleet").issue(TestPki.spec("Fleet Root CA")
+        .validity(now.minus(Duration.ofDays(30)), now.minus(Duration.ofHours(1))));
+    String text = PrometheusText.capacityAndExpiry(500, server.certificate(),
+        List.of(fleetRoot, intermediate, otherRoot, expiredCa.certificate()), now);
+    assertTrue(text.contains("# TYPE securecmd_max_connections gauge\nsecurecmd_max_connections 500\n"), text);
+    assertTrue(text.contains("# TYPE securecmd_server_certificate_expiry_seconds gauge\n"
+        + "securecmd_server_certificate_expiry_seconds " + Duration.ofDays(10).toSeconds() + "\n"), text);
+    // two CAs named "Fleet Root CA": one series, the one that expires first (here: already expired)
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Fleet Root CA\"} -3600\n"), text);
+    assertEquals(1, text.lines().filter(l -> l.contains("ca=\"Fleet Root CA\"")).count(), text);
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Fleet Intermediate CA\"} "
+        + Duration.between(now, intermediate.getNotAfter().toInstant()).toSeconds() + "\n"), text);
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Other Root CA\"} "), text);
+  }
+
+  @Test
+  void refusedReloadIsZeroWithItsTime() {
+    Metrics.Snapshot s = new Metrics().snapshot();
+    String text = PrometheusText.render(s, 0, 1, 0, LastReload.failed(Instant.ofEpochSecond(42), "config.toml:3: bad"));
+    assertTrue(text.contains("securecmd_last_reload_success 0\n"), text);
+    assertTrue(text.contains("securecmd_last_reload_timestamp_seconds 42\n"), text);
+    assertTrue(!text.contains("config.toml"), "no error text in a metric: " + text);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,14 +31,20 @@ class ConfigLoaderTest {
     return Stream.of(
         // tables
         row("[sever]\nlisten = \"0.0.0.0:5000\"",
-            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]"),
+            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
-        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, proxy_protocol"),
+        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address, proxy_protocol"),
         row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols"),
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
         row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
+        row("[metrics]\nport = 5001", F + ":2: [metrics] port is not a known key; expected one of listen"),
+        row("[metrics]\nlisten = \"5001\"", F + ":2: [metrics] listen = \"5001\": expected HOST:PORT, e.g."
+            + " \"0.0.0.0:5000\" or \"[::1]:5000\" (or remove the key: no endpoint)"),
+        row("[metrics]\nlisten = \"::1:5001\"", F + ":2: [metrics] listen = \"::1:5001\": an IPv6 address needs"
+            + " brackets: \"[::1]:5000\" (or remove the key: no endpoint)"),
+        row("[metrics]\nlisten = 5001", F + ":2: [metrics] listen = 5001: expected a string"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
             F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow"),
         // wrong types
@@ -69,6 +76,22 @@ class ConfigLoaderTest {
         row("[server]\nmax_line_bytes = \"2MiB\"", F + ":2: [server] max_line_bytes = \"2MiB\": must be between 16 and 1048576 bytes"),
         row("[server]\nmax_line_bytes = true", F + ":2: [server] max_line_bytes = true: expected a number of bytes, or a string with B, KiB, MiB or GiB (e.g. \"4KiB\")"),
         row("[server]\nmax_connections = 0", F + ":2: [server] max_connections = 0: must be between 1 and 1000000"),
+        row("[server]\nrequest_timeout = \"50ms\"", F + ":2: [server] request_timeout = \"50ms\": must be between 100ms and 10m"),
+        row("[server]\nrequest_timeout = 10",
+            F + ":2: [server] request_timeout = 10: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nwrite_timeout = \"11m\"", F + ":2: [server] write_timeout = \"11m\": must be between 100ms and 10m"),
+        row("[server]\nwrite_timeout = \"ten seconds\"",
+            F + ":2: [server] write_timeout = \"ten seconds\": expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nmax_connection_age = \"500ms\"", F + ":2: [server] max_connection_age = \"500ms\": must be between 1s and 365d"),
+        row("[server]\nmax_connection_age = \"400d\"", F + ":2: [server] max_connection_age = \"400d\": must be between 1s and 365d"),
+        row("[server]\nmax_connections_per_identity = 0",
+            F + ":2: [server] max_connections_per_identity = 0: must be between 1 and 1000000"),
+        row("[server]\nmax_connections_per_identity = \"16\"",
+            F + ":2: [server] max_connections_per_identity = \"16\": expected a whole number"),
+        row("[server]\nmax_handshakes_per_address = -5",
+            F + ":2: [server] max_handshakes_per_address = -5: must be between 1 and 1000000"),
+        row("[server]\nmax_handshakes_per_address = 2.5",
+            F + ":2: [server] max_handshakes_per_address = 2.5: expected a whole number"),
         row("[server]\nmax_requests_per_connection = -1",
             F + ":2: [server] max_requests_per_connection = -1: must be between 1 and 1000000000"),
         row("[server]\nlisten = \"0.0.0.0\"",
@@ -223,6 +246,11 @@ class ConfigLoaderTest {
     assertEquals(1024, c.server().maxLineBytes());
     assertEquals(1000, c.server().maxRequestsPerConnection());
     assertEquals(Duration.ofSeconds(10), c.server().shutdownTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().requestTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().writeTimeout());
+    assertEquals(Duration.ofHours(24), c.server().maxConnectionAge());
+    assertEquals(16, c.server().maxConnectionsPerIdentity());
+    assertEquals(64, c.server().maxHandshakesPerAddress());
     assertEquals(List.of(), c.server().proxyProtocol());
     assertEquals(Path.of("/etc/securecmd/server.crt"), c.tls().certificate());
     assertEquals(Path.of("/etc/securecmd/server.key"), c.tls().privateKey());
@@ -233,7 +261,18 @@ class ConfigLoaderTest {
     assertEquals(Path.of("/run/securecmd/admin.sock"), c.admin().socket());
     assertEquals("securecmd-admin", c.admin().group());
     assertEquals(Path.of("/var/lib/securecmd"), c.state().directory());
+    assertEquals(Optional.empty(), c.metrics().listen());
     assertEquals(FILE, c.file());
+  }
+
+  @Test
+  void metricsListenTakesAnAddressAndIsOffWhenEmptyOrAbsent() throws Exception {
+    assertEquals(Optional.of(new ListenAddress("127.0.0.1", 5001)),
+        ConfigLoader.parse(FILE, "[metrics]\nlisten = \"127.0.0.1:5001\"\n").metrics().listen());
+    assertEquals(Optional.of(new ListenAddress("::1", 5001)),
+        ConfigLoader.parse(FILE, "[metrics]\nlisten = \"[::1]:5001\"\n").metrics().listen());
+    assertEquals(Optional.empty(), ConfigLoader.parse(FILE, "[metrics]\nlisten = \"\"\n").metrics().listen());
+    assertEquals(Optional.empty(), ConfigLoader.parse(FILE, "[metrics]\n").metrics().listen());
   }
 
   @Test
@@ -298,6 +337,11 @@ class ConfigLoaderTest {
         idle_timeout = "1d"
         handshake_timeout = "100ms"
         shutdown_timeout = "0s"
+        request_timeout = "250ms"
+        write_timeout = "2m"
+        max_connection_age = "365d"
+        max_connections_per_identity = 1
+        max_handshakes_per_address = 1000000
         listen = "[::1]:6000"
         [tls]
         protocols = ["TLSv1.3", "TLSv1.2"]
@@ -306,6 +350,11 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofDays(1), c.server().idleTimeout());
     assertEquals(Duration.ofMillis(100), c.server().handshakeTimeout());
     assertEquals(Duration.ZERO, c.server().shutdownTimeout());
+    assertEquals(Duration.ofMillis(250), c.server().requestTimeout());
+    assertEquals(Duration.ofMinutes(2), c.server().writeTimeout());
+    assertEquals(Duration.ofDays(365), c.server().maxConnectionAge());
+    assertEquals(1, c.server().maxConnectionsPerIdentity());
+    assertEquals(1_000_000, c.server().maxHandshakesPerAddress());
     assertEquals(new ListenAddress("::1", 6000), c.server().listen());
     assertEquals(List.of("TLSv1.3", "TLSv1.2"), c.tls().protocols());
   }
