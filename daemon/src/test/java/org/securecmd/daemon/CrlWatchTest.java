@@ -66,6 +66,10 @@ class CrlWatchTest {
       writeCrl(fixture.pki.crl(device));
       watcherLog.await(l -> l.contains("changed and was loaded: 1 revoked certificate(s)")
           && l.contains("closed 1 open connection(s)"), BOUND, "CRL loaded");
+      // the policy-change hook: one unprompted ERR FORBIDDEN line, then the close
+      Reply last = held.send("PING");
+      assertEquals(ErrorCode.FORBIDDEN, last.code(), last.toString());
+      assertEquals("certificate revoked (CRL)", last.text());
       assertThrows(Exception.class, () -> held.send("PING"), "the held connection was closed");
       assertEquals("PONG", bystander.send("PING").text(), "a device the CRL does not name stays connected");
     }
