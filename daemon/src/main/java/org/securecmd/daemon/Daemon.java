@@ -5,6 +5,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
 import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
@@ -22,6 +29,14 @@ import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.enroll.RenewalEvents;
+import org.securecmd.daemon.enroll.RenewalRefusal;
+import org.securecmd.daemon.enroll.RenewalState;
+import org.securecmd.daemon.enroll.Rollover;
+import org.securecmd.daemon.state.Issuance;
+import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
@@ -49,6 +64,7 @@ import sun.misc.Signal;
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   static final String REVOKED_FILE = "revoked";
+  static final String ISSUED_FILE = "issued";
   private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
@@ -63,10 +79,15 @@ public final class Daemon implements Reloader {
   private final SystemdStatus systemd;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private final CrlWatcher crlWatcher;
+  private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
+  private volatile Revocations revocations;
+  private volatile RenewalState renewal; // set once under this; created with the first generation (needs [state] directory)
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
+  private volatile LastReload lastReload;
 
   Daemon(Path configFile, Clock clock) {
     this(configFile, clock, Notifier.NOOP);
@@ -77,7 +98,70 @@ public final class Daemon implements Reloader {
     this.clock = clock;
     this.notifier = notifier;
     this.systemd = new SystemdStatus(notifier);
-    this.generations = new Generations(clock, denyList::get);
+    this.generations = new Generations(clock, denyList::get, this::renewalState);
+    this.crlWatcher = new CrlWatcher(current::get, this::crlsLoaded, metrics.crl(), clock);
+  }
+
+  /** How often the {@code [clients] crl} file is checked for changes (tests shorten it); before start. */
+  void crlPollInterval(Duration every) {
+    this.crlPollInterval = every;
+  }
+
+  /** The issuance log and rollover of {@code config}'s state directory; the first call fixes it. */
+  private synchronized RenewalState renewalState(Config config) throws ConfigException {
+    if (renewal != null) return renewal;
+    Path dir = config.state().directory();
+    try {
+      Files.createDirectories(dir);
+      IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
+      Rollover rollover = new Rollover(issued, s -> denyList.get().serials().contains(DenyList.normalizeSerial(s)),
+          this::revokeReplacedSerial);
+      renewal = new RenewalState(issued, rollover, new RenewalEvents() {
+        @Override
+        public void issued(Issuance issuance) {
+          metrics.renewals().issued();
+        }
+
+        @Override
+        public void refused(RenewalRefusal reason) {
+          metrics.renewals().refused(reason.label());
+        }
+      });
+      metrics.renewals().dueFrom(() -> {
+        EnrollmentSettings e = current.get() == null ? null : current.get().config().enrollment();
+        return e == null ? 0 : rollover.dueWithin(e.renewBefore(), clock.instant());
+      });
+      return renewal;
+    } catch (IOException e) {
+      throw new ConfigException(config.file(), 0, "[state] directory", "cannot read the issuance records in " + dir
+          + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A rekeyed device connected with its new certificate: its old serial goes on the deny list, and
+   * {@link Revocations} re-checks the open connections (the policy-change hook), closing the old serial's.
+   */
+  private void revokeReplacedSerial(String serial) {
+    Revocations r = revocations;
+    if (r != null) r.revokeSerial(serial);
+  }
+
+  private ConnectionListener renewalListener() {
+    return new ConnectionListener() {
+      @Override
+      public void accepted(long connection, org.securecmd.daemon.auth.Identity identity,
+                           java.security.cert.X509Certificate leaf) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().connected(connection, identity.serial(), leaf == null ? null : leaf.getNotAfter().toInstant());
+      }
+
+      @Override
+      public void closed(long connection) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().closed(connection);
+      }
+    };
   }
 
   static Daemon fromEnvironment(Path configFile) {
@@ -136,10 +220,14 @@ public final class Daemon implements Reloader {
     DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
     denyList.set(store.load());
     install(first);
-    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
+    RenewalState renewals = renewalState(first.config());
+    crlWatcher.baseline(first);
+    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
+        renewalListener());
     try {
+      revocations = new Revocations(denyList, store, server.registry());
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
-          new Revocations(denyList, store, server.registry()));
+          revocations, renewals.issued());
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
@@ -160,6 +248,8 @@ public final class Daemon implements Reloader {
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
     watchdog.start();
   }
 
@@ -187,18 +277,43 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
+        crlWatcher.baseline(next);
+        lastReload = LastReload.succeeded(clock.instant());
         int refused = server.recheckOpenConnections();
         log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
             + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
+        lastReload = LastReload.failed(clock.instant(), e.getMessage());
         throw new Reloader.Failed(e.getMessage());
+      } catch (RuntimeException e) {
+        lastReload = LastReload.failed(clock.instant(), e.toString());
+        throw e;
       } finally {
         systemd.readyAfterReload();
         sendStatus();
       }
     }
+  }
+
+  /**
+   * The CRL file changed and loaded ({@link CrlWatcher}): new connections get a generation with it, and
+   * every open connection is re-checked (a newly revoked one gets ERR FORBIDDEN and is closed).
+   * Returns how many were refused.
+   */
+  private int crlsLoaded(List<X509CRL> crls) {
+    synchronized (reloading) {
+      Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
+      install(next);
+      // the policy-change hook: every open connection is re-checked against the new generation's CRL
+      return server == null ? 0 : server.recheckOpenConnections();
+    }
+  }
+
+  @Override
+  public Optional<LastReload> lastReload() {
+    return Optional.ofNullable(lastReload);
   }
 
   private void reloadOnSignal() {
@@ -219,7 +334,8 @@ public final class Daemon implements Reloader {
     Server s = server;
     if (s == null) return;
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests");
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests"
+        + lastReload().map(r -> "; " + r.summary()).orElse(""));
   }
 
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */

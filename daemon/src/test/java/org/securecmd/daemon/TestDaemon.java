@@ -70,13 +70,18 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
+    return start(dir, config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Path, String)}, with the daemon's idea of "now" taken from {@code clock}. */
+  public static TestDaemon start(Path dir, String config, Clock clock) throws Exception {
     TestPki pki = new TestPki("Test");
     TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    Daemon d = new Daemon(dir.resolve("config.toml"), clock);
     d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
     return new TestDaemon(dir, pki, server, device, d);
   }

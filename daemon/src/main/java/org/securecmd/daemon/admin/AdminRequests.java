@@ -9,12 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.server.ConnectionInfo;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.IssuanceLog;
 
 /**
  * Answers one admin request line with one JSON object: {@code {"ok":true,...}} or
@@ -30,9 +32,17 @@ public final class AdminRequests {
   private final Metrics metrics;
   private final Reloader reloader;
   private final Revocations revocations;
+  private final IssuanceLog issued;
 
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
                        Reloader reloader, Revocations revocations) {
+    this(version, clock, current, server, metrics, reloader, revocations, null);
+  }
+
+  /** @param issued the RENEW issuance records, or null when renewal is not wired */
+  public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
+                       Reloader reloader, Revocations revocations, IssuanceLog issued) {
+    this.issued = issued;
     this.version = version;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -57,8 +67,9 @@ public final class AdminRequests {
       case "unrevoke" -> unrevoke(arg);
       case "revoked" -> noArgument(verb, arg, this::revoked);
       case "metrics" -> noArgument(verb, arg, this::metrics);
+      case "issued" -> noArgument(verb, arg, () -> IssuedReply.list(issued));
       default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb
-          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked or metrics");
+          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked, metrics or issued");
     };
   }
 
@@ -82,6 +93,7 @@ public final class AdminRequests {
     m.put("config", String.valueOf(g.config().file()));
     m.put("generation", g.number());
     m.put("generation_loaded", g.loadedAt().toString());
+    m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
     m.put("listener", server.description());
     m.put("connections_open", server.openConnections());
     m.put("connections_accepted", metrics.acceptedCount());
@@ -92,6 +104,30 @@ public final class AdminRequests {
     List<Object> cas = new ArrayList<>();
     for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
     m.put("client_cas", cas);
+    m.put("renewals", IssuedReply.status(metrics.renewals()));
+    m.put("crl", crl(metrics.crl().status(), now));
+    return m;
+  }
+
+  /** The CRL file's state: what is in force, until when, and whether the last load of the file worked. */
+  private static Map<String, Object> crl(CrlHealth.Status s, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("configured", s.configured());
+    if (!s.configured()) return m;
+    m.put("last_load_ok", s.lastLoadSucceeded());
+    if (!s.lastLoadSucceeded()) m.put("last_error", s.lastError());
+    m.put("loaded", s.loadedAt().toString());
+    List<Object> crls = new ArrayList<>();
+    for (CrlHealth.Crl c : s.crls()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("issuer", c.issuer());
+      c.nextUpdate().ifPresent(t -> {
+        one.put("next_update", t.toString());
+        one.put("next_update_in_seconds", Duration.between(now, t).toSeconds());
+      });
+      crls.add(one);
+    }
+    m.put("crls", crls);
     return m;
   }
 
@@ -175,9 +211,13 @@ public final class AdminRequests {
 
   private Map<String, Object> unrevoke(String arg) {
     if (!DenyListStore.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
-    Revocations.Change change = revocations.unrevoke(arg);
-    if (!change.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
-    return changeReply(change, "entry", arg);
+    Revocations.Removal removal = revocations.unrevoke(arg);
+    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    Map<String, Object> m = removal.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(removal.saveError());
+    removal.identity().ifPresent(i -> m.put("identity", i));
+    removal.serial().ifPresent(h -> m.put("serial", h));
+    m.put("changed", true);
+    return m;
   }
 
   private static Map<String, Object> changeReply(Revocations.Change change, String kind, String value) {
@@ -205,9 +245,14 @@ public final class AdminRequests {
   /** The Prometheus text of {@code securecmdctl metrics}, which the HTTP endpoint serves too. */
   public String metricsText() {
     Generation g = current.get();
-    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()))
+    // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
+    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
+    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()),
+        reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
-            clock.instant());
+            clock.instant())
+        + PrometheusText.renewals(metrics.renewals())
+        + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 
   private static int size(DenyList d) {

@@ -33,6 +33,15 @@ final class Deadlines {
     return start != EXPIRED && handshake.compareAndSet(start, ENDED);
   }
 
+  /** Whether the sweep has cut the handshake (its socket is closed or being closed). */
+  boolean handshakeCut() {
+    return handshake.get() == EXPIRED;
+  }
+
+  java.time.Duration handshakeTimeout() {
+    return limits.handshakeTimeout();
+  }
+
   /** Run by the sweep: true exactly once, when a handshake still running is past {@code handshake_timeout}. */
   boolean handshakeExpired(long now) {
     long start = handshake.get();

@@ -1,5 +1,6 @@
 package org.securecmd.daemon.server;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -13,6 +14,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.Cidr;
 import org.securecmd.daemon.tls.TlsMaterial;
 
 /**
@@ -20,15 +22,18 @@ import org.securecmd.daemon.tls.TlsMaterial;
  * alone would let a slow drip of bytes go on for ever): the registry's sweep closes the socket of a handshake
  * past it ({@link Deadlines#handshakeExpired}), so no timer task and no timed socket read is made per
  * connection (both showed in a profile of full and resumed handshakes: bench/profile.sh). A failure is
- * audited with its reason; the caller then closes the socket. Whatever has to happen on the raw socket
- * before TLS goes in front of {@link #run}.
+ * audited with its reason; the caller then closes the socket. Before TLS, on the raw socket and under the
+ * same deadline, the PROXY v2 step ({@link ProxyPrelude}): from a listed balancer it gives the device's own
+ * address.
  */
 final class Handshake {
   /** A completed handshake: the TLS socket over the raw one, and the peer as its certificate names it. */
-  record Completed(SSLSocket socket, Identity identity, List<X509Certificate> chain, boolean resumed) {}
+  record Completed(SSLSocket socket, Identity identity, List<X509Certificate> chain, boolean resumed,
+                   String remote) {}
 
   private final long id;
-  private final String remote;
+  /** The peer's address; the device's own once a listed balancer's PROXY v2 header said so. */
+  private String remote;
   private final ServerContext context;
   private final Deadlines deadlines;
 
@@ -44,13 +49,18 @@ final class Handshake {
    * with autoClose=false, so JSSE's own close on a fatal alert leaves the TCP socket to us (and to a
    * lingering close, so the alert is not overtaken by a reset).
    */
-  Optional<Completed> run(Socket raw, TlsMaterial tls) throws IOException {
-    SSLSocket s = (SSLSocket) tls.context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
-    s.setUseClientMode(false);
-    s.setSSLParameters(tls.newParameters());
+  Optional<Completed> run(Socket raw, TlsMaterial tls, List<Cidr> balancers) throws IOException {
+    // the deadline (the sweep, from accept) bounds the PROXY header and the handshake together
     long startMillis = System.currentTimeMillis();
     try {
+      byte[] consumed = proxyStep(raw, balancers);
+      if (consumed == null) return Optional.empty();
+      SSLSocket s = consumed.length == 0
+          ? (SSLSocket) tls.context().getSocketFactory()
+              .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false)
+          : (SSLSocket) tls.context().getSocketFactory().createSocket(raw, new ByteArrayInputStream(consumed), false);
+      s.setUseClientMode(false);
+      s.setSSLParameters(tls.newParameters());
       s.startHandshake();
       if (!deadlines.handshakeEnded()) throw new SocketTimeoutException("handshake timed out");
       SSLSession session = s.getSession();
@@ -59,13 +69,47 @@ final class Handshake {
       context.audit().handshakeCompleted(resumed);
       List<X509Certificate> chain = chain(session);
       Identity identity = chain.isEmpty() ? Identity.ANONYMOUS : Identity.of(chain.get(0));
-      return Optional.of(new Completed(s, identity, chain, resumed));
+      return Optional.of(new Completed(s, identity, chain, resumed, remote));
     } catch (IOException e) {
       boolean inTime = deadlines.handshakeEnded();
       context.audit().handshakeRefused(id, remote, inTime ? describe(e) : "handshake timed out");
       if (inTime) LingeringClose.drain(raw);
     }
     return Optional.empty();
+  }
+
+  /**
+   * The PROXY protocol v2 step ({@link ProxyPrelude}), on the raw socket before TLS: returns the bytes it
+   * read that belong to TLS, or {@code null} when the connection ends here (a balancer's health check,
+   * closed quietly; or a refused header, audited). A listed balancer's header sets {@link #remote}.
+   */
+  private byte[] proxyStep(Socket raw, List<Cidr> balancers) throws IOException {
+    ProxyPrelude.Outcome outcome;
+    try {
+      outcome = ProxyPrelude.read(raw, balancers);
+    } catch (IOException e) {
+      boolean timedOut = e instanceof SocketTimeoutException || deadlines.handshakeCut();
+      // from anyone else, a silent peer is a handshake that timed out, as it always was
+      if (!timedOut || !ProxyPrelude.listed(raw, balancers)) throw e;
+      outcome = new ProxyPrelude.Refused("timeout", "no complete PROXY v2 header within handshake_timeout ("
+          + deadlines.handshakeTimeout().toMillis() + " ms)");
+    }
+    // instanceof, not a pattern switch: its first use bootstraps SwitchBootstraps, which took a cold
+    // daemon's first handshake past a 2 s handshake_timeout on a loaded machine (LifecycleTest)
+    if (outcome instanceof ProxyPrelude.Proceed p) {
+      if (!p.peer().equals(raw.getRemoteSocketAddress())) {
+        remote = ServedConnection.addressText(p.peer().getAddress(), p.peer().getPort());
+        Thread.currentThread().setName("conn-" + id + " " + remote);
+      }
+      return p.consumed();
+    }
+    if (outcome instanceof ProxyPrelude.Refused r) {
+      context.audit().proxyRefused(id, remote, r.reason(), r.message());
+      if (!deadlines.handshakeCut()) LingeringClose.drain(raw); // a FIN, not a reset over the unread rest
+      return null;
+    }
+    context.audit().proxyHealthCheck();
+    return null;
   }
 
   private static List<X509Certificate> chain(SSLSession session) {

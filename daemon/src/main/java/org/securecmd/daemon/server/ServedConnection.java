@@ -43,10 +43,12 @@ final class ServedConnection implements Runnable {
   private static final int IO_BUFFER = 4096;
   private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
   private static final int TOO_LONG_DISCARD_MILLIS = 2000;
+  static final int MAX_RENEW_LINE_BYTES = 16 * 1024;
 
   private final long id;
   private final Socket raw;
-  private final String remote;
+  /** The peer's address; the device's own when a listed balancer's PROXY v2 header said so. */
+  private volatile String remote;
   private final Generation accepted;
   private final Limits limits;
   private final Deadlines deadlines;
@@ -59,6 +61,7 @@ final class ServedConnection implements Runnable {
   private volatile List<X509Certificate> chain = List.of();
   private volatile SSLSocket tls;
   private boolean identityCounted; // only this connection's thread touches it
+  private boolean listened; // the listener was told it was accepted; only this connection's thread touches it
   private final Lifecycle lifecycle = new Lifecycle();
 
   /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
@@ -91,18 +94,24 @@ final class ServedConnection implements Runnable {
       context.permits().release();
       close();
       context.registry().remove(this);
+      if (listened) context.listener().closed(id);
     }
   }
 
   private void serve() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, deadlines).run(raw, accepted.tls());
+      done = new Handshake(id, remote, context, deadlines)
+          .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
-      context.handshakes().release(raw.getInetAddress());
+      // a listed balancer takes no per-address slot (Server): all devices behind it would share one
+      if (!ProxyPrelude.listed(raw, accepted.config().server().proxyProtocol())) {
+        context.handshakes().release(raw.getInetAddress());
+      }
     }
     if (done.isEmpty()) return;
     Handshake.Completed h = done.get();
+    remote = h.remote();
     tls = h.socket();
     chain = h.chain();
     identity = h.identity();
@@ -125,6 +134,8 @@ final class ServedConnection implements Runnable {
     }
     context.audit().connectionAccepted(id, identity.displayName(), remote, tls.getSession().getProtocol(),
         h.resumed());
+    listened = true;
+    context.listener().accepted(id, identity, chain.isEmpty() ? null : chain.get(0));
     tls.setSoTimeout(limits.idleTimeoutMillis());
     requestLoop(tls);
   }
@@ -132,7 +143,9 @@ final class ServedConnection implements Runnable {
   private void requestLoop(SSLSocket s) throws IOException {
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
-    LineReader in = new LineReader(buffered, limits.maxLineBytes());
+    // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
+    LineReader in = new LineReader(buffered, limits.maxLineBytes(), "RENEW ",
+        context.current().get().commands().knows("RENEW") ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -188,7 +201,7 @@ final class ServedConnection implements Runnable {
 
   private Reply answer(Generation now, String line) {
     try {
-      return now.commands().dispatch(Request.parse(line), identity);
+      return now.commands().dispatch(Request.parse(line), identity, chain);
     } catch (ProtocolException e) {
       return e.toReply();
     } catch (RuntimeException e) {
@@ -313,7 +326,11 @@ final class ServedConnection implements Runnable {
   }
 
   private static String remoteOf(Socket s) {
-    String host = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPort();
+    return s.getInetAddress() == null ? "?:" + s.getPort() : addressText(s.getInetAddress(), s.getPort());
+  }
+
+  static String addressText(java.net.InetAddress a, int port) {
+    String host = a.getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 }

@@ -48,6 +48,12 @@ public final class Server implements AutoCloseable {
    */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
       throws IOException {
+    this(source, current, maxConnections, metrics, ConnectionListener.NONE);
+  }
+
+  /** @param listener told about every connection that passed policy, and when it closes */
+  public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics,
+                ConnectionListener listener) throws IOException {
     this.channel = source.open();
     this.source = source;
     this.description = source.describe();
@@ -58,7 +64,8 @@ public final class Server implements AutoCloseable {
         Thread.ofPlatform().name("deadlines").daemon(true).factory());
     timer.setRemoveOnCancelPolicy(true); // a cancelled handshake deadline leaves the queue at once
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
-        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>());
+        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>(),
+        listener);
     this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
   }
 
@@ -121,7 +128,9 @@ public final class Server implements AutoCloseable {
       InetAddress from = ch.socket().getInetAddress();
       // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
       // connection when its handshake ends, whatever the outcome.
-      if (!context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
+      // A listed balancer (PROXY v2) is exempt: every device behind it shares its address.
+      boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
+      if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
         context.permits().release();
         metrics.refused("address_limit");
         refuse(ch);
@@ -135,7 +144,7 @@ public final class Server implements AutoCloseable {
         context.registry().add(c); // before start, so a drain never misses it
         connectionThreads.newThread(c).start();
       } catch (IOException | RuntimeException e) {
-        context.handshakes().release(from);
+        if (!balancer) context.handshakes().release(from);
         context.permits().release();
         log.error("cannot start a connection: {}", e.toString());
         refuse(ch);

@@ -22,7 +22,7 @@ class PrometheusTextTest {
     Metrics.Snapshot s = new Metrics.Snapshot(10, 1, 5, 2, 1, Map.of("timeout", 3L),
         Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450,
         new java.util.TreeMap<>(Map.of("address_limit", 1L, "revoked", 2L)), Map.of("request", 4L));
-    String text = PrometheusText.render(s, 4, 7, 2);
+    String text = PrometheusText.render(s, 4, 7, 2, LastReload.succeeded(Instant.ofEpochSecond(1_764_580_000)));
     for (String expected : new String[] {
         "# TYPE securecmd_connections_open gauge\nsecurecmd_connections_open 4\n",
         "# TYPE securecmd_connections_accepted_total counter\nsecurecmd_connections_accepted_total 10\n",
@@ -44,7 +44,9 @@ class PrometheusTextTest {
             + "securecmd_request_duration_seconds_sum 2.00045\n"
             + "securecmd_request_duration_seconds_count 4\n",
         "securecmd_generation 7\n",
-        "securecmd_deny_list_entries 2\n"}) {
+        "securecmd_deny_list_entries 2\n",
+        "# TYPE securecmd_last_reload_success gauge\nsecurecmd_last_reload_success 1\n",
+        "# TYPE securecmd_last_reload_timestamp_seconds gauge\nsecurecmd_last_reload_timestamp_seconds 1764580000\n"}) {
       assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
     }
     assertTrue(text.endsWith("\n"));
@@ -76,7 +78,42 @@ class PrometheusTextTest {
   }
 
   @Test
+  void refusedReloadIsZeroWithItsTime() {
+    Metrics.Snapshot s = new Metrics().snapshot();
+    String text = PrometheusText.render(s, 0, 1, 0, LastReload.failed(Instant.ofEpochSecond(42), "config.toml:3: bad"));
+    assertTrue(text.contains("securecmd_last_reload_success 0\n"), text);
+    assertTrue(text.contains("securecmd_last_reload_timestamp_seconds 42\n"), text);
+    assertTrue(!text.contains("config.toml"), "no error text in a metric: " + text);
+  }
+
+  @Test
   void labelValuesAreEscaped() {
     assertEquals("a\\\\b\\\"c\\nd", PrometheusText.label("a\\b\"c\nd"));
+  }
+
+  @Test
+  void rendersProxyCountersAndTheCrlState() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+    org.securecmd.daemon.audit.CrlHealth.Status crl = new org.securecmd.daemon.audit.CrlHealth.Status(true, true, "",
+        now, java.util.List.of(
+            new org.securecmd.daemon.audit.CrlHealth.Crl("Fleet \"A\" CA", java.util.Optional.of(now.plusSeconds(3600))),
+            new org.securecmd.daemon.audit.CrlHealth.Crl("Old CA", java.util.Optional.of(now.minusSeconds(60))),
+            new org.securecmd.daemon.audit.CrlHealth.Crl("No Next CA", java.util.Optional.empty())));
+    String text = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(12,
+        Map.of("missing", 2L, "not_listed", 1L)), crl.failed("bad file"), now);
+    for (String expected : new String[] {
+        "# TYPE securecmd_proxy_health_checks_total counter\nsecurecmd_proxy_health_checks_total 12\n",
+        "securecmd_proxy_header_refused_total{reason=\"missing\"} 2\n",
+        "securecmd_proxy_header_refused_total{reason=\"not_listed\"} 1\n",
+        "# TYPE securecmd_crl_next_update_seconds gauge\n",
+        "securecmd_crl_next_update_seconds{issuer=\"Fleet \\\"A\\\" CA\"} 3600\n",
+        "securecmd_crl_next_update_seconds{issuer=\"Old CA\"} -60\n",
+        "# TYPE securecmd_crl_last_load_success gauge\nsecurecmd_crl_last_load_success 0\n"}) {
+      assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
+    }
+    assertTrue(!text.contains("No Next CA"), text);
+    String none = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(0, Map.of()),
+        org.securecmd.daemon.audit.CrlHealth.Status.NONE, now);
+    assertTrue(!none.contains("securecmd_crl_"), "no CRL configured, no CRL series: " + none);
   }
 }
