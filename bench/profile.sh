@@ -4,7 +4,8 @@
 # connections at concurrency C; prints the top frames of each (jfr view hot-methods) and the CPU per
 # connection from /proc. Bounded; asserts nothing.
 #
-#   bench/profile.sh [N] [C] [--resume]     (default 3000 connections, c=8, full handshakes)
+#   bench/profile.sh [N] [C] [TLSLOAD-OPTIONS]   (default 3000 connections, c=8, full handshakes; e.g.
+#   "--resume", or "-k 1000" for kept connections)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh

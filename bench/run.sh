@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 
+cmdline="bench/run.sh $*"
 harness=() java_client=0 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -66,6 +67,7 @@ max_handshakes_per_address = 20000" > "$work/securecmd.toml"
 echo "bench: $(nproc) CPUs ($(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)); $(uname -sr);" \
   "JDK $(java -version 2>&1 | head -1); $(stunnel4 -version 2>&1 | grep -m1 '^stunnel'); $(openssl version);" \
   "$(gcc --version | head -1); fd limit $(ulimit -n)" >&2
+echo "bench: command: $cmdline" >&2
 echo "bench: daemon and jsse-launcher JVM flags: $jvm_flags ${BENCH_DAEMON_OPTS:-}" >&2
 
 cp="$PWD/bench/target/securecmd-bench.jar:$PWD/client/target/securecmd-client.jar"
