@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 runs=${1:-5}
-[ -f daemon/target/securecmdd.jar ] || mvn -B -q -pl daemon -am package -DskipTests -Dsecurecmd.aot.skip
+jar=${BENCH_JAR:-$PWD/daemon/target/securecmdd.jar}   # BENCH_JAR: another build, for an A/B
+[ -f "$jar" ] || mvn -B -q -pl daemon -am package -DskipTests -Dsecurecmd.aot.skip
 command -v systemd-socket-activate >/dev/null || { echo "cold-start: systemd-socket-activate (package systemd) needed" >&2; exit 2; }
 work=$(mktemp -d /tmp/securecmd-cold.XXXXXX)
 act=
@@ -25,7 +26,7 @@ flags="$flags -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
 sed 's/<pattern>/<pattern>%d{HH:mm:ss.SSS} /' etc/logback.xml > "$work/logback.xml"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 scripts/throwaway-config.sh securecmd "$port" COLD > "$work/securecmd.toml"
-daemon=(java $flags "-Dlogback.configurationFile=$work/logback.xml" -jar "$PWD/daemon/target/securecmdd.jar"
+daemon=(java $flags "-Dlogback.configurationFile=$work/logback.xml" -jar "$jar"
   --config "$work/securecmd.toml")
 ms() { date +%s%3N; }
 load() { "$work/tlsload" --port "$port" --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" \
