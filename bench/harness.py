@@ -9,6 +9,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import socket
 import statistics
 import subprocess
@@ -16,6 +17,9 @@ import sys
 import time
 
 SECRET = "BENCH_SECRET_0123456789"
+# What bench/run.sh gives the daemon: one device certificate from one address opens thousands of connections.
+DAEMON_LIMITS = ("max_connections = 20000\nmax_requests_per_connection = 1000000\n"
+                 "max_connections_per_identity = 20000\nmax_handshakes_per_address = 20000")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -41,14 +45,14 @@ def rss_kib(pid):
 class Target:
     """One server under test: its processes (whose CPU and memory are its cost), port and reply."""
 
-    def __init__(self, name, port, commands, reply=SECRET, one_at_a_time=False, cwd=None):
+    def __init__(self, name, port, commands, reply=SECRET, one_at_a_time=False, load_args=()):
         self.name, self.port, self.reply, self.one_at_a_time = name, port, reply, one_at_a_time
-        self.commands, self.cwd, self.procs = commands, cwd, []
+        self.commands, self.load_args, self.procs = commands, list(load_args), []
 
     def start(self, work):
         for i, cmd in enumerate(self.commands):
             log = open(os.path.join(work, f"{self.name}.{i}.log"), "w")
-            self.procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd or work))
+            self.procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work))
             if i < len(self.commands) - 1:
                 time.sleep(0.2)  # a backend first: stunnel connects to it only per connection anyway
         deadline = time.monotonic() + 30
@@ -57,10 +61,20 @@ class Target:
                 sys.exit(f"bench: {self.name} exited; see {work}/{self.name}.*.log")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
+                break
             except OSError:
                 time.sleep(0.1)
-        sys.exit(f"bench: {self.name} does not listen on {self.port} after 30 s")
+        else:
+            sys.exit(f"bench: {self.name} does not listen on {self.port} after 30 s")
+
+    def await_reply(self, args):
+        """Bounded: until one connection gets its reply (a balancer first has to see its daemons up)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if load(args, self, ["-n", "1", "--timeout", "5"], quiet=True).get("errors", 1) == 0:
+                return
+            time.sleep(0.5)
+        sys.exit(f"bench: {self.name} gives no reply after 30 s; see {args.work}/{self.name}.*.log")
 
     def cpu(self):
         return sum(cpu_ticks(p.pid) for p in self.procs)
@@ -83,12 +97,13 @@ def parse(text):
     return {k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", text)}
 
 
-def load(args, target, extra, on_held=None):
+def load(args, target, extra, on_held=None, quiet=False):
     """One tlsload run against one target; returns its figures plus the server's CPU over the run."""
     cmd = [args.tlsload, "--port", str(target.port), "--ca", f"{args.work}/ca.crt", "--cert",
-           f"{args.work}/client.crt", "--key", f"{args.work}/client.key", "--expect", target.reply] + extra
+           f"{args.work}/client.crt", "--key", f"{args.work}/client.key", "--expect", target.reply] \
+        + target.load_args + extra
     cpu0, rss0 = target.cpu(), target.rss()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True)
     out, held = [], {}
     for line in p.stdout:
         out.append(line)
@@ -148,7 +163,8 @@ def main():
     ap.add_argument("--hold", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1500)
     ap.add_argument("--only", default="full8,full64,resumed8,kept,idle")
-    ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server")
+    ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server",
+                    help="also haproxy-1, haproxy-2: HAProxy in front of one and of two daemons")
     ap.add_argument("--java-client", help="run this Java load generator (LoadGen, shell words) instead of tlsload")
     ap.add_argument("--java-client-args", default="", help="extra LoadGen options, shell words")
     args = ap.parse_args()
@@ -181,11 +197,16 @@ def main():
         known["securecmd-base"] = Target("securecmd-base", args.daemon_base_port, [shlex.split(args.daemon_base)])
         if "securecmd-base" not in args.targets:
             args.targets = args.targets.replace("securecmd", "securecmd,securecmd-base", 1)
+    for name, n in (("haproxy-1", 1), ("haproxy-2", 2)):
+        if name in args.targets.split(","):
+            known[name] = haproxy_target(args, name, n)
     targets = [known[t] for t in args.targets.split(",")]
     results = {}  # (scenario key, target name) -> [round figures]
     try:
         for t in targets:
             t.start(w)
+        for t in targets:
+            t.await_reply(args)
         if args.java_client:
             return java_client(args, targets)
         print(f"bench: {os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f} "
@@ -213,6 +234,31 @@ def main():
         for t in targets:
             t.stop()
     print_table(args, targets, results, load_before, load_after)
+
+
+def haproxy_target(args, name, daemons):
+    """HAProxy (the shipped etc/haproxy/securecmd.cfg: PROXY v2, balance source) in front of 1 or 2 daemons
+    of their own; the row's CPU and RSS are HAProxy's plus its daemons'. Workers connect from 64 loopback
+    addresses, so balance source spreads them over the daemons and keeps each on one (it resumes)."""
+    w, commands, ports = args.work, [], []
+    for i in range(daemons):
+        port = free_port()
+        ports.append(port)
+        config = subprocess.run(["scripts/throwaway-config.sh", f"{name}-d{i}", str(port), SECRET,
+                                 DAEMON_LIMITS + '\nproxy_protocol = ["127.0.0.1/32"]'],
+                                check=True, capture_output=True, text=True).stdout
+        with open(f"{w}/{name}-d{i}.toml", "w") as f:
+            f.write(config)
+        commands.append(shlex.split(re.sub(r"--config \S+", f"--config {w}/{name}-d{i}.toml", args.daemon)))
+    front = free_port()
+    with open("etc/haproxy/securecmd.cfg") as f:
+        cfg = f.read().replace("@FRONTEND@", f"127.0.0.1:{front}").replace("@DAEMON_1@", f"127.0.0.1:{ports[0]}")
+    cfg = cfg.replace("@DAEMON_2@", f"127.0.0.1:{ports[1]}") if daemons == 2 else \
+        "\n".join(l for l in cfg.splitlines() if "@DAEMON_2@" not in l) + "\n"
+    with open(f"{w}/{name}.cfg", "w") as f:
+        f.write(cfg)
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    return Target(name, front, commands + [[haproxy, "-db", "-f", f"{w}/{name}.cfg"]], load_args=["--sources", "64"])
 
 
 def java_client(args, targets):

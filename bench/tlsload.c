@@ -15,6 +15,8 @@
  *     --idle N --hold S   open N connections (handshake + one request each), hold them S seconds, then
  *                         send one more request on every one of them and check the reply
  *     --timeout S     per socket operation (default 10)
+ *     --sources N     worker i connects from 127.0.0.(2 + i mod N), so a balancer's "balance source" spreads
+ *                     the workers and keeps each on one server (loopback only)
  *
  * Prints one line of key=value pairs (read by bench/harness.py) and nothing else on stdout (with --idle,
  * first a line held=N once the connections are open and before they are held); the first
@@ -43,10 +45,10 @@
 
 static struct {
   const char *host, *name, *ca, *cert, *key, *request, *expect;
-  int port, concurrency, requests, resume, idle, hold, timeout;
+  int port, concurrency, requests, resume, idle, hold, timeout, sources;
   long total;
   double duration;
-} opt = {"127.0.0.1", NULL, NULL, NULL, NULL, "GET_SECRET", NULL, 0, 1, 1, 0, 0, 0, 10, 100, 0};
+} opt = {"127.0.0.1", NULL, NULL, NULL, NULL, "GET_SECRET", NULL, 0, 1, 1, 0, 0, 0, 10, 0, 100, 0};
 
 static SSL_CTX *ctx;
 static atomic_long started, connections, requests_done, errors, resumed;
@@ -109,6 +111,11 @@ static SSL *dial(worker *w) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (opt.sources) {
+    struct sockaddr_in from = {.sin_family = AF_INET};
+    from.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(w->id % opt.sources));
+    if (bind(fd, (struct sockaddr *)&from, sizeof from) < 0) { fail("bind"); close(fd); return NULL; }
+  }
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(opt.port)};
   inet_pton(AF_INET, opt.host, &a.sin_addr);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) { fail("connect"); close(fd); return NULL; }
@@ -234,7 +241,8 @@ static void run(worker *ws, void *(*fn)(void *)) {
 
 static void usage(void) {
   fprintf(stderr, "usage: tlsload --port P --ca F --cert F --key F [--host H] [--name N] [-c N] [-n N | -d S]\n"
-                  "               [-k K] [--resume] [--request L] [--expect T] [--idle N --hold S] [--timeout S]\n");
+                  "               [-k K] [--resume] [--request L] [--expect T] [--idle N --hold S] [--timeout S]\n"
+                  "               [--sources N]\n");
   exit(2);
 }
 
@@ -259,6 +267,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--idle")) opt.idle = atoi(v);
     else if (!strcmp(a, "--hold")) opt.hold = atoi(v);
     else if (!strcmp(a, "--timeout")) opt.timeout = atoi(v);
+    else if (!strcmp(a, "--sources")) opt.sources = atoi(v);
     else usage();
   }
   if (!opt.port || !opt.ca || !opt.cert || !opt.key || opt.concurrency < 1) usage();
