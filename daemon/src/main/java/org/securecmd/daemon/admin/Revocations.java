@@ -1,80 +1,72 @@
 package org.securecmd.daemon.admin;
 
-import java.io.IOException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
+import java.time.Clock;
 import org.securecmd.daemon.auth.DenyList;
-import org.securecmd.daemon.auth.DenyListStore;
-import org.securecmd.daemon.server.ConnectionInfo;
+import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.server.ConnectionRegistry;
+import org.securecmd.daemon.state.StateHealth;
+import org.securecmd.daemon.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes to the operator's deny list: each change is saved, then installed (every new connection reads it),
- * then open connections it denies are closed. One change at a time, so saves never interleave.
+ * Changes to the operator's deny list: each goes to the state store (which puts it in effect for new
+ * connections), then {@link #enforce} closes the open connections the list now denies. A change that
+ * arrives from another host takes the same {@link #enforce} path. One local change at a time.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
 
-  private final AtomicReference<DenyList> current;
-  private final DenyListStore store;
+  private final StateStore store;
   private final ConnectionRegistry registry;
+  private final Clock clock;
+  private final String host;
 
-  /** @param current the daemon's deny list, already loaded from {@code store} */
-  public Revocations(AtomicReference<DenyList> current, DenyListStore store, ConnectionRegistry registry) {
-    this.current = current;
+  /** @param host this machine's name, recorded with each revocation ({@code user@host}) */
+  public Revocations(StateStore store, ConnectionRegistry registry, Clock clock, String host) {
     this.store = store;
     this.registry = registry;
+    this.clock = clock;
+    this.host = host;
   }
 
   /**
    * What a change did.
    *
-   * @param saveError empty when saved; otherwise the change applies to this run only, and this says why
+   * @param reach where a revocation was saved ({@link StateStore.Revoked#UNCHANGED} for an unrevoke)
    */
-  public record Change(boolean changed, int disconnected, String saveError) {}
+  public record Change(boolean changed, int disconnected, StateStore.Revoked reach) {}
 
   public DenyList list() {
-    return current.get();
+    return store.denyList();
   }
 
-  public synchronized Change revokeIdentity(String name) {
-    return apply(current.get().withIdentity(name), c -> c.names().contains(name), "identity " + name);
+  public StateHealth health() {
+    return store.health();
   }
 
-  public synchronized Change revokeSerial(String serial) {
-    String s = DenyList.normalizeSerial(serial);
-    return apply(current.get().withSerial(s), c -> c.serial().equals(s), "serial " + s);
+  /** @param by who asks (the admin user), empty when unknown */
+  public synchronized Change revoke(DenyListEntry.Kind kind, String value, String by, String reason) {
+    String who = by.isEmpty() ? host : by + "@" + host;
+    DenyListEntry entry = new DenyListEntry(kind, value, who, clock.instant(), reason);
+    StateStore.Revoked reach = store.revoke(entry);
+    int closed = enforce(store.denyList());
+    log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
+        reason.isEmpty() ? "" : "; reason: " + reason);
+    return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
   }
 
-  public synchronized Change unrevoke(String entry) {
-    DenyList before = current.get();
-    DenyList after = before.without(entry);
-    if (after == before) return new Change(false, 0, "");
-    String saveError = save(after);
-    current.set(after);
-    log.info("unrevoked {}", entry);
-    return new Change(true, 0, saveError);
+  public synchronized Change unrevoke(String entry) throws StateStore.Unavailable {
+    boolean changed = store.unrevoke(entry);
+    if (changed) log.info("unrevoked {}", entry);
+    return new Change(changed, 0, StateStore.Revoked.UNCHANGED);
   }
 
-  private Change apply(DenyList after, Predicate<ConnectionInfo> affected, String what) {
-    boolean changed = !after.equals(current.get());
-    String saveError = changed ? save(after) : "";
-    // Installed even when the save failed: a revocation must take effect now; the error is reported.
-    current.set(after);
-    int closed = registry.disconnectIf(affected);
-    log.info("revoked {}: {} open connection(s) closed", what, closed);
-    return new Change(changed, closed, saveError);
-  }
-
-  private String save(DenyList list) {
-    try {
-      store.save(list);
-      return "";
-    } catch (IOException e) {
-      log.error("cannot save the deny list to {}: {}", store.file(), e.toString());
-      return "cannot save " + store.file() + ": " + e.getMessage() + "; the change applies until the daemon stops";
-    }
+  /**
+   * The policy-change hook for the deny list: closes every open connection {@code list} denies; returns how
+   * many. Called after a local change and when the store reports one from elsewhere.
+   */
+  public int enforce(DenyList list) {
+    return registry.disconnectIf(c -> list.denies(c.names(), c.serial()));
   }
 }

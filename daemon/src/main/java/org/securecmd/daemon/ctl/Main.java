@@ -41,11 +41,13 @@ public final class Main {
         reload                  reload config and certificates (as SIGHUP); on error the old config keeps serving
         revoke IDENTITY         deny a device by name (CN or SAN) now and after restarts; closes its connections
         revoke --serial HEX     the same, by certificate serial number
+          [--reason TEXT]       why (kept with the entry, shown by "revoked")
         unrevoke IDENTITY|HEX   remove an entry from the deny list
         revoked                 list the deny list
         metrics                 counters in Prometheus text format
       exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
-                  4 access denied (root and the [admin] group only)""";
+                  4 access denied (root and the [admin] group only),
+                  5 revoked on this host only until the shared state database is back""";
 
   private Main() {}
 
@@ -90,7 +92,7 @@ public final class Main {
     }
     String reply;
     try {
-      reply = send(socket, request);
+      reply = send(socket, RevokeRequest.signed(request));
     } catch (NoSuchFileException | java.net.ConnectException e) {
       err.println("securecmdctl: securecmdd is not running (no admin socket at " + socket + ": "
           + e.getMessage() + ")");
@@ -125,9 +127,10 @@ public final class Main {
     }
     String code = String.valueOf(parsed.get("error"));
     if (!json) {
-      if ("NOT_SAVED".equals(code)) HumanOutput.print(words.getFirst(), parsed, out);
+      if ("NOT_SAVED".equals(code) || "LOCAL_ONLY".equals(code)) HumanOutput.print(words.getFirst(), parsed, out);
       err.println("securecmdctl: " + words.getFirst() + ": " + parsed.get("message"));
     }
+    if ("LOCAL_ONLY".equals(code)) return RevokeRequest.THIS_HOST_ONLY;
     return "ACCESS_DENIED".equals(code) ? DENIED : FAILED;
   }
 

@@ -18,12 +18,7 @@ final class Requests {
       }
       case "disconnect" -> "disconnect " + one(sub, rest, "ID");
       case "unrevoke" -> "unrevoke " + one(sub, rest, "IDENTITY|SERIAL");
-      case "revoke" -> {
-        if (!rest.isEmpty() && rest.getFirst().equals("--serial")) {
-          yield "revoke serial " + one(sub, rest.subList(1, rest.size()), "IDENTITY (or --serial HEX)");
-        }
-        yield "revoke identity " + one(sub, rest, "IDENTITY (or --serial HEX)");
-      }
+      case "revoke" -> RevokeRequest.line(rest);
       default -> throw new IllegalArgumentException("unknown subcommand \"" + sub + "\"");
     };
   }
