@@ -73,6 +73,16 @@ public final class TestDaemon implements AutoCloseable {
     TestPki pki = new TestPki("Test");
     TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
+    return start(dir, config, pki, server, device);
+  }
+
+  /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device);
+  }
+
+  private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device)
+      throws Exception {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
