@@ -19,7 +19,10 @@ public enum AdminError {
    * kept in the pending journal and written then).
    */
   LOCAL_ONLY,
-  /** The shared state store is unreachable and the change would widen access on this host alone: refused. */
+  /**
+   * An unrevoke the state store cannot make now (the shared database is unreachable, or the file cannot be
+   * saved): refused, because it would widen access on this host alone or only until a restart.
+   */
   STATE_UNAVAILABLE,
   /** Too many admin requests at once. */
   BUSY,

@@ -46,11 +46,13 @@ final class FileStateStore implements StateStore {
   }
 
   @Override
-  public synchronized boolean unrevoke(String entry) {
+  public synchronized boolean unrevoke(String entry) throws Unavailable {
     DenyList after = current.without(entry);
     if (after == current) return false;
+    // saved first: an unrevoke that cannot be saved is refused (it would widen access, then undo itself)
+    if (!save(after)) throw new Unavailable(health.detail().replace("the change applies until the daemon stops",
+        "nothing was changed"));
     current = after;
-    save(after);
     return true;
   }
 
