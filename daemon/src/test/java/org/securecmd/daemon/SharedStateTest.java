@@ -152,6 +152,8 @@ class SharedStateTest {
     await(() -> refused(b, b.device), Duration.ofSeconds(2), "B refuses the device revoked on A during the outage");
     assertEquals(0L, state(a).get("pending"));
     assertTrue(ctl(a).run("metrics").out().contains("\nsecurecmd_state_degraded 0\n"));
+    Ctl.Result after = ctl(a).run("revoke", "device-3");
+    assertEquals(0, after.code(), "a revoke after the outage is saved at once (no connection left from before): " + after);
   }
 
   @Test

@@ -118,7 +118,7 @@ final class PostgresStateStore implements StateStore {
       current = synced.plus(pending); // in effect here before anything touches the network
       if (!health.degraded()) {
         try {
-          DenyListTable.insert(writer(), List.of(entry));
+          write(c -> DenyListTable.insert(c, List.of(entry)));
           synced = synced.with(entry);
           pending = remove(pending, entry);
           saveLastKnown();
@@ -151,7 +151,7 @@ final class PostgresStateStore implements StateStore {
       }
       int removed;
       try {
-        removed = DenyListTable.delete(writer(), candidates);
+        removed = write(c -> DenyListTable.delete(c, candidates));
       } catch (SQLException e) {
         dropWriter();
         degraded("cannot write to the database (" + Follower.describe(e) + ")");
@@ -171,9 +171,25 @@ final class PostgresStateStore implements StateStore {
         + " would widen access on this host only; try again when `securecmdctl status` no longer says degraded");
   }
 
-  private Connection writer() throws SQLException {
-    if (writer == null) writer = db.open();
-    return writer;
+  private interface Write {
+    int run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on the writer connection. A kept connection may have died in an outage the follower
+   * has already seen end: then one retry on a new connection (both statements are idempotent).
+   */
+  private int write(Write work) throws SQLException {
+    boolean fresh = writer == null;
+    if (fresh) writer = db.open();
+    try {
+      return work.run(writer);
+    } catch (SQLException e) {
+      dropWriter();
+      if (fresh) throw e;
+      writer = db.open();
+      return work.run(writer);
+    }
   }
 
   private void dropWriter() {
