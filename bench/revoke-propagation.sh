@@ -48,7 +48,7 @@ echo "bench-db-password" > "$work/pg/pwfile"
   "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 echo "bench-db-password" > "$work/db-password"; chmod 600 "$work/db-password"
 
-scripts/throwaway-pki.sh "$work"
+scripts/tutorial-pki.sh "$work" >/dev/null
 start_daemon() { # name port
   scripts/throwaway-config.sh "$1" "$2" SECRET | sed "s|^directory = \"$1-state\"|&\\
 backend = \"postgresql\"\\

@@ -52,7 +52,10 @@ class ArchitectureTest {
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
           "daemon.audit", "protocol")),
-      Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit")),
+      Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
+      // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
+      // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
+      Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // pki module: the CA tool; device-side steps reuse the client's TLS code
       Map.entry("pki", Set.of("tls")),
