@@ -61,6 +61,14 @@ public final class TestPostgres implements AutoCloseable {
     pg.pg(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
         "--pwfile=" + dir.resolve("pwfile"), "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8",
         "--no-sync", "--no-instructions"));
+    // a test JVM that dies without closing must not leave a server running on the CI machine
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        pg.close();
+      } catch (IOException | InterruptedException ignored) {
+        // best effort at exit
+      }
+    }));
     pg.restart();
     return pg;
   }
@@ -165,7 +173,8 @@ public final class TestPostgres implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public synchronized void close() throws IOException, InterruptedException {
+    if (!Files.exists(dir)) return; // closed already (the shutdown hook runs it again)
     try {
       if (Files.exists(dir.resolve("data/postmaster.pid"))) stop();
     } finally {
