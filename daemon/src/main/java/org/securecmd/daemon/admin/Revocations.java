@@ -49,8 +49,11 @@ public final class Revocations {
   public synchronized Change revoke(DenyListEntry.Kind kind, String value, String by, String reason) {
     String who = by.isEmpty() ? host : by + "@" + host;
     DenyListEntry entry = new DenyListEntry(kind, value, who, clock.instant(), reason);
+    // Open connections first: the store may take seconds to find its database unreachable, and the
+    // revocation must not wait for that (new connections read store.denyList(), which has it at once).
+    int closed = enforce(store.denyList().with(entry));
     StateStore.Revoked reach = store.revoke(entry);
-    int closed = enforce(store.denyList());
+    closed += enforce(store.denyList());
     log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
         reason.isEmpty() ? "" : "; reason: " + reason);
     return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
