@@ -50,6 +50,8 @@ check_contents() {
   # Units where systemd looks for package units.
   grep -q ' /lib/systemd/system/securecmd.socket$' <<<"$list" || fail "securecmd.socket missing"
   grep -q ' /lib/systemd/system/securecmd.service$' <<<"$list" || fail "securecmd.service missing"
+  grep -qE '^-rw-r--r-- root/root /usr/share/doc/securecmd/examples/securecmd-alerts.yml$' <<<"$list" \
+    || fail "the Prometheus alert rules are not in examples/ (0644)"
   # Reproducible: every entry carries the build's fixed timestamp
   # (project.build.outputTimestamp), not the time of the build.
   local stamps; stamps=$(dpkg-deb --fsys-tarfile "$deb" | tar -tvf - --full-time | awk '{print $4}' | sort -u)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The Debian packages the tests need, listed once in scripts/ci-packages*.txt (one per line, # comments).
+# The Debian packages the tests need, listed once in scripts/ci-packages*.txt (words separated by spaces or lines; # starts a comment, also after a package).
 #   scripts/packages.sh check     exit 1 and name what is missing, with the one command that installs it
 #   scripts/packages.sh install   apt-get update, then install them all (root; what ./dev.sh setup and .ci/run do)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wanted() { grep -hv '^\s*#' scripts/ci-packages*.txt | tr -s ' \t' '\n' | grep -v '^$' | sort -u; }
+wanted() { sed 's/#.*//' scripts/ci-packages*.txt | tr -s ' \t' '\n' | grep -v '^$' | sort -u; }
 
 case "${1:-}" in
   check)

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "Prometheus alert rules: promtool check rules and the rules' unit tests (etc/prometheus)"
+promtool check rules etc/prometheus/securecmd-alerts.yml
+(cd etc/prometheus && promtool test rules securecmd-alerts.test.yml)
+
 step "mvn -B verify (unit and integration tests, real TLS on loopback)"
 mvn -B verify
 

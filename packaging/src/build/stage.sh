@@ -21,6 +21,7 @@ EXTRA_MODULES=(
   jdk.unsupported       # sun.misc.Signal for SIGHUP/SIGTERM (same: explicit on purpose)
   java.naming           # logback resolves JNDI names in configuration files by reflection
   java.sql              # JDBC for [state] backend = "postgresql" (pgjdbc itself is left out of the scan, below)
+  jdk.httpserver        # the [metrics] Prometheus endpoint (jdeps sees it today; explicit like jdk.net)
 )
 
 # Jars jdeps does not scan: pgjdbc references java.desktop (java.awt.Point in PGpoint), java.management
@@ -115,6 +116,9 @@ make_docs() {
   install -m 0644 "$here"/../../../docs/*.md "$doc/"
   sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
   cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
+  # Prometheus alert rules for the [metrics] endpoint (docs/metrics.md says how to use them).
+  mkdir -p "$doc/examples"
+  cp "$here/../../../etc/prometheus/securecmd-alerts.yml" "$doc/examples/securecmd-alerts.yml"
 }
 
 main() {

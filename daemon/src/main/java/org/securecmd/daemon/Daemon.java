@@ -1,6 +1,7 @@
 package org.securecmd.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
@@ -43,8 +45,8 @@ import sun.misc.Signal;
  * inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is the TCP
  * listener, and the admin socket is adopted by putting it under a JDK channel with dup2(2) (see
  * {@link SystemdSockets}). Without an "admin" socket the daemon binds {@code [admin] socket} itself.
- * {@code [server] listen}, {@code max_connections}, {@code [admin]} and
- * {@code [state]} are read at start only; a reload changes everything else.
+ * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
+ * {@code [metrics]} are read at start only; a reload changes everything else.
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -65,6 +67,7 @@ public final class Daemon implements Reloader {
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
+  private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
 
   Daemon(Path configFile, Clock clock) {
     this(configFile, clock, Notifier.NOOP);
@@ -98,7 +101,7 @@ public final class Daemon implements Reloader {
     SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
-        systemdSockets::adminSocket);
+        systemdSockets::adminSocket, systemdSockets.metricsSocket());
     stopRequested.await();
     stop();
   }
@@ -117,6 +120,12 @@ public final class Daemon implements Reloader {
   /** As {@link #start(Function)}, serving the admin socket {@code adminSocket} supplies, else binding one. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket)
       throws ConfigException, IOException {
+    start(sources, adminSocket, Optional.empty());
+  }
+
+  /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
+  void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
+             Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
     try {
       watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
     } catch (IllegalArgumentException e) {
@@ -141,13 +150,16 @@ public final class Daemon implements Reloader {
       admin = passed.isPresent()
           ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
           : AdminServer.bind(first.config().admin().socket(), group, requests);
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
     } catch (IOException | RuntimeException e) {
+      if (admin != null) admin.close();
       server.close();
       state.close();
       throw e;
     }
     server.start();
     admin.start();
+    metricsEndpoint.ifPresent(MetricsEndpoint::start);
     log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
         version(), server.description(), admin.description(), configFile, first.number(),
         denyList().size());
@@ -254,6 +266,7 @@ public final class Daemon implements Reloader {
     scheduler.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
+    metricsEndpoint.ifPresent(MetricsEndpoint::close);
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
@@ -275,6 +288,11 @@ public final class Daemon implements Reloader {
 
   Server server() {
     return server;
+  }
+
+  /** Where the metrics endpoint listens; empty when it is off. */
+  Optional<InetSocketAddress> metricsAddress() {
+    return metricsEndpoint.map(MetricsEndpoint::address);
   }
 
   Path adminSocket() {

@@ -11,16 +11,18 @@ import org.securecmd.daemon.systemd.SocketActivation;
 
 /**
  * The sockets systemd passed, by {@code FileDescriptorName=}: {@value #MAIN} (TCP, the listener) and
- * optionally {@value #ADMIN} (the admin UNIX socket). Any other name is refused at startup with an
- * explanation rather than left with nobody accepting on it.
+ * optionally {@value #ADMIN} (the admin UNIX socket) and {@value #METRICS} (TCP, the Prometheus endpoint).
+ * Any other name is refused at startup with an explanation rather than left with nobody accepting on it.
  *
  * <p>The main socket goes through {@code System.inheritedChannel()}, the JDK's one public route, which
  * works once per process; the admin socket is adopted by {@link SocketActivation#adoptUnix}, which binds a
- * JDK channel of its own and puts the passed socket under it with dup2(2).
+ * JDK channel of its own and puts the passed socket under it with dup2(2); the metrics socket goes the same
+ * way under the socket the JDK's HTTP server bound for itself ({@link SocketActivation#replaceTcp}).
  */
 record SystemdSockets(SocketActivation activation) {
   static final String MAIN = "main";
   static final String ADMIN = "admin";
+  static final String METRICS = "metrics";
 
   /**
    * @throws IOException when the {@code LISTEN_*} variables are malformed, or name sockets other than
@@ -33,10 +35,10 @@ record SystemdSockets(SocketActivation activation) {
     } catch (IllegalArgumentException e) {
       throw new IOException("systemd socket activation: " + e.getMessage(), e);
     }
-    if (!Set.of(MAIN, ADMIN).containsAll(activation.names())) {
+    if (!Set.of(MAIN, ADMIN, METRICS).containsAll(activation.names())) {
       throw new IOException("systemd passed sockets named " + List.copyOf(activation.names())
-          + "; securecmdd serves only \"" + MAIN + "\" (TCP) and \"" + ADMIN + "\" (the admin UNIX socket):"
-          + " set FileDescriptorName= accordingly in securecmd.socket");
+          + "; securecmdd serves only \"" + MAIN + "\" (TCP), \"" + ADMIN + "\" (the admin UNIX socket) and \""
+          + METRICS + "\" (TCP, the Prometheus endpoint): set FileDescriptorName= accordingly in securecmd.socket");
     }
     return new SystemdSockets(activation);
   }
@@ -44,6 +46,12 @@ record SystemdSockets(SocketActivation activation) {
   /** The listener systemd passed, or empty when the daemon should bind {@code [server] listen} itself. */
   Optional<ListenerSource> listener() {
     return activation.names().contains(MAIN) ? Optional.of(new SystemdListener(activation)) : Optional.empty();
+  }
+
+  /** systemd's {@value #METRICS} socket, when it passed one (then it is served whatever the config says). */
+  Optional<MetricsSockets.Passed> metricsSocket() {
+    if (!activation.names().contains(METRICS)) return Optional.empty();
+    return Optional.of(bound -> activation.replaceTcp(METRICS, bound));
   }
 
   /** The admin socket systemd passed, or empty when the daemon should bind {@code [admin] socket} itself. */

@@ -121,6 +121,41 @@ class SystemdActivationTest {
   }
 
   @Test
+  void servesMetricsOnTheSocketNamedMetricsInsteadOfMetricsListen() throws Exception {
+    int port = freePort();
+    int metrics = freePort();
+    int configured = freePort();
+    writeConfig(TestDaemon.config("", "[metrics]\nlisten = \"127.0.0.1:" + configured + "\"\n"));
+    start(List.of("-l", "127.0.0.1:" + port, "-l", "127.0.0.1:" + metrics, "--fdname=main:metrics"));
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"));
+    String scrape = httpGet(metrics, "/metrics");
+    assertTrue(scrape.startsWith("HTTP/1.1 200"), scrape);
+    assertTrue(scrape.contains("\nsecurecmd_connections_accepted_total 1\n"), scrape);
+    assertTrue(httpGet(metrics, "/other").startsWith("HTTP/1.1 404"));
+    try (Socket s = new Socket()) {
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), configured), 2000);
+      fail("[metrics] listen must not be bound when systemd passes a metrics socket");
+    } catch (IOException refused) {
+      // expected: nothing listens there
+    }
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"), "devices are still served");
+    signal("TERM");
+    assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+    assertEquals(0, process.exitValue(), "exit status; stderr " + List.copyOf(stderr));
+    String log = String.join("\n", stderr);
+    assertTrue(log.contains("metrics endpoint systemd socket \"metrics\" ready"), log);
+  }
+
+  private static String httpGet(int port, String path) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+          .getBytes(UTF_8));
+      return new String(s.getInputStream().readAllBytes(), UTF_8);
+    }
+  }
+
+  @Test
   void refusesSocketsWithOtherNamesWithExplanation() throws Exception {
     int port = freePort();
     writeConfig(TestDaemon.config("", ""));
@@ -131,8 +166,8 @@ class SystemdActivationTest {
     assertEquals(1, process.exitValue());
     String log = String.join("\n", stderr);
     assertTrue(log.contains("securecmdd: cannot start: systemd passed sockets named [main, other]; securecmdd"
-        + " serves only \"main\" (TCP) and \"admin\" (the admin UNIX socket): set FileDescriptorName="
-        + " accordingly in securecmd.socket"), log);
+        + " serves only \"main\" (TCP), \"admin\" (the admin UNIX socket) and \"metrics\" (TCP, the Prometheus"
+        + " endpoint): set FileDescriptorName= accordingly in securecmd.socket"), log);
   }
 
   private void writeConfig(String config) throws IOException {

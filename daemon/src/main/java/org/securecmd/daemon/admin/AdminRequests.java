@@ -245,9 +245,17 @@ public final class AdminRequests {
 
   private Map<String, Object> metrics() {
     Map<String, Object> m = ok();
-    m.put("text", PrometheusText.render(metrics.snapshot(), server.openConnections(), current.get().number(),
-        size(revocations.list())) + stateGauges(revocations.health()));
+    m.put("text", metricsText());
     return m;
+  }
+
+  /** The Prometheus text of {@code securecmdctl metrics}, which the HTTP endpoint serves too. */
+  public String metricsText() {
+    Generation g = current.get();
+    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()))
+        + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
+            clock.instant())
+        + stateGauges(revocations.health());
   }
 
   private static int size(DenyList d) {

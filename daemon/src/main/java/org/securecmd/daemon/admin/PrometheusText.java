@@ -1,7 +1,15 @@
 package org.securecmd.daemon.admin;
 
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import org.securecmd.daemon.audit.Metrics;
 
 /**
@@ -39,6 +47,43 @@ final class PrometheusText {
     p.gauge("securecmd_generation", "Number of the configuration generation serving new connections.", generation);
     p.gauge("securecmd_deny_list_entries", "Entries on the operator's deny list.", denyListEntries);
     return p.b.toString();
+  }
+
+  /**
+   * What an operator alerts on besides the counters: capacity ({@code max_connections}, in effect since
+   * start), and the seconds until the server certificate and each client CA expire (negative once past).
+   * CAs are labelled by their CN (the full subject when there is none); two CAs with one CN give one
+   * series, the sooner expiry, since a duplicate series would fail the whole scrape.
+   */
+  static String capacityAndExpiry(int maxConnections, X509Certificate serverLeaf, List<X509Certificate> clientCas,
+                                  Instant now) {
+    PrometheusText p = new PrometheusText();
+    p.gauge("securecmd_max_connections", "Connections the daemon accepts at once ([server] max_connections).",
+        maxConnections);
+    p.gauge("securecmd_server_certificate_expiry_seconds",
+        "Seconds until the server certificate's notAfter (negative once expired).", secondsLeft(serverLeaf, now));
+    Map<String, Long> cas = new TreeMap<>();
+    for (X509Certificate ca : clientCas) cas.merge(commonName(ca), secondsLeft(ca, now), Math::min);
+    p.help("securecmd_client_ca_expiry_seconds", "gauge",
+        "Seconds until each client CA certificate's notAfter (negative once expired), by CA common name.");
+    cas.forEach((cn, left) -> p.sample("securecmd_client_ca_expiry_seconds{ca=\"" + label(cn) + "\"}", left));
+    return p.b.toString();
+  }
+
+  private static long secondsLeft(X509Certificate c, Instant now) {
+    return Duration.between(now, c.getNotAfter().toInstant()).toSeconds();
+  }
+
+  static String commonName(X509Certificate c) {
+    String dn = c.getSubjectX500Principal().getName();
+    try {
+      for (Rdn rdn : new LdapName(dn).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) return String.valueOf(rdn.getValue());
+      }
+    } catch (InvalidNameException e) {
+      // an RFC 2253 name from the JDK always parses; fall back to the whole subject anyway
+    }
+    return dn;
   }
 
   private void histogram(Metrics.Snapshot s) {

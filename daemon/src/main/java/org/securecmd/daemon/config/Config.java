@@ -9,7 +9,8 @@ import java.util.Map;
  * @param origins where each key was set, for errors found after loading (files, keys, certificates)
  */
 public record Config(Path file, Origins origins, ServerSettings server, TlsSettings tls, ClientSettings clients,
-                     AdminSettings admin, StateSettings state, Map<String, CommandSettings> commands) {
+                     AdminSettings admin, StateSettings state, MetricsSettings metrics,
+                     Map<String, CommandSettings> commands) {
   public Config {
     commands = Map.copyOf(commands);
   }

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.securecmd.protocol.Reply;
@@ -30,7 +31,7 @@ public final class ConfigLoader {
   public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "commands");
+  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics", "commands");
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
   private ConfigLoader() {}
@@ -65,7 +66,7 @@ public final class ConfigLoader {
       if (!TABLES.contains(key)) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
         throw new ConfigException(file, p == null ? 0 : p.line(), key,
-            "is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]");
+            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]");
       }
       if (!toml.isTable(List.of(key))) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
@@ -79,8 +80,9 @@ public final class ConfigLoader {
     ClientSettings clients = clients(reader(file, toml, "clients", origins));
     AdminSettings admin = admin(reader(file, toml, "admin", origins));
     StateSettings state = state(reader(file, toml, "state", origins));
+    MetricsSettings metrics = metrics(reader(file, toml, "metrics", origins));
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
-    return new Config(file, origins.freeze(), server, tls, clients, admin, state, commands);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands);
   }
 
   private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
@@ -184,6 +186,17 @@ public final class ConfigLoader {
       throw r.error("user", TableReader.quoted(user), "is empty or contains control characters");
     }
     return new StateSettings(dir, backend, url, user, passwordFile);
+  }
+
+  private static MetricsSettings metrics(TableReader r) throws ConfigException {
+    r.onlyKeys(List.of("listen"));
+    String text = r.string("listen", "");
+    if (text.isEmpty()) return MetricsSettings.OFF;
+    try {
+      return new MetricsSettings(Optional.of(ListenAddress.parse(text)));
+    } catch (IllegalArgumentException e) {
+      throw r.error("listen", TableReader.quoted(text), e.getMessage() + " (or remove the key: no endpoint)");
+    }
   }
 
   private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)

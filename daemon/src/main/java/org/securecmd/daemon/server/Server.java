@@ -35,6 +35,7 @@ public final class Server implements AutoCloseable {
   private final ThreadFactory connectionThreads = Thread.ofVirtual().name("conn-", 0).factory();
   private final AtomicLong ids = new AtomicLong();
   private final Thread acceptThread;
+  private final int maxConnections;
   private volatile boolean closing;
 
   /**
@@ -48,6 +49,7 @@ public final class Server implements AutoCloseable {
     this.description = source.describe();
     this.current = current;
     this.metrics = metrics;
+    this.maxConnections = maxConnections;
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("deadlines").daemon(true).factory());
     this.context = new ServerContext(new Semaphore(maxConnections), new ConnectionRegistry(), new AuditLog(metrics), timer);
@@ -69,6 +71,11 @@ public final class Server implements AutoCloseable {
 
   public ConnectionRegistry registry() {
     return context.registry();
+  }
+
+  /** The limit given at construction: what {@code [server] max_connections} was at start. */
+  public int maxConnections() {
+    return maxConnections;
   }
 
   public int openConnections() {

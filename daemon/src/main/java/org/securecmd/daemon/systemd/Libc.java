@@ -35,6 +35,8 @@ final class Libc {
   static final int SOCK_CLOEXEC = 0x80000;
   static final int MSG_NOSIGNAL = 0x4000;
   private static final int CLOCK_MONOTONIC = 1;
+  private static final int F_GETFL = 3;
+  private static final int F_SETFL = 4;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout STATE = Linker.Option.captureStateLayout();
@@ -43,6 +45,10 @@ final class Libc {
   private static final MethodHandle DUP = handle("dup", JAVA_INT, JAVA_INT);
   private static final MethodHandle DUP2 = handle("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
   private static final MethodHandle CLOSE = handle("close", JAVA_INT, JAVA_INT);
+  /** fcntl(2) is variadic: its third argument is passed as one. */
+  private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+      Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
   private static final MethodHandle SOCKET =
       handle("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
   private static final MethodHandle SENDTO =
@@ -66,6 +72,15 @@ final class Libc {
 
   static void close(int fd) throws IOException {
     call("close(" + fd + ")", CLOSE, fd);
+  }
+
+  /** The file status flags (O_NONBLOCK among them) of the open file {@code fd} refers to. */
+  static int statusFlags(int fd) throws IOException {
+    return (int) call("fcntl(" + fd + ", F_GETFL)", FCNTL, fd, F_GETFL, 0);
+  }
+
+  static void setStatusFlags(int fd, int flags) throws IOException {
+    call("fcntl(" + fd + ", F_SETFL)", FCNTL, fd, F_SETFL, flags);
   }
 
   static int socket(int domain, int type) throws IOException {

@@ -1,6 +1,7 @@
 package org.securecmd.daemon.systemd;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Collections;
@@ -130,6 +131,30 @@ public final class SocketActivation {
     }
     try {
       return Optional.of(InheritedUnixSocket.adopt(named.getFirst()));
+    } catch (IOException e) {
+      throw new IOException("socket \"" + name + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Puts the listening TCP socket systemd passed under {@code name} in place of the socket this process
+   * listens on at {@code bound} (see {@link InheritedTcpSocket}), for a server that binds its own socket
+   * and cannot take one; call it before that server starts. Does not count against {@link #adopt}'s limit.
+   *
+   * @return false, changing nothing, when systemd passed no socket of that name
+   * @throws IllegalStateException if several sockets share {@code name}
+   * @throws IOException if the descriptor is not a listening TCP socket, or the swap fails
+   */
+  public boolean replaceTcp(String name, InetSocketAddress bound) throws IOException {
+    List<Integer> named = fds.get(name);
+    if (named == null) return false;
+    if (named.size() != 1) {
+      throw new IllegalStateException("systemd passed " + named.size() + " sockets named \""
+          + name + "\" (fds " + named + "); only one can be adopted");
+    }
+    try {
+      InheritedTcpSocket.replace(named.getFirst(), bound);
+      return true;
     } catch (IOException e) {
       throw new IOException("socket \"" + name + "\": " + e.getMessage(), e);
     }

@@ -3,9 +3,14 @@ package org.securecmd.daemon.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.securecmd.daemon.audit.Metrics;
+import org.securecmd.tls.TestPki;
 
 class PrometheusTextTest {
   @Test
@@ -40,6 +45,31 @@ class PrometheusTextTest {
       assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
     }
     assertTrue(text.endsWith("\n"));
+  }
+
+  @Test
+  void capacityAndSecondsUntilEachCertificateExpiresOneSeriesPerCaName() {
+    Instant now = Instant.parse("2026-12-01T00:00:00Z");
+    TestPki fleet = new TestPki("Fleet");
+    TestPki other = new TestPki("Other");
+    TestPki.Issued server = fleet.issue(TestPki.spec("server").serverAuth()
+        .validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(10))));
+    X509Certificate fleetRoot = fleet.rootCertificate();
+    X509Certificate intermediate = fleet.intermediate().certificate();
+    X509Certificate otherRoot = other.rootCertificate();
+    TestPki.Issued expiredCa = new TestPki("Fleet").issue(TestPki.spec("Fleet Root CA")
+        .validity(now.minus(Duration.ofDays(30)), now.minus(Duration.ofHours(1))));
+    String text = PrometheusText.capacityAndExpiry(500, server.certificate(),
+        List.of(fleetRoot, intermediate, otherRoot, expiredCa.certificate()), now);
+    assertTrue(text.contains("# TYPE securecmd_max_connections gauge\nsecurecmd_max_connections 500\n"), text);
+    assertTrue(text.contains("# TYPE securecmd_server_certificate_expiry_seconds gauge\n"
+        + "securecmd_server_certificate_expiry_seconds " + Duration.ofDays(10).toSeconds() + "\n"), text);
+    // two CAs named "Fleet Root CA": one series, the one that expires first (here: already expired)
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Fleet Root CA\"} -3600\n"), text);
+    assertEquals(1, text.lines().filter(l -> l.contains("ca=\"Fleet Root CA\"")).count(), text);
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Fleet Intermediate CA\"} "
+        + Duration.between(now, intermediate.getNotAfter().toInstant()).toSeconds() + "\n"), text);
+    assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Other Root CA\"} "), text);
   }
 
   @Test

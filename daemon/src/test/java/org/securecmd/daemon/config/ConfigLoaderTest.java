@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,7 @@ class ConfigLoaderTest {
     return Stream.of(
         // tables
         row("[sever]\nlisten = \"0.0.0.0:5000\"",
-            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state] or [commands.NAME]"),
+            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
         row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout"),
@@ -38,6 +39,12 @@ class ConfigLoaderTest {
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
         row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory, backend, url, user, password_file"),
+        row("[metrics]\nport = 5001", F + ":2: [metrics] port is not a known key; expected one of listen"),
+        row("[metrics]\nlisten = \"5001\"", F + ":2: [metrics] listen = \"5001\": expected HOST:PORT, e.g."
+            + " \"0.0.0.0:5000\" or \"[::1]:5000\" (or remove the key: no endpoint)"),
+        row("[metrics]\nlisten = \"::1:5001\"", F + ":2: [metrics] listen = \"::1:5001\": an IPv6 address needs"
+            + " brackets: \"[::1]:5000\" (or remove the key: no endpoint)"),
+        row("[metrics]\nlisten = 5001", F + ":2: [metrics] listen = 5001: expected a string"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
             F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow"),
         // wrong types
@@ -221,7 +228,18 @@ class ConfigLoaderTest {
     assertEquals(Path.of("/run/securecmd/admin.sock"), c.admin().socket());
     assertEquals("securecmd-admin", c.admin().group());
     assertEquals(Path.of("/var/lib/securecmd"), c.state().directory());
+    assertEquals(Optional.empty(), c.metrics().listen());
     assertEquals(FILE, c.file());
+  }
+
+  @Test
+  void metricsListenTakesAnAddressAndIsOffWhenEmptyOrAbsent() throws Exception {
+    assertEquals(Optional.of(new ListenAddress("127.0.0.1", 5001)),
+        ConfigLoader.parse(FILE, "[metrics]\nlisten = \"127.0.0.1:5001\"\n").metrics().listen());
+    assertEquals(Optional.of(new ListenAddress("::1", 5001)),
+        ConfigLoader.parse(FILE, "[metrics]\nlisten = \"[::1]:5001\"\n").metrics().listen());
+    assertEquals(Optional.empty(), ConfigLoader.parse(FILE, "[metrics]\nlisten = \"\"\n").metrics().listen());
+    assertEquals(Optional.empty(), ConfigLoader.parse(FILE, "[metrics]\n").metrics().listen());
   }
 
   @Test

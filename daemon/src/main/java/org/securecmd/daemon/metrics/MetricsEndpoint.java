@@ -1,0 +1,98 @@
+package org.securecmd.daemon.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Prometheus endpoint on the JDK's HTTP server ({@code jdk.httpserver}): one selector thread accepts
+ * and waits for request bytes, each request then runs on a virtual thread, so a slow client holds a
+ * virtual thread at most (until {@link HttpLimits}' deadline), never a platform thread. Bounded by
+ * {@link HttpLimits}; plain HTTP, no authentication: bind it to loopback or a management network, and keep
+ * device identities out of the text (the metrics have none).
+ *
+ * <pre>{@code
+ * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 5001), () -> text);
+ * m.start();  ...  m.close();
+ * }</pre>
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+  private static final int BACKLOG = 64;
+
+  private final HttpServer http;
+  private final ExecutorService requests = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("metrics-request-", 0).factory());
+  private final String description;
+
+  private MetricsEndpoint(HttpServer http, String description) {
+    this.http = http;
+    this.description = description;
+  }
+
+  /**
+   * Binds {@code address} and prepares to serve {@code text}; nothing is answered before {@link #start}.
+   *
+   * @throws IOException naming the address when it cannot be bound
+   */
+  public static MetricsEndpoint bind(InetSocketAddress address, Supplier<String> text) throws IOException {
+    return bind(address, null, text);
+  }
+
+  /**
+   * Binds a throwaway loopback port, for a socket passed in by systemd to be put under it (at
+   * {@link #address()}) before {@link #start}; {@code description} names that socket in logs.
+   */
+  public static MetricsEndpoint forPassedSocket(String description, Supplier<String> text) throws IOException {
+    return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), description, text);
+  }
+
+  private static MetricsEndpoint bind(InetSocketAddress address, String description, Supplier<String> text)
+      throws IOException {
+    HttpLimits.apply();
+    HttpServer http;
+    try {
+      http = HttpServer.create(address, BACKLOG);
+    } catch (IOException e) {
+      throw new IOException("cannot listen for metrics on " + hostPort(address) + ": " + e.getMessage(), e);
+    }
+    http.createContext("/", new MetricsHandler(text));
+    MetricsEndpoint m = new MetricsEndpoint(http,
+        description != null ? description : "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH);
+    http.setExecutor(m.requests);
+    return m;
+  }
+
+  /** Where the listening socket is bound (the throwaway address, until systemd's socket is put in place). */
+  public InetSocketAddress address() {
+    return http.getAddress();
+  }
+
+  /** For logs, e.g. {@code http://127.0.0.1:5001/metrics} or {@code systemd socket "metrics"}. */
+  public String description() {
+    return description;
+  }
+
+  public void start() {
+    http.start();
+    log.info("metrics endpoint {} ready", description);
+  }
+
+  /** Stops at once: a scrape in progress is cut, which Prometheus records as a failed scrape. */
+  @Override
+  public void close() {
+    http.stop(0);
+    requests.shutdownNow();
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+}
