@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -61,9 +63,17 @@ class SharedStateTest {
         """.formatted(url, TestPostgres.USER, pg.passwordFile()));
   }
 
+  /** What daemon B told "systemd". */
+  private final List<String> notified = new CopyOnWriteArrayList<>();
+
   private void startBoth(String database) throws Exception {
     a = TestDaemon.start(Files.createDirectories(dir.resolve("a")), config(pg.url(database)));
-    b = TestDaemon.startLike(a, Files.createDirectories(dir.resolve("b")), config(pg.url(database)));
+    b = TestDaemon.startLike(a, Files.createDirectories(dir.resolve("b")), config(pg.url(database)), notified::add);
+  }
+
+  private String lastStatus() {
+    for (int i = notified.size() - 1; i >= 0; i--) if (notified.get(i).startsWith("STATUS=")) return notified.get(i);
+    return "";
   }
 
   private static Ctl ctl(TestDaemon d) {
@@ -130,6 +140,8 @@ class SharedStateTest {
       await(() -> Boolean.TRUE.equals(state(a).get("degraded")) && Boolean.TRUE.equals(state(b).get("degraded")),
           Duration.ofSeconds(10), "both daemons report degraded");
       assertTrue(ctl(b).run("status").out().contains("state:       postgresql, DEGRADED: "), ctl(b).run("status").out());
+      await(() -> lastStatus().endsWith(", state degraded (last-known deny list)"), Duration.ofSeconds(2),
+          "systemd's STATUS= says degraded: " + lastStatus());
       assertTrue(ctl(a).run("metrics").out().contains("\nsecurecmd_state_degraded 1\n"));
       assertTrue(refused(b, other), "the last-known list still refuses device-2");
       assertEquals("PONG", b.send(b.device, "PING").text(), "and everyone else is served");
@@ -150,6 +162,8 @@ class SharedStateTest {
     await(() -> Boolean.FALSE.equals(state(a).get("degraded")) && Boolean.FALSE.equals(state(b).get("degraded")),
         Duration.ofSeconds(15), "both daemons recover");
     await(() -> refused(b, b.device), Duration.ofSeconds(2), "B refuses the device revoked on A during the outage");
+    await(() -> lastStatus().startsWith("STATUS=generation") && !lastStatus().contains("degraded"),
+        Duration.ofSeconds(2), "systemd's STATUS= no longer says degraded: " + lastStatus());
     assertEquals(0L, state(a).get("pending"));
     assertTrue(ctl(a).run("metrics").out().contains("\nsecurecmd_state_degraded 0\n"));
     Ctl.Result after = ctl(a).run("revoke", "device-3");

@@ -78,15 +78,26 @@ public final class TestDaemon implements AutoCloseable {
 
   /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
   public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
-    return start(dir, config, other.pki, other.server, other.device);
+    return start(dir, config, other.pki, other.server, other.device, org.securecmd.daemon.systemd.Notifier.NOOP);
+  }
+
+  /** As {@link #startLike(TestDaemon, Path, String)}, telling {@code notifier} what it would tell systemd. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config,
+                                     org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device, notifier);
   }
 
   private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device)
       throws Exception {
+    return start(dir, config, pki, server, device, org.securecmd.daemon.systemd.Notifier.NOOP);
+  }
+
+  private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device,
+                                  org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC(), notifier);
     d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
     return new TestDaemon(dir, pki, server, device, d);
   }
