@@ -38,7 +38,7 @@ final class PostgresStateStore implements StateStore {
   private DenyList pending;
   private DenyList lastSaved;
   private long writes;
-  private Connection writer;
+  private final Writer writer;
   private volatile DenyList current;
   private volatile StateHealth health;
   private volatile StateListener listener = new StateListener() {
@@ -50,6 +50,7 @@ final class PostgresStateStore implements StateStore {
   private PostgresStateStore(Database db, Path dir, Clock clock) throws IOException {
     this.db = db;
     this.clock = clock;
+    this.writer = new Writer(db);
     this.lastKnown = new DenyListFile(dir.resolve(LAST_KNOWN), "# securecmd: the shared deny list as last read from "
         + db.url() + "; enforced when the database is unreachable. Do not edit.\n");
     this.journal = new DenyListFile(dir.resolve(PENDING), "# securecmd: revocations made on this host while the"
@@ -118,13 +119,12 @@ final class PostgresStateStore implements StateStore {
       current = synced.plus(pending); // in effect here before anything touches the network
       if (!health.degraded()) {
         try {
-          write(c -> DenyListTable.insert(c, List.of(entry)));
+          writer.run(c -> DenyListTable.insert(c, List.of(entry)));
           synced = synced.with(entry);
           pending = remove(pending, entry);
           saveLastKnown();
           return Revoked.SAVED;
         } catch (SQLException e) {
-          dropWriter();
           degraded("cannot write to the database (" + Follower.describe(e) + ")");
         }
       }
@@ -151,9 +151,8 @@ final class PostgresStateStore implements StateStore {
       }
       int removed;
       try {
-        removed = write(c -> DenyListTable.delete(c, candidates));
+        removed = writer.run(c -> DenyListTable.delete(c, candidates));
       } catch (SQLException e) {
-        dropWriter();
         degraded("cannot write to the database (" + Follower.describe(e) + ")");
         throw unavailable();
       }
@@ -169,37 +168,6 @@ final class PostgresStateStore implements StateStore {
   private Unavailable unavailable() {
     return new Unavailable("the shared state database is unreachable (" + health.detail() + "): an unrevoke now"
         + " would widen access on this host only; try again when `securecmdctl status` no longer says degraded");
-  }
-
-  private interface Write {
-    int run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} on the writer connection. A kept connection may have died in an outage the follower
-   * has already seen end: then one retry on a new connection (both statements are idempotent).
-   */
-  private int write(Write work) throws SQLException {
-    boolean fresh = writer == null;
-    if (fresh) writer = db.open();
-    try {
-      return work.run(writer);
-    } catch (SQLException e) {
-      dropWriter();
-      if (fresh) throw e;
-      writer = db.open();
-      return work.run(writer);
-    }
-  }
-
-  private void dropWriter() {
-    if (writer == null) return;
-    try {
-      writer.close();
-    } catch (SQLException ignored) {
-      // broken anyway
-    }
-    writer = null;
   }
 
   /** Writes the pending journal into the database (called by the follower after each reconnect). */
@@ -306,7 +274,7 @@ final class PostgresStateStore implements StateStore {
   public void close() {
     if (follower != null) follower.close();
     synchronized (lock) {
-      dropWriter();
+      writer.close();
     }
   }
 }
