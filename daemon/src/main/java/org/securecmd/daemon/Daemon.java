@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
 import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
@@ -68,6 +69,7 @@ public final class Daemon implements Reloader {
   private volatile Server server;
   private volatile AdminServer admin;
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
+  private volatile LastReload lastReload;
 
   Daemon(Path configFile, Clock clock) {
     this(configFile, clock, Notifier.NOOP);
@@ -182,7 +184,7 @@ public final class Daemon implements Reloader {
     return new StateListener() {
       @Override
       public void denyListChanged(DenyList now) {
-        int closed = revocations.enforce(now);
+        int closed = revocations.enforce();
         log.info("deny list changed in the state store: {} entries, {} open connection(s) closed", now.size(), closed);
       }
 
@@ -199,7 +201,7 @@ public final class Daemon implements Reloader {
     return generations.build(configFile, now == null ? 1 : now.number() + 1);
   }
 
-  /** Makes {@code g} the generation new connections get; open connections keep theirs. */
+  /** Makes {@code g} the generation every request from now on is authorised and answered by. */
   void install(Generation g) {
     current.set(g);
     metrics.knownVerbs(g.commands()::knows);
@@ -217,17 +219,28 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
-        log.info("reloaded {}: generation {} serves new connections; {} open connection(s) keep generation {}",
-            configFile, next.number(), server.openConnections(), old.number());
+        lastReload = LastReload.succeeded(clock.instant());
+        int refused = server.recheckOpenConnections();
+        log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
+            + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
+        lastReload = LastReload.failed(clock.instant(), e.getMessage());
         throw new Reloader.Failed(e.getMessage());
+      } catch (RuntimeException e) {
+        lastReload = LastReload.failed(clock.instant(), e.toString());
+        throw e;
       } finally {
         systemd.readyAfterReload();
         sendStatus();
       }
     }
+  }
+
+  @Override
+  public Optional<LastReload> lastReload() {
+    return Optional.ofNullable(lastReload);
   }
 
   private void reloadOnSignal() {
@@ -250,7 +263,8 @@ public final class Daemon implements Reloader {
     StateStore st = state;
     String degraded = st != null && st.health().degraded() ? ", state degraded (last-known deny list)" : "";
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests" + degraded);
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests" + degraded
+        + lastReload().map(r -> "; " + r.summary()).orElse(""));
   }
 
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */

@@ -97,6 +97,8 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("disconnect", String.valueOf(info.get("id")));
       assertEquals(0, r.code(), r.toString());
       assertTrue(r.out().startsWith("disconnected " + info.get("id") + " (trusted-client from 127.0.0.1:"), r.out());
+      Reply refusal = c.send("PING"); // the unprompted line, read in place of PONG
+      assertEquals("ERR FORBIDDEN disconnected by the operator", refusal.line());
       assertThrows(ClientException.class, () -> c.send("PING"), "the connection was closed by disconnect");
     }
     Ctl.Result missing = ctl.run("disconnect", "999");
@@ -105,16 +107,16 @@ class AdminSocketTest {
   }
 
   @Test
-  void reloadInstallsNewGenerationForNewConnectionsOnly() throws Exception {
+  void reloadAppliesTheNewGenerationToOpenConnectionsToo() throws Exception {
     Ctl ctl = start();
     try (Connection old = d.connect(d.device)) {
       assertEquals("THIS_IS_THE_SECRET", old.send("GET_SECRET").text());
       d.writeConfig(TestDaemon.config("", "").replace("THIS_IS_THE_SECRET", "ROTATED"));
       Ctl.Result r = ctl.run("reload");
       assertEquals(0, r.code(), r.toString());
-      assertTrue(r.out().contains("generation 2 serves new connections"), r.out());
+      assertTrue(r.out().contains("generation 2 serves every request; open connections re-checked"), r.out());
       assertEquals("ROTATED", d.send(d.device, "GET_SECRET").text());
-      assertEquals("THIS_IS_THE_SECRET", old.send("GET_SECRET").text(), "an open connection keeps its generation");
+      assertEquals("ROTATED", old.send("GET_SECRET").text(), "an open connection is answered by the new generation");
     }
     assertEquals(2L, d.daemon.generation().number());
   }
@@ -139,6 +141,40 @@ class AdminSocketTest {
   }
 
   @Test
+  void lastReloadOutcomeTimeAndErrorAreInStatusAndMetrics() throws Exception {
+    Ctl ctl = start();
+    assertEquals(null, json(ctl.run("--json", "status")).get("last_reload"), "no reload yet");
+    assertTrue(ctl.run("status").out().contains("last reload: none since start\n"));
+    assertTrue(ctl.run("metrics").out().contains("securecmd_last_reload_success 1\n"), "the start's load counts");
+
+    String broken = TestDaemon.config("", "").replace("auth = \"required\"", "auth = \"requried\"");
+    d.writeConfig(broken);
+    java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+    assertEquals(1, ctl.run("reload").code());
+    Map<?, ?> last = (Map<?, ?>) json(ctl.run("--json", "status")).get("last_reload");
+    assertEquals(false, last.get("success"), last.toString());
+    String error = (String) last.get("error");
+    assertTrue(error.startsWith(dir.resolve("config.toml") + ":"), error);
+    assertTrue(error.contains("[clients] auth = \"requried\""), error);
+    java.time.Instant at = java.time.Instant.parse((String) last.get("time"));
+    assertFalse(at.isBefore(before), at + " is before the reload");
+    Ctl.Result human = ctl.run("status");
+    assertTrue(human.out().contains("last reload: FAILED at " + at + ": " + error), human.out());
+    String metrics = ctl.run("metrics").out();
+    assertTrue(metrics.contains("securecmd_last_reload_success 0\n"), metrics);
+    assertTrue(metrics.contains("securecmd_last_reload_timestamp_seconds " + at.getEpochSecond() + "\n"), metrics);
+    assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text(), "the old generation still serves");
+
+    d.writeConfig(TestDaemon.config("", ""));
+    assertEquals(0, ctl.run("reload").code());
+    last = (Map<?, ?>) json(ctl.run("--json", "status")).get("last_reload");
+    assertEquals(true, last.get("success"), last.toString());
+    assertFalse(last.containsKey("error"), last.toString());
+    assertTrue(ctl.run("status").out().contains("last reload: OK at " + last.get("time") + "\n"));
+    assertTrue(ctl.run("metrics").out().contains("securecmd_last_reload_success 1\n"));
+  }
+
+  @Test
   void revokeClosesLiveConnectionAndPersistsAcrossRestart() throws Exception {
     Ctl ctl = start();
     try (Connection live = d.connect(d.device)) {
@@ -146,6 +182,7 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("revoke", "trusted-client");
       assertEquals(0, r.code(), r.toString());
       assertEquals("revoked identity trusted-client; closed 1 open connection(s)\n", r.out());
+      assertEquals("ERR FORBIDDEN revoked by the operator", live.send("PING").line(), "the unprompted refusal");
       assertThrows(ClientException.class, () -> live.send("PING"), "the revoked device's connection was closed");
     }
     assertEquals("FORBIDDEN", d.send(d.device, "PING").errorCode());
@@ -174,6 +211,7 @@ class AdminSocketTest {
       Ctl.Result r = ctl.run("--json", "revoke", "--serial", serial.toUpperCase());
       assertEquals(0, r.code(), r.toString());
       assertEquals(1L, json(r).get("disconnected"));
+      assertEquals("ERR FORBIDDEN revoked by the operator", live.send("PING").line(), "the unprompted refusal");
       assertThrows(ClientException.class, () -> live.send("PING"));
     }
     assertEquals(List.of(serial), json(ctl.run("--json", "revoked")).get("serials"));

@@ -84,6 +84,7 @@ public final class AdminRequests {
     m.put("config", String.valueOf(g.config().file()));
     m.put("generation", g.number());
     m.put("generation_loaded", g.loadedAt().toString());
+    m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
     m.put("listener", server.description());
     m.put("connections_open", server.openConnections());
     m.put("connections_accepted", metrics.acceptedCount());
@@ -210,17 +211,17 @@ public final class AdminRequests {
 
   private Map<String, Object> unrevoke(String arg) {
     if (!DenyList.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
-    Revocations.Change change;
+    Revocations.Removal removal;
     try {
-      change = revocations.unrevoke(arg);
+      removal = revocations.unrevoke(arg);
     } catch (StateStore.Unavailable e) {
       return AdminError.STATE_UNAVAILABLE.reply(e.getMessage());
     }
-    if (!change.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
     Map<String, Object> m = ok();
-    m.put("entry", arg);
+    removal.identity().ifPresent(i -> m.put("identity", i));
+    removal.serial().ifPresent(h -> m.put("serial", h));
     m.put("changed", true);
-    m.put("disconnected", 0);
     return m;
   }
 
@@ -252,7 +253,10 @@ public final class AdminRequests {
   /** The Prometheus text of {@code securecmdctl metrics}, which the HTTP endpoint serves too. */
   public String metricsText() {
     Generation g = current.get();
-    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()))
+    // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
+    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
+    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()),
+        reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant())
         + stateGauges(revocations.health());

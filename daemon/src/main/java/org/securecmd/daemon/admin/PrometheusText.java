@@ -21,14 +21,19 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
-  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries) {
+  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries,
+                       LastReload reload) {
     PrometheusText p = new PrometheusText();
     p.gauge("securecmd_connections_open", "Connections open now.", openConnections);
     p.counter("securecmd_connections_accepted_total", "TCP connections accepted.", s.accepted());
     p.counter("securecmd_connections_refused_busy_total", "Connections refused because max_connections were open.",
         s.refusedBusy());
-    p.counter("securecmd_connections_refused_total",
-        "Connections refused after the handshake (allow list, CRL, deny list).", s.connectionsRefused());
+    p.help("securecmd_connections_refused_total", "counter", "Connections refused or closed by a decision, by reason "
+        + "(revoked, policy, identity_limit, address_limit, max_connection_age).");
+    s.refusedByReason().forEach((reason, n) ->
+        p.sample("securecmd_connections_refused_total{reason=\"" + label(reason) + "\"}", n));
+    p.help("securecmd_timeouts_total", "counter", "Connections closed because a request or a reply took too long.");
+    s.timeouts().forEach((kind, n) -> p.sample("securecmd_timeouts_total{kind=\"" + label(kind) + "\"}", n));
     p.help("securecmd_handshakes_total", "counter", "TLS handshakes that completed.");
     p.sample("securecmd_handshakes_total{resumed=\"false\"}", s.handshakesFull());
     p.sample("securecmd_handshakes_total{resumed=\"true\"}", s.handshakesResumed());
@@ -46,6 +51,11 @@ final class PrometheusText {
     p.histogram(s);
     p.gauge("securecmd_generation", "Number of the configuration generation serving new connections.", generation);
     p.gauge("securecmd_deny_list_entries", "Entries on the operator's deny list.", denyListEntries);
+    p.gauge("securecmd_last_reload_success",
+        "1 if the latest reload (or, before any, the start) installed its configuration, 0 if it was refused.",
+        reload.success() ? 1 : 0);
+    p.gauge("securecmd_last_reload_timestamp_seconds", "Unix time of the latest reload, or of the start before any.",
+        reload.at().getEpochSecond());
     return p.b.toString();
   }
 

@@ -1,6 +1,7 @@
 package org.securecmd.daemon.admin;
 
 import java.time.Clock;
+import java.util.Optional;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.server.ConnectionRegistry;
@@ -10,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes to the operator's deny list: each goes to the state store (which puts it in effect for new
- * connections), then {@link #enforce} closes the open connections the list now denies. A change that
- * arrives from another host takes the same {@link #enforce} path. One local change at a time.
+ * Changes to the operator's deny list: each goes to the state store (which puts it in effect for every new
+ * request), then {@link #enforce} re-checks the open connections and closes those it denies with
+ * {@code ERR FORBIDDEN}. A change that arrives from another host takes the same {@link #enforce} path.
+ * One local change at a time.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
@@ -49,27 +51,49 @@ public final class Revocations {
   public synchronized Change revoke(DenyListEntry.Kind kind, String value, String by, String reason) {
     String who = by.isEmpty() ? host : by + "@" + host;
     DenyListEntry entry = new DenyListEntry(kind, value, who, clock.instant(), reason);
-    // Open connections first: the store may take seconds to find its database unreachable, and the
-    // revocation must not wait for that (new connections read store.denyList(), which has it at once).
-    int closed = enforce(store.denyList().with(entry));
-    StateStore.Revoked reach = store.revoke(entry);
-    closed += enforce(store.denyList());
+    StateStore.Revoked reach = store.revoke(entry); // in store.denyList() at once, whatever the database does
+    int closed = enforce();
     log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
         reason.isEmpty() ? "" : "; reason: " + reason);
     return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
   }
 
-  public synchronized Change unrevoke(String entry) throws StateStore.Unavailable {
-    boolean changed = store.unrevoke(entry);
-    if (changed) log.info("unrevoked {}", entry);
-    return new Change(changed, 0, StateStore.Revoked.UNCHANGED);
+  /**
+   * What an unrevoke removed: the identity entry, the serial entry (normalised), or both when the value
+   * names both (an identity "abc" and the serial abc).
+   */
+  public record Removal(Optional<String> identity, Optional<String> serial) {
+    public boolean changed() {
+      return identity.isPresent() || serial.isPresent();
+    }
   }
 
   /**
-   * The policy-change hook for the deny list: closes every open connection {@code list} denies; returns how
-   * many. Called after a local change and when the store reports one from elsewhere.
+   * Removes {@code entry} as an identity and as a serial, whichever it is on the list as.
+   *
+   * @throws StateStore.Unavailable when the store cannot remove it everywhere now; nothing changed
    */
-  public int enforce(DenyList list) {
-    return registry.disconnectIf(c -> list.denies(c.names(), c.serial()));
+  public synchronized Removal unrevoke(String entry) throws StateStore.Unavailable {
+    DenyList before = store.denyList();
+    Optional<String> identity = Optional.of(entry).filter(before.identities()::contains);
+    Optional<String> serial;
+    try {
+      serial = Optional.of(DenyList.normalizeSerial(entry)).filter(before.serials()::contains);
+    } catch (IllegalArgumentException notHex) {
+      serial = Optional.empty();
+    }
+    if (!store.unrevoke(entry)) return new Removal(Optional.empty(), Optional.empty());
+    if (identity.isEmpty() && serial.isEmpty()) identity = Optional.of(entry); // only the database had it
+    log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
+    return new Removal(identity, serial);
+  }
+
+  /**
+   * The policy-change hook: re-checks every open connection against the current generation and deny list,
+   * closing the refused ones with {@code ERR FORBIDDEN}; returns how many. Called after a local change and
+   * when the store reports one from elsewhere.
+   */
+  public int enforce() {
+    return registry.recheckOpenConnections();
   }
 }

@@ -27,11 +27,25 @@ public final class AuditLog {
     audit.info("handshake-refused conn={} remote={} reason=\"{}\"", connection, remote, escapeQuoted(reason));
   }
 
-  /** A completed handshake whose identity is refused by policy (allow list, CRL, deny list). */
+  /**
+   * A connection whose identity is refused by policy (allow list, CRL, deny list, validity): after its
+   * handshake, or later when a policy change re-checked it.
+   */
   public void connectionRefused(long connection, String client, String remote, String reason) {
-    metrics.connectionRefused();
+    connectionRefused(connection, client, remote, Metrics.refusalKey(reason), reason);
+  }
+
+  /** As above, counted under {@code key} ({@code identity_limit}, {@code max_connection_age}, ...). */
+  public void connectionRefused(long connection, String client, String remote, String key, String reason) {
+    metrics.refused(key);
     audit.info("connection-refused conn={} client={} remote={} reason=\"{}\"", connection, escape(client), remote,
         escapeQuoted(reason));
+  }
+
+  /** A connection closed because a request line ({@code request}) or a reply write ({@code write}) took too long. */
+  public void timedOut(long connection, String client, String remote, String kind) {
+    metrics.timedOut(kind);
+    audit.info("timeout conn={} client={} remote={} kind={}", connection, escape(client), remote, kind);
   }
 
   /** Counts a completed handshake, before policy decides whether the peer may stay. */

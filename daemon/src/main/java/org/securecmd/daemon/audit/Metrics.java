@@ -19,6 +19,8 @@ public final class Metrics {
   private final LongAdder handshakesFull = new LongAdder();
   private final LongAdder handshakesResumed = new LongAdder();
   private final LongAdder connectionsRefused = new LongAdder();
+  private final Map<String, LongAdder> refusedByReason = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> timeouts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> handshakeFailures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final LongAdder[] latency = new LongAdder[BUCKETS_MICROS.length + 1];
@@ -50,8 +52,23 @@ public final class Metrics {
     handshakeFailures.computeIfAbsent(reasonKey(reason), k -> new LongAdder()).increment();
   }
 
-  void connectionRefused() {
+  /**
+   * A connection refused or ended by a decision, by reason: {@code revoked}, {@code policy},
+   * {@code identity_limit}, {@code address_limit} or {@code max_connection_age} (the callers' fixed words).
+   */
+  public void refused(String reason) {
     connectionsRefused.increment();
+    refusedByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
+  }
+
+  /** A connection closed because a request ({@code request}) or a reply ({@code write}) took too long. */
+  void timedOut(String kind) {
+    timeouts.computeIfAbsent(kind, k -> new LongAdder()).increment();
+  }
+
+  /** A policy refusal's text folded to {@code revoked} (CRL, deny list) or {@code policy} (anything else). */
+  static String refusalKey(String reason) {
+    return reason.toLowerCase(java.util.Locale.ROOT).contains("revoked") ? "revoked" : "policy";
   }
 
   void request(String verb, String result, long micros) {
@@ -94,13 +111,24 @@ public final class Metrics {
     long[] buckets = new long[latency.length];
     for (int i = 0; i < latency.length; i++) buckets[i] = latency[i].sum();
     return new Snapshot(accepted.sum(), refusedBusy.sum(), handshakesFull.sum(), handshakesResumed.sum(),
-        connectionsRefused.sum(), failures, reqs, buckets, latencySumMicros.sum());
+        connectionsRefused.sum(), failures, reqs, buckets, latencySumMicros.sum(), sums(refusedByReason),
+        sums(timeouts));
   }
 
-  /** Counter values at one moment. {@code requests} keys are {@code "VERB RESULT"}. */
+  private static Map<String, Long> sums(Map<String, LongAdder> counters) {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /**
+   * Counter values at one moment. {@code requests} keys are {@code "VERB RESULT"}; {@code connectionsRefused}
+   * is the sum of {@code refusedByReason}; {@code timeouts} is keyed by kind ({@code request}, {@code write}).
+   */
   public record Snapshot(long accepted, long refusedBusy, long handshakesFull, long handshakesResumed,
                          long connectionsRefused, Map<String, Long> handshakeFailures, Map<String, Long> requests,
-                         long[] latencyBuckets, long latencySumMicros) {
+                         long[] latencyBuckets, long latencySumMicros, Map<String, Long> refusedByReason,
+                         Map<String, Long> timeouts) {
     public static long[] bucketBoundsMicros() {
       return BUCKETS_MICROS.clone();
     }

@@ -91,7 +91,8 @@ public final class ConfigLoader {
 
   private static ServerSettings server(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
-        "max_requests_per_connection", "shutdown_timeout"));
+        "max_requests_per_connection", "shutdown_timeout", "request_timeout", "write_timeout",
+        "max_connection_age", "max_connections_per_identity", "max_handshakes_per_address"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
     try {
@@ -105,7 +106,12 @@ public final class ConfigLoader {
         (int) r.integer("max_connections", 10_000, 1, 1_000_000),
         (int) r.size("max_line_bytes", 1024, 16, 1 << 20),
         (int) r.integer("max_requests_per_connection", 1000, 1, 1_000_000_000),
-        r.duration("shutdown_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)));
+        r.duration("shutdown_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+        r.duration("request_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
+        r.duration("write_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
+        r.duration("max_connection_age", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(365)),
+        (int) r.integer("max_connections_per_identity", 16, 1, 1_000_000),
+        (int) r.integer("max_handshakes_per_address", 64, 1, 1_000_000));
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {

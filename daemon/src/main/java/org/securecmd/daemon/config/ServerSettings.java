@@ -2,15 +2,31 @@ package org.securecmd.daemon.config;
 
 import java.time.Duration;
 
-/** {@code [server]}: where to listen when systemd hands over no socket, and the limits. */
+/**
+ * {@code [server]}: where to listen when systemd hands over no socket, and the limits.
+ *
+ * @param requestTimeout one request line, from its first byte to its newline
+ * @param writeTimeout writing one reply to the peer
+ * @param maxConnectionAge a connection older than this is closed after its current request
+ * @param maxConnectionsPerIdentity open connections one certified identity may hold
+ * @param maxHandshakesPerAddress handshakes in progress from one source address
+ */
 public record ServerSettings(ListenAddress listen, Duration handshakeTimeout, Duration idleTimeout,
                              int maxConnections, int maxLineBytes, int maxRequestsPerConnection,
-                             Duration shutdownTimeout) {
+                             Duration shutdownTimeout, Duration requestTimeout, Duration writeTimeout,
+                             Duration maxConnectionAge, int maxConnectionsPerIdentity,
+                             int maxHandshakesPerAddress) {
   public ServerSettings {
     if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1: " + maxConnections);
     if (maxLineBytes < 16) throw new IllegalArgumentException("maxLineBytes < 16: " + maxLineBytes);
     if (maxRequestsPerConnection < 1) {
       throw new IllegalArgumentException("maxRequestsPerConnection < 1: " + maxRequestsPerConnection);
+    }
+    if (maxConnectionsPerIdentity < 1) {
+      throw new IllegalArgumentException("maxConnectionsPerIdentity < 1: " + maxConnectionsPerIdentity);
+    }
+    if (maxHandshakesPerAddress < 1) {
+      throw new IllegalArgumentException("maxHandshakesPerAddress < 1: " + maxHandshakesPerAddress);
     }
   }
 }

@@ -1,13 +1,9 @@
 package org.securecmd.daemon.ctl;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * {@code revoke [--serial] VALUE [--reason TEXT]} to its admin request line, {@code revoke KIND VALUE}
+ * {@code revoke [--serial] [--reason TEXT] VALUE} to its admin request line, {@code revoke KIND VALUE}
  * then tab-separated {@code reason=TEXT} and {@code by=USER} (entries and reasons have no control
- * characters, so a tab separates them unambiguously). Kept apart from {@link Requests} so the revoke
- * options stay in one place.
+ * characters, so a tab separates them unambiguously), and the exit code of a this-host-only revoke.
  */
 final class RevokeRequest {
   /** Exit code: the revocation is in effect on this host only until the shared state store is back. */
@@ -15,32 +11,11 @@ final class RevokeRequest {
 
   private RevokeRequest() {}
 
-  /** @throws IllegalArgumentException with a usage message */
-  static String line(List<String> rest) {
-    List<String> words = new ArrayList<>();
-    String reason = null;
-    boolean serial = false;
-    for (int i = 0; i < rest.size(); i++) {
-      switch (rest.get(i)) {
-        case "--serial" -> serial = true;
-        case "--reason" -> {
-          if (i + 1 >= rest.size() || rest.get(i + 1).isBlank()) throw new IllegalArgumentException("--reason needs TEXT");
-          reason = rest.get(++i).strip();
-          if (reason.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException("revoke: --reason is one line without control characters");
-          }
-        }
-        default -> words.add(rest.get(i));
-      }
-    }
-    if (words.size() != 1 || words.getFirst().isBlank()) {
-      throw new IllegalArgumentException("revoke needs IDENTITY (or --serial HEX)");
-    }
-    String v = words.getFirst();
-    if (v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new IllegalArgumentException("revoke: control characters are not allowed");
-    }
-    return "revoke " + (serial ? "serial " : "identity ") + v + (reason == null ? "" : "\treason=" + reason);
+  /** The request line of a parsed {@code revoke} (values are checked for control characters already). */
+  static String line(Subcommand.Parsed p) {
+    String reason = p.values().getOrDefault("--reason", "").strip();
+    return "revoke " + (p.flags().contains("--serial") ? "serial " : "identity ") + p.argument()
+        + (reason.isEmpty() ? "" : "\treason=" + reason);
   }
 
   /** Adds who asks ({@code by=}, the login name), which the daemon records as {@code user@host}. */

@@ -7,11 +7,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.securecmd.protocol.ErrorCode;
+import org.securecmd.protocol.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The open connections: listed by the admin socket, closed by revocation, drained on shutdown. */
+/**
+ * The open connections: listed by the admin socket, re-checked on every policy change, swept for their
+ * deadlines, drained on shutdown.
+ */
 public final class ConnectionRegistry {
   private final Map<Long, ServedConnection> open = new ConcurrentHashMap<>();
   private final Object emptied = new Object();
+  private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
+  private static final String OPERATOR = "disconnected by the operator";
 
   void add(ServedConnection c) {
     open.put(c.id(), c);
@@ -33,25 +42,55 @@ public final class ConnectionRegistry {
     return open.values().stream().map(ServedConnection::info).sorted(Comparator.comparingLong(ConnectionInfo::id)).toList();
   }
 
-  /** Closes connection {@code id}; returns its info, or empty when no such connection is open. */
+  /**
+   * Re-checks every open connection against the current generation and deny list (CRL, deny list, allow
+   * list, validity) and closes each refused one with one unprompted {@code ERR FORBIDDEN <reason>} line.
+   * Called on every policy change: a reload, a revoke. Never blocks behind a slow peer; returns how many
+   * connections it refused.
+   */
+  public int recheckOpenConnections() {
+    int n = 0;
+    for (ServedConnection c : open.values()) {
+      if (c.recheck()) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Closes connection {@code id} the way a refused one is closed ({@code ERR FORBIDDEN disconnected by the
+   * operator}, after its current request); returns its info, or empty when no such connection is open.
+   */
   public Optional<ConnectionInfo> disconnect(long id) {
     ServedConnection c = open.get(id);
     if (c == null) return Optional.empty();
     ConnectionInfo info = c.info();
-    c.close();
+    c.refuse(Reply.error(ErrorCode.FORBIDDEN, OPERATOR));
     return Optional.of(info);
   }
 
-  /** Closes every connection whose info matches; returns how many. */
+  /**
+   * As {@link #disconnect} for every connection whose info matches; returns how many. A policy change
+   * should call {@link #recheckOpenConnections} instead, which decides by the policy itself.
+   */
   public int disconnectIf(Predicate<ConnectionInfo> which) {
     int n = 0;
     for (ServedConnection c : open.values()) {
-      if (which.test(c.info())) {
-        c.close();
-        n++;
-      }
+      if (which.test(c.info()) && c.refuse(Reply.error(ErrorCode.FORBIDDEN, OPERATOR))) n++;
     }
     return n;
+  }
+
+  /** Closes connections whose request or reply ran out of time; ends those older than max_connection_age. */
+  void sweep() {
+    long now = System.nanoTime();
+    for (ServedConnection c : open.values()) {
+      try {
+        c.checkDeadlines(now);
+      } catch (RuntimeException e) {
+        // an exception would cancel the periodic sweep for good: log it and go on with the others
+        log.error("deadline check of conn {} failed", c.id(), e);
+      }
+    }
   }
 
   /** Asks every connection to stop after its current request; idle ones close now. */

@@ -7,8 +7,10 @@ import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.tls.TlsMaterial;
 
 /**
- * One complete, immutable configuration as connections use it. A connection reads the current generation
- * once, when it is accepted, and keeps it to the end; a reload installs a new one for new connections.
+ * One complete, immutable configuration as connections use it. Every request is authorised and answered by
+ * the generation current when it arrives; a connection keeps only what it negotiated at accept (its TLS
+ * session, from that generation's context) and that generation's limits. A reload installs a new one and
+ * re-checks the open connections.
  */
 public record Generation(long number, Config config, TlsMaterial tls, AccessPolicy policy, CommandTable commands,
                          Instant loadedAt) {}

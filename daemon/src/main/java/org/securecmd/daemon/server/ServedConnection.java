@@ -5,18 +5,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
@@ -29,39 +24,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection on its own virtual thread: handshake under a deadline, identity and policy
- * checked (every time, resumed sessions too), then requests one line at a time until the peer closes, goes
- * idle, reaches a limit, or the daemon stops. Whatever happens, the permit and the socket are released.
+ * One accepted connection on its own virtual thread: the {@link Handshake}, then requests one line at a time
+ * until the peer closes, goes idle, reaches a limit, is refused, or the daemon stops. Every request is
+ * authorised and answered by the generation current when it arrives (policy, allow lists, replies); only the
+ * TLS session and the {@link Limits} stay as they were at accept. Whatever happens, the permit, the counts and
+ * the socket are released.
+ *
+ * <p>A refusal ({@link #refuse}) is one {@code ERR} line, then close. It is written by this connection's
+ * thread when that thread is answering, else (the thread waits for a request) by a short-lived thread of its
+ * own; the refusal is delivered once either way, before the socket closes.
+ *
+ * <p>Its state and pending refusal are kept by {@link Lifecycle}; this class does the I/O they call for. Just
+ * over 300 lines: the request loop, the refusal delivery and the deadline checks share the write lock and
+ * the {@link Deadlines}, and read best side by side.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   private static final int IO_BUFFER = 4096;
-  private static final int LINGER_MILLIS = 500;
+  private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
+  private static final int TOO_LONG_DISCARD_MILLIS = 2000;
 
   private final long id;
   private final Socket raw;
   private final String remote;
-  private final Generation generation;
+  private final Generation accepted;
+  private final Limits limits;
+  private final Deadlines deadlines;
   private final ServerContext context;
   private final Instant since = Instant.now();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicBoolean timedOut = new AtomicBoolean();
+  private final ReentrantLock writing = new ReentrantLock();
   private volatile Identity identity;
+  private volatile List<X509Certificate> chain = List.of();
   private volatile SSLSocket tls;
-  /**
-   * True while a request is being answered, and from accept until the first request is answered: a stop
-   * lets a new connection (handshake running, first request on its way) be served once, so a device that
-   * connected just before a restart still gets its reply. Idle connections that were served close at once.
-   */
-  private volatile boolean busy = true;
-  private volatile boolean handshaking;
-  private volatile boolean stopping;
-  private long handshakeStartMillis;
+  private boolean identityCounted; // only this connection's thread touches it
+  private final Lifecycle lifecycle = new Lifecycle();
 
-  ServedConnection(long id, Socket raw, Generation generation, ServerContext context) {
+  /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
+  ServedConnection(long id, Socket raw, Generation accepted, ServerContext context) {
     this.id = id;
     this.raw = raw;
     this.remote = remoteOf(raw);
-    this.generation = generation;
+    this.accepted = accepted;
+    this.limits = Limits.of(accepted.config().server());
+    this.deadlines = new Deadlines(limits);
     this.context = context;
   }
 
@@ -79,6 +86,8 @@ final class ServedConnection implements Runnable {
     } catch (RuntimeException e) {
       log.error("conn {} failed unexpectedly", id, e);
     } finally {
+      deliverRefusal();
+      if (identityCounted) context.identities().release(identity.displayName());
       context.permits().release();
       close();
       context.registry().remove(this);
@@ -86,132 +95,117 @@ final class ServedConnection implements Runnable {
   }
 
   private void serve() throws IOException {
-    SSLSocket s = handshake();
-    if (s == null) return;
-    // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
-    context.audit().handshakeCompleted(s.getSession().getCreationTime() < handshakeStartMillis);
-    Optional<String> refusal = generation.policy().refusal(identity, chain(s.getSession()));
-    if (refusal.isPresent()) {
-      context.audit().connectionRefused(id, identity.displayName(), remote, refusal.get());
-      Reply.error(ErrorCode.FORBIDDEN, refusal.get()).writeTo(s.getOutputStream());
+    Optional<Handshake.Completed> done;
+    try {
+      done = new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, accepted.tls());
+    } finally {
+      context.handshakes().release(raw.getInetAddress());
+    }
+    if (done.isEmpty()) return;
+    Handshake.Completed h = done.get();
+    tls = h.socket();
+    chain = h.chain();
+    identity = h.identity();
+    // FIRST before the policy check: a re-check that runs from here on sees this connection.
+    if (!lifecycle.handshakeDone()) return;
+    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    if (refused.isPresent()) {
+      context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+      lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
       return;
     }
-    context.audit().connectionAccepted(id, identity.displayName(), remote, s.getSession().getProtocol(),
-        s.getSession().getCreationTime() < handshakeStartMillis);
-    s.setSoTimeout(millis(generation.config().server().idleTimeout()));
-    requestLoop(s);
-  }
-
-  /** Returns the completed TLS socket, or {@code null} after logging why the handshake failed. */
-  private SSLSocket handshake() throws IOException {
-    SSLSocket s = (SSLSocket) generation.tls().context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
-    s.setUseClientMode(false);
-    s.setSSLParameters(generation.tls().newParameters());
-    tls = s;
-    // soTimeout bounds each read; the deadline bounds the whole handshake against a slow drip of bytes.
-    s.setSoTimeout(millis(generation.config().server().handshakeTimeout()));
-    ScheduledFuture<?> deadline = context.timer().schedule(this::close,
-        generation.config().server().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    handshakeStartMillis = System.currentTimeMillis();
-    handshaking = true;
-    try {
-      s.startHandshake();
-      identity = identityOf(s.getSession());
-      return s;
-    } catch (SocketTimeoutException e) {
-      context.audit().handshakeRefused(id, remote, "handshake timed out");
-    } catch (IOException e) {
-      String reason = deadline.isDone() ? "handshake timed out" : describe(e);
-      context.audit().handshakeRefused(id, remote, reason);
-      if (!deadline.isDone()) lingeringClose();
-    } finally {
-      handshaking = false;
-      deadline.cancel(false);
-    }
-    return null;
-  }
-
-  /**
-   * After a refused handshake the peer may still be sending (its Finished, a request); closing with those
-   * bytes unread makes the kernel send a reset that can overtake our alert. So: stop writing, read and drop
-   * what comes for a short, bounded while, then close. The TLS socket was made with autoClose=false so
-   * JSSE's own close on a fatal alert leaves the TCP socket to us.
-   */
-  private void lingeringClose() {
-    try {
-      raw.shutdownOutput();
-      raw.setSoTimeout(LINGER_MILLIS);
-      byte[] sink = new byte[1024];
-      int total = 0;
-      long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
-      while (total < 64 * 1024 && System.nanoTime() < deadline) {
-        int n = raw.getInputStream().read(sink);
-        if (n < 0) break;
-        total += n;
+    if (!identity.isAnonymous()) {
+      identityCounted = context.identities().tryAcquire(identity.displayName(), limits.maxConnectionsPerIdentity());
+      if (!identityCounted) {
+        String why = "too many open connections for this identity (max " + limits.maxConnectionsPerIdentity() + ")";
+        context.audit().connectionRefused(id, identity.displayName(), remote, "identity_limit", why);
+        lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
+        return;
       }
-    } catch (IOException ignored) {
-      // timeout or reset: either way we are done with this socket
     }
+    context.audit().connectionAccepted(id, identity.displayName(), remote, tls.getSession().getProtocol(),
+        h.resumed());
+    tls.setSoTimeout(limits.idleTimeoutMillis());
+    requestLoop(tls);
   }
 
   private void requestLoop(SSLSocket s) throws IOException {
-    LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), IO_BUFFER),
-        generation.config().server().maxLineBytes());
+    BufferedInputStream buffered =
+        new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
+    LineReader in = new LineReader(buffered, limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
-    int maxRequests = generation.config().server().maxRequestsPerConnection();
-    boolean first = true;
-    while (first || !stopping) {
+    while (true) {
       String line;
       try {
         line = in.readLine();
       } catch (SocketTimeoutException e) {
-        log.debug("conn {} idle for {}, closing", id, generation.config().server().idleTimeout());
+        log.debug("conn {} idle for {}, closing", id, limits.idleTimeout());
         return;
       } catch (ProtocolException e) {
+        deadlines.lineRead(buffered.available() > 0);
+        if (!lifecycle.begin()) return;
         long start = System.nanoTime();
-        busy = true; // an error reply is written like any other: it may block on a peer that reads nothing
-        try {
-          e.toReply().writeTo(out);
-        } finally {
-          busy = false;
-        }
+        write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
         audit("-", e.code().name(), start);
-        if (e.code() == ErrorCode.LINE_TOO_LONG) return; // mid-line: the stream cannot be resynchronised
-        first = false;
+        if (!lifecycle.finish()) return;
+        if (e.code() == ErrorCode.LINE_TOO_LONG) {
+          // The stream is mid-line and cannot be resynchronised, so the connection ends; the peer is most
+          // likely still sending the rest: take up to a further 1 MiB (2 s) so our line reaches it first.
+          LingeringClose.discard(s, buffered, TOO_LONG_DISCARD_BYTES, TOO_LONG_DISCARD_MILLIS);
+          return;
+        }
         continue;
       }
       if (line == null) return;
-      first = false;
-      busy = true;
+      deadlines.lineRead(buffered.available() > 0);
+      if (!lifecycle.begin()) return;
       long start = System.nanoTime();
-      try {
-        if (requests.get() >= maxRequests) {
-          Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect")
-              .writeTo(out);
-          audit(verbOf(line), ErrorCode.BUSY.name(), start);
-          return;
-        }
-        requests.incrementAndGet();
-        Reply reply = answer(line);
-        reply.writeTo(out);
-        audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
-      } finally {
-        busy = false;
+      Generation now = context.current().get();
+      Optional<String> refused = now.policy().refusal(identity, chain);
+      if (refused.isPresent()) {
+        audit(verbOf(line), ErrorCode.FORBIDDEN.name(), start);
+        context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+        lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+        return;
       }
+      int maxRequests = limits.maxRequestsPerConnection();
+      if (requests.get() >= maxRequests) {
+        write(Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect"),
+            out);
+        audit(verbOf(line), ErrorCode.BUSY.name(), start);
+        lifecycle.finish(); // nothing is being written now: the close may send close_notify first
+        return;
+      }
+      requests.incrementAndGet();
+      Reply reply = answer(now, line);
+      write(reply, out);
+      audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
+      if (!lifecycle.finish()) return;
     }
   }
 
-  private Reply answer(String line) {
+  private Reply answer(Generation now, String line) {
     try {
-      return generation.commands().dispatch(Request.parse(line), identity);
+      return now.commands().dispatch(Request.parse(line), identity);
     } catch (ProtocolException e) {
       return e.toReply();
     } catch (RuntimeException e) {
       log.error("conn {}: handler failed", id, e);
       return Reply.error(ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  /** One reply, under the write lock and the write clock (a sweep closes the socket past {@code write_timeout}). */
+  private void write(Reply reply, OutputStream out) throws IOException {
+    writing.lock();
+    try {
+      deadlines.writeStarted();
+      reply.writeTo(out);
+    } finally {
+      deadlines.writeEnded();
+      writing.unlock();
     }
   }
 
@@ -221,32 +215,83 @@ final class ServedConnection implements Runnable {
   }
 
   /**
+   * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
+   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * A connection still handshaking is checked by its own thread when the handshake completes.
+   */
+  boolean recheck() {
+    if (!lifecycle.checkable()) return false;
+    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    if (refused.isEmpty()) return false;
+    context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+    return refuse(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
+  }
+
+  /**
+   * Sends {@code reply} (an {@code ERR} line) after the current request, or now when none is being answered,
+   * then closes. Never blocks the caller. A connection still handshaking is closed without a line.
+   */
+  boolean refuse(Reply reply) {
+    switch (lifecycle.refuse(reply)) {
+      case NONE -> {
+        return false;
+      }
+      case CLOSE -> close();
+      // The connection's thread is blocked reading; a thread of our own writes the line under write_timeout.
+      case DELIVER -> context.threads().newThread(this::deliverRefusal).start();
+      case LEFT_TO_CONNECTION -> { } // its thread delivers the line when its reply is written
+    }
+    return true;
+  }
+
+  /** Writes the refusal once, whichever thread gets here first, then closes; the other finds it done. */
+  private void deliverRefusal() {
+    Reply r = lifecycle.takeRefusal();
+    if (r == null) return;
+    try {
+      write(r, tls.getOutputStream());
+    } catch (IOException e) {
+      log.debug("conn {}: refusal not delivered: {}", id, e.toString());
+    } finally {
+      lifecycle.refusalWritten();
+      close();
+    }
+  }
+
+  /** Run by the registry's sweep: closes a connection whose request or reply ran out of time, ends old ones. */
+  void checkDeadlines(long now) {
+    String kind = deadlines.expired(now);
+    if (kind != null && timedOut.compareAndSet(false, true)) {
+      Identity i = identity;
+      context.audit().timedOut(id, i == null ? "-" : i.displayName(), remote, kind);
+      close();
+    } else if (deadlines.tooOld(now) && timedOut.compareAndSet(false, true)) {
+      Identity i = identity;
+      context.audit().connectionRefused(id, i == null ? "-" : i.displayName(), remote, "max_connection_age",
+          "connection older than max_connection_age (" + limits.maxConnectionAge() + "); closed after its request");
+      stopAfterCurrentRequest();
+    }
+  }
+
+  /**
    * Lets the current request finish; a connection waiting for a request closes now, unless it has not been
-   * served yet (see {@link #busy}): then it is served once, within the caller's bound.
+   * served yet (see {@link ConnectionState#FIRST}): then it is served once, within the caller's bound.
    */
   void stopAfterCurrentRequest() {
-    stopping = true;
-    if (!busy) close();
+    if (lifecycle.stopAfterCurrentRequest()) close();
   }
 
   /**
    * Closes the connection; safe from any thread and never blocks. JSSE's close first sends close_notify under
    * the socket's write lock, so while this connection's thread may be blocked writing to a peer that reads
    * nothing (mid-request or mid-handshake), the TCP socket is closed first: that unblocks the writer, and
-   * the deadline timer, a drain or a revocation can never hang behind such a peer.
+   * the deadline sweep, a drain or a revocation can never hang behind such a peer.
    */
   void close() {
-    if (busy || handshaking) closeQuietly(raw);
-    closeQuietly(tls != null ? tls : raw);
-    closeQuietly(raw);
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // closing is best effort
-    }
+    if (lifecycle.close()) Handshake.closeQuietly(raw);
+    SSLSocket s = tls;
+    if (s != null) Handshake.closeQuietly(s);
+    Handshake.closeQuietly(raw);
   }
 
   ConnectionInfo info() {
@@ -255,38 +300,9 @@ final class ServedConnection implements Runnable {
         i == null ? "" : i.serial(), remote, since, requests.get());
   }
 
-  private static Identity identityOf(SSLSession session) {
-    try {
-      Certificate[] peer = session.getPeerCertificates();
-      return peer.length > 0 && peer[0] instanceof X509Certificate leaf ? Identity.of(leaf) : Identity.ANONYMOUS;
-    } catch (SSLPeerUnverifiedException e) {
-      return Identity.ANONYMOUS;
-    }
-  }
-
-  private static List<X509Certificate> chain(SSLSession session) {
-    try {
-      return Arrays.stream(session.getPeerCertificates()).map(c -> (X509Certificate) c).toList();
-    } catch (SSLPeerUnverifiedException e) {
-      return List.of();
-    }
-  }
-
   private static String verbOf(String line) {
     int sp = line.indexOf(' ');
     return sp < 0 ? line : line.substring(0, sp);
-  }
-
-  private static String describe(IOException e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof SSLException && e.getCause() != null && e.getCause().getMessage() != null) {
-      m = m + " (" + e.getCause().getMessage() + ")";
-    }
-    return m;
-  }
-
-  private static int millis(java.time.Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
 
   private static String remoteOf(Socket s) {

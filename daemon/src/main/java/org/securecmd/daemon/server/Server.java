@@ -1,16 +1,17 @@
 package org.securecmd.daemon.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.securecmd.daemon.audit.AuditLog;
@@ -19,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The accept loop of one listener. Each accepted socket takes a permit; when {@code max_connections} are
- * open, a new one is closed at once (refused fast, nothing queues in the daemon). Each admitted socket gets
- * a new virtual thread; a failing connection never stops the loop.
+ * The accept loop of one listener. Each accepted socket takes a permit and a handshake slot of its source
+ * address; when {@code max_connections} are open, or {@code max_handshakes_per_address} handshakes from that
+ * address are in progress, a new one is reset at once (refused fast, nothing queues in the daemon). Each
+ * admitted socket gets a new virtual thread; a failing connection never stops the loop.
  */
 public final class Server implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -33,13 +35,15 @@ public final class Server implements AutoCloseable {
   private final Metrics metrics;
   private final ServerContext context;
   private final ThreadFactory connectionThreads = Thread.ofVirtual().name("conn-", 0).factory();
+  /** How often the registry is swept for request, write and age deadlines: their precision. */
+  private static final long SWEEP_MILLIS = 100;
   private final AtomicLong ids = new AtomicLong();
   private final Thread acceptThread;
   private final int maxConnections;
   private volatile boolean closing;
 
   /**
-   * @param current read once per accepted connection: the generation it will keep
+   * @param current read at accept (TLS context, limits) and again for every request (policy, replies)
    * @param maxConnections fixed for the life of the listener (a reload does not resize it)
    */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
@@ -50,14 +54,26 @@ public final class Server implements AutoCloseable {
     this.current = current;
     this.metrics = metrics;
     this.maxConnections = maxConnections;
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
         Thread.ofPlatform().name("deadlines").daemon(true).factory());
-    this.context = new ServerContext(new Semaphore(maxConnections), new ConnectionRegistry(), new AuditLog(metrics), timer);
+    timer.setRemoveOnCancelPolicy(true); // a cancelled handshake deadline leaves the queue at once
+    this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
+        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>());
     this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
   }
 
   public void start() {
+    context.timer().scheduleAtFixedRate(context.registry()::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     acceptThread.start();
+  }
+
+  /**
+   * The one hook for policy changes (a reload, a revoke, a revoke from another host): re-checks every open
+   * connection against the current generation and deny list and closes the refused ones with one
+   * {@code ERR FORBIDDEN <reason>} line. Returns how many it refused.
+   */
+  public int recheckOpenConnections() {
+    return context.registry().recheckOpenConnections();
   }
 
   public String description() {
@@ -101,14 +117,25 @@ public final class Server implements AutoCloseable {
         refuse(ch);
         continue;
       }
+      Generation g = current.get();
+      InetAddress from = ch.socket().getInetAddress();
+      // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
+      // connection when its handshake ends, whatever the outcome.
+      if (!context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
+        context.permits().release();
+        metrics.refused("address_limit");
+        refuse(ch);
+        continue;
+      }
       try {
         Socket s = ch.socket();
         s.setTcpNoDelay(true);
         long id = ids.incrementAndGet();
-        ServedConnection c = new ServedConnection(id, s, current.get(), context);
+        ServedConnection c = new ServedConnection(id, s, g, context);
         context.registry().add(c); // before start, so a drain never misses it
         connectionThreads.newThread(c).start();
       } catch (IOException | RuntimeException e) {
+        context.handshakes().release(from);
         context.permits().release();
         log.error("cannot start a connection: {}", e.toString());
         refuse(ch);

@@ -1,8 +1,16 @@
 package org.securecmd.daemon.server;
 
+import java.net.InetAddress;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import org.securecmd.daemon.audit.AuditLog;
 
-/** What every connection shares, whatever its generation: permits, registry, audit, and the deadline timer. */
-record ServerContext(Semaphore permits, ConnectionRegistry registry, AuditLog audit, ScheduledExecutorService timer) {}
+/**
+ * What every connection shares: the current generation (read for every request), permits, registry, audit,
+ * the deadline timer, the factory of connection threads, and the per-address and per-identity counts.
+ */
+record ServerContext(Supplier<Generation> current, Semaphore permits, ConnectionRegistry registry, AuditLog audit,
+                     ScheduledExecutorService timer, ThreadFactory threads, KeyedCounter<InetAddress> handshakes,
+                     KeyedCounter<String> identities) {}

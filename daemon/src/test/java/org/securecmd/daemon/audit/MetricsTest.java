@@ -95,6 +95,16 @@ class MetricsTest {
     assertEquals(micros, m.snapshot().latencySumMicros());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "certificate revoked (CRL), revoked",
+      "revoked by the operator, revoked",
+      "identity not allowed to connect, policy",
+      "certificate expired, policy"})
+  void policyRefusalsFoldToTwoReasons(String text, String key) {
+    assertEquals(key, Metrics.refusalKey(text));
+  }
+
   @Test
   void connectionCountersCountEachEvent() {
     Metrics m = new Metrics();
@@ -104,13 +114,18 @@ class MetricsTest {
     m.handshakeOk(false);
     m.handshakeOk(true);
     m.handshakeOk(true);
-    m.connectionRefused();
+    m.refused("revoked");
+    m.refused("identity_limit");
+    m.refused("revoked");
+    m.timedOut("write");
     Metrics.Snapshot s = m.snapshot();
     assertEquals(2, s.accepted());
     assertEquals(1, s.refusedBusy());
     assertEquals(1, s.handshakesFull());
     assertEquals(2, s.handshakesResumed());
-    assertEquals(1, s.connectionsRefused());
+    assertEquals(3, s.connectionsRefused());
+    assertEquals(java.util.Map.of("revoked", 2L, "identity_limit", 1L), s.refusedByReason());
+    assertEquals(java.util.Map.of("write", 1L), s.timeouts());
     assertEquals(2, m.acceptedCount());
   }
 }

@@ -34,7 +34,7 @@ class ConfigLoaderTest {
             F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
-        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout"),
+        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address"),
         row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols"),
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
@@ -76,6 +76,22 @@ class ConfigLoaderTest {
         row("[server]\nmax_line_bytes = \"2MiB\"", F + ":2: [server] max_line_bytes = \"2MiB\": must be between 16 and 1048576 bytes"),
         row("[server]\nmax_line_bytes = true", F + ":2: [server] max_line_bytes = true: expected a number of bytes, or a string with B, KiB, MiB or GiB (e.g. \"4KiB\")"),
         row("[server]\nmax_connections = 0", F + ":2: [server] max_connections = 0: must be between 1 and 1000000"),
+        row("[server]\nrequest_timeout = \"50ms\"", F + ":2: [server] request_timeout = \"50ms\": must be between 100ms and 10m"),
+        row("[server]\nrequest_timeout = 10",
+            F + ":2: [server] request_timeout = 10: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nwrite_timeout = \"11m\"", F + ":2: [server] write_timeout = \"11m\": must be between 100ms and 10m"),
+        row("[server]\nwrite_timeout = \"ten seconds\"",
+            F + ":2: [server] write_timeout = \"ten seconds\": expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[server]\nmax_connection_age = \"500ms\"", F + ":2: [server] max_connection_age = \"500ms\": must be between 1s and 365d"),
+        row("[server]\nmax_connection_age = \"400d\"", F + ":2: [server] max_connection_age = \"400d\": must be between 1s and 365d"),
+        row("[server]\nmax_connections_per_identity = 0",
+            F + ":2: [server] max_connections_per_identity = 0: must be between 1 and 1000000"),
+        row("[server]\nmax_connections_per_identity = \"16\"",
+            F + ":2: [server] max_connections_per_identity = \"16\": expected a whole number"),
+        row("[server]\nmax_handshakes_per_address = -5",
+            F + ":2: [server] max_handshakes_per_address = -5: must be between 1 and 1000000"),
+        row("[server]\nmax_handshakes_per_address = 2.5",
+            F + ":2: [server] max_handshakes_per_address = 2.5: expected a whole number"),
         row("[server]\nmax_requests_per_connection = -1",
             F + ":2: [server] max_requests_per_connection = -1: must be between 1 and 1000000000"),
         row("[server]\nlisten = \"0.0.0.0\"",
@@ -219,6 +235,11 @@ class ConfigLoaderTest {
     assertEquals(1024, c.server().maxLineBytes());
     assertEquals(1000, c.server().maxRequestsPerConnection());
     assertEquals(Duration.ofSeconds(10), c.server().shutdownTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().requestTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().writeTimeout());
+    assertEquals(Duration.ofHours(24), c.server().maxConnectionAge());
+    assertEquals(16, c.server().maxConnectionsPerIdentity());
+    assertEquals(64, c.server().maxHandshakesPerAddress());
     assertEquals(Path.of("/etc/securecmd/server.crt"), c.tls().certificate());
     assertEquals(Path.of("/etc/securecmd/server.key"), c.tls().privateKey());
     assertEquals(List.of("TLSv1.3"), c.tls().protocols());
@@ -304,6 +325,11 @@ class ConfigLoaderTest {
         idle_timeout = "1d"
         handshake_timeout = "100ms"
         shutdown_timeout = "0s"
+        request_timeout = "250ms"
+        write_timeout = "2m"
+        max_connection_age = "365d"
+        max_connections_per_identity = 1
+        max_handshakes_per_address = 1000000
         listen = "[::1]:6000"
         [tls]
         protocols = ["TLSv1.3", "TLSv1.2"]
@@ -312,6 +338,11 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofDays(1), c.server().idleTimeout());
     assertEquals(Duration.ofMillis(100), c.server().handshakeTimeout());
     assertEquals(Duration.ZERO, c.server().shutdownTimeout());
+    assertEquals(Duration.ofMillis(250), c.server().requestTimeout());
+    assertEquals(Duration.ofMinutes(2), c.server().writeTimeout());
+    assertEquals(Duration.ofDays(365), c.server().maxConnectionAge());
+    assertEquals(1, c.server().maxConnectionsPerIdentity());
+    assertEquals(1_000_000, c.server().maxHandshakesPerAddress());
     assertEquals(new ListenAddress("::1", 6000), c.server().listen());
     assertEquals(List.of("TLSv1.3", "TLSv1.2"), c.tls().protocols());
   }
