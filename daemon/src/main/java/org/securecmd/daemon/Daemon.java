@@ -3,6 +3,7 @@ package org.securecmd.daemon;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.time.Clock;
@@ -19,8 +20,17 @@ import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
+import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.enroll.RenewalEvents;
+import org.securecmd.daemon.enroll.RenewalRefusal;
+import org.securecmd.daemon.enroll.RenewalState;
+import org.securecmd.daemon.enroll.Rollover;
+import org.securecmd.daemon.state.Issuance;
+import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
@@ -51,6 +61,8 @@ import sun.misc.Signal;
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  static final String ISSUED_FILE = "issued";
+
   private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
@@ -68,6 +80,8 @@ public final class Daemon implements Reloader {
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
+  private volatile Revocations revocations;
+  private volatile RenewalState renewal; // set once under this; created with the first generation (needs [state] directory)
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
   private volatile LastReload lastReload;
 
@@ -80,7 +94,64 @@ public final class Daemon implements Reloader {
     this.clock = clock;
     this.notifier = notifier;
     this.systemd = new SystemdStatus(notifier);
-    this.generations = new Generations(clock, this::denyList);
+    this.generations = new Generations(clock, this::denyList, this::renewalState);
+  }
+
+  /** The issuance log and rollover of {@code config}'s state directory; the first call fixes it. */
+  private synchronized RenewalState renewalState(Config config) throws ConfigException {
+    if (renewal != null) return renewal;
+    Path dir = config.state().directory();
+    try {
+      Files.createDirectories(dir);
+      IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
+      Rollover rollover = new Rollover(issued, s -> denyList().serials().contains(DenyList.normalizeSerial(s)),
+          this::revokeReplacedSerial);
+      renewal = new RenewalState(issued, rollover, new RenewalEvents() {
+        @Override
+        public void issued(Issuance issuance) {
+          metrics.renewals().issued();
+        }
+
+        @Override
+        public void refused(RenewalRefusal reason) {
+          metrics.renewals().refused(reason.label());
+        }
+      });
+      metrics.renewals().dueFrom(() -> {
+        EnrollmentSettings e = current.get() == null ? null : current.get().config().enrollment();
+        return e == null ? 0 : rollover.dueWithin(e.renewBefore(), clock.instant());
+      });
+      return renewal;
+    } catch (IOException e) {
+      throw new ConfigException(config.file(), 0, "[state] directory", "cannot read the issuance records in " + dir
+          + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A rekeyed device connected with its new certificate: its old serial goes on the deny list, and
+   * {@link Revocations} re-checks the open connections (the policy-change hook), closing the old serial's.
+   */
+  private void revokeReplacedSerial(String serial) {
+    Revocations r = revocations;
+    if (r != null) r.revoke(DenyListEntry.Kind.SERIAL, serial, "", "replaced by a renewed certificate");
+  }
+
+  private ConnectionListener renewalListener() {
+    return new ConnectionListener() {
+      @Override
+      public void accepted(long connection, org.securecmd.daemon.auth.Identity identity,
+                           java.security.cert.X509Certificate leaf) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().connected(connection, identity.serial(), leaf == null ? null : leaf.getNotAfter().toInstant());
+      }
+
+      @Override
+      public void closed(long connection) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().closed(connection);
+      }
+    };
   }
 
   static Daemon fromEnvironment(Path configFile) {
@@ -137,16 +208,19 @@ public final class Daemon implements Reloader {
     Generation first = load();
     state = StateStores.open(first.config(), clock);
     install(first);
+    RenewalState renewals = renewalState(first.config());
     try {
-      server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
+      server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
+          renewalListener());
     } catch (RuntimeException e) {
       state.close();
       throw e;
     }
     try {
-      Revocations revocations = new Revocations(state, server.registry(), clock, HostName.get());
+      revocations = new Revocations(state, server.registry(), clock, HostName.get());
       state.listen(stateListener(revocations));
-      AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this, revocations);
+      AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
+          revocations, renewals.issued());
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()

@@ -70,34 +70,35 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
+    return start(dir, config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Path, String)}, with the daemon's idea of "now" taken from {@code clock}. */
+  public static TestDaemon start(Path dir, String config, Clock clock) throws Exception {
     TestPki pki = new TestPki("Test");
     TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
-    return start(dir, config, pki, server, device);
+    return start(dir, config, pki, server, device, clock, org.securecmd.daemon.systemd.Notifier.NOOP);
   }
 
   /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
   public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
-    return start(dir, config, other.pki, other.server, other.device, org.securecmd.daemon.systemd.Notifier.NOOP);
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(),
+        org.securecmd.daemon.systemd.Notifier.NOOP);
   }
 
   /** As {@link #startLike(TestDaemon, Path, String)}, telling {@code notifier} what it would tell systemd. */
   public static TestDaemon startLike(TestDaemon other, Path dir, String config,
                                      org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
-    return start(dir, config, other.pki, other.server, other.device, notifier);
-  }
-
-  private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device)
-      throws Exception {
-    return start(dir, config, pki, server, device, org.securecmd.daemon.systemd.Notifier.NOOP);
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(), notifier);
   }
 
   private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device,
-                                  org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
+                                  Clock clock, org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC(), notifier);
+    Daemon d = new Daemon(dir.resolve("config.toml"), clock, notifier);
     d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
     return new TestDaemon(dir, pki, server, device, d);
   }

@@ -1,42 +1,61 @@
 package org.securecmd.daemon.command;
 
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.enroll.Renewals;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.protocol.Request;
 
 /**
  * The verbs of one configuration generation. {@code PING} and {@code WHOAMI} are open to every client that
- * may connect; configured verbs to the identities their {@code allow} list matches (empty: nobody).
+ * may connect, anonymous ones included; configured verbs to the certified identities their {@code allow} list
+ * matches (empty: nobody), and to clients without a certificate only with {@code allow_anonymous = true}.
+ * {@code RENEW} exists only with {@code [enrollment]}; its own allow list is checked by {@link Renewals}.
  */
 public final class CommandTable {
   private record Entry(CommandHandler handler, AllowList allow) {}
 
-  private static final AllowList EVERYONE = AllowList.of(java.util.List.of("*"));
+  private static final AllowList EVERYONE = AllowList.of(java.util.List.of("*"), true);
   private final Map<String, Entry> entries;
+  private final Renew renew;
 
-  private CommandTable(Map<String, Entry> entries) {
+  private CommandTable(Map<String, Entry> entries, Renew renew) {
     this.entries = Map.copyOf(entries);
+    this.renew = renew;
   }
 
   public static CommandTable of(Map<String, CommandSettings> commands) {
+    return of(commands, null);
+  }
+
+  /** @param renewals the {@code RENEW} policy, or null when {@code [enrollment]} is absent */
+  public static CommandTable of(Map<String, CommandSettings> commands, Renewals renewals) {
     Map<String, Entry> m = new HashMap<>();
     m.put("PING", new Entry(new Ping(), EVERYONE));
     m.put("WHOAMI", new Entry(new WhoAmI(), EVERYONE));
     for (CommandSettings c : commands.values()) {
+      AllowList allow = AllowList.of(c.allow(), c.allowAnonymous());
       CommandHandler h = c.reply() != null ? new StaticReply(Reply.ok(c.reply()))
-          : new FileReply(c.name(), c.replyFile(), c.encoding());
-      m.put(c.name(), new Entry(h, AllowList.of(c.allow())));
+          : new FileReply(c.name(), c.replyFile(), c.encoding(), allow);
+      m.put(c.name(), new Entry(h, allow));
     }
-    return new CommandTable(m);
+    return new CommandTable(m, renewals == null ? null : new Renew(renewals));
   }
 
   /** The reply to {@code request} from {@code identity}: the handler's, or UNKNOWN_COMMAND, FORBIDDEN, BAD_REQUEST. */
   public Reply dispatch(Request request, Identity identity) {
+    return dispatch(request, identity, List.of());
+  }
+
+  /** As {@link #dispatch(Request, Identity)}; {@code chain} is the peer's certificate chain, which RENEW renews. */
+  public Reply dispatch(Request request, Identity identity, List<X509Certificate> chain) {
+    if (renew != null && request.verb().equals("RENEW")) return renew.handle(identity, chain, request.arguments());
     Entry e = entries.get(request.verb());
     if (e == null) return Reply.error(ErrorCode.UNKNOWN_COMMAND, "unknown command");
     if (!e.allow().allows(identity)) return Reply.error(ErrorCode.FORBIDDEN, "not allowed for this client");
@@ -47,6 +66,6 @@ public final class CommandTable {
   }
 
   public boolean knows(String verb) {
-    return entries.containsKey(verb);
+    return entries.containsKey(verb) || (renew != null && verb.equals("RENEW"));
   }
 }

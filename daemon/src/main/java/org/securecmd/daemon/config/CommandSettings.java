@@ -1,18 +1,23 @@
 package org.securecmd.daemon.config;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code [commands.NAME]}: a configured verb. Exactly one of {@code reply} and {@code replyFile} is set.
  *
- * @param replyFile a path that may contain {@code {client}}, read at request time
- * @param allow identity patterns allowed to run it; empty allows nobody
+ * @param replyFile a path that may contain {@code {client}} (the certificate's one CN), read at request time
+ * @param allow identity patterns allowed to run it; they match certified clients only; empty allows nobody
+ * @param allowAnonymous whether clients without a certificate may run it
  */
 public record CommandSettings(String name, String reply, String replyFile, ReplyEncoding encoding,
-                              List<String> allow) {
+                              List<String> allow, boolean allowAnonymous) {
   public CommandSettings {
     allow = List.copyOf(allow);
     if ((reply == null) == (replyFile == null)) throw new IllegalArgumentException("exactly one of reply, reply_file");
+  }
+
+  /** A command for certified clients only ({@code allow_anonymous = false}, the default). */
+  public CommandSettings(String name, String reply, String replyFile, ReplyEncoding encoding, List<String> allow) {
+    this(name, reply, replyFile, encoding, allow, false);
   }
 }

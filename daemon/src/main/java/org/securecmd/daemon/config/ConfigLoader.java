@@ -28,10 +28,11 @@ import org.tomlj.TomlTable;
  */
 public final class ConfigLoader {
   /** Verbs answered by the daemon itself; a config cannot redefine them. */
-  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI");
+  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI", "RENEW");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics", "commands");
+  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics",
+      "enrollment", "commands");
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
   private ConfigLoader() {}
@@ -66,7 +67,7 @@ public final class ConfigLoader {
       if (!TABLES.contains(key)) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
         throw new ConfigException(file, p == null ? 0 : p.line(), key,
-            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]");
+            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment] or [commands.NAME]");
       }
       if (!toml.isTable(List.of(key))) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
@@ -81,8 +82,11 @@ public final class ConfigLoader {
     AdminSettings admin = admin(reader(file, toml, "admin", origins));
     StateSettings state = state(reader(file, toml, "state", origins));
     MetricsSettings metrics = metrics(reader(file, toml, "metrics", origins));
-    Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
-    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands);
+    EnrollmentSettings enrollment = toml.isTable(List.of("enrollment"))
+        ? enrollment(reader(file, toml, "enrollment", origins)) : null;
+    OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
+    Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
   }
 
   private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
@@ -115,7 +119,7 @@ public final class ConfigLoader {
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("certificate", "private_key", "protocols"));
+    r.onlyKeys(List.of("certificate", "private_key", "protocols", "session_timeout"));
     Path certificate = r.path("certificate", "/etc/securecmd/server.crt");
     Path key = r.path("private_key", "/etc/securecmd/server.key");
     if (certificate == null) throw r.error("certificate", "\"\"", "a certificate file is required");
@@ -127,11 +131,15 @@ public final class ConfigLoader {
         throw r.error("protocols", TableReader.quoted(p), "expected \"TLSv1.3\" or \"TLSv1.2\"");
       }
     }
-    return new TlsSettings(certificate, key, protocols);
+    // JSSE's default is 24 h; a shorter life bounds how long a resumed session skips the trust manager.
+    // 7 days is TLS 1.3's ceiling for a ticket's lifetime (RFC 8446, 4.6.1).
+    Duration sessionTimeout = r.duration("session_timeout", Duration.ofHours(1), Duration.ofSeconds(1),
+        Duration.ofDays(7));
+    return new TlsSettings(certificate, key, protocols, sessionTimeout);
   }
 
   private static ClientSettings clients(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("auth", "ca", "crl", "allow"));
+    r.onlyKeys(List.of("auth", "ca", "crl", "allow", "allow_anonymous"));
     String authText = r.string("auth", "required");
     ClientAuthMode auth = switch (authText) {
       case "required" -> ClientAuthMode.REQUIRED;
@@ -146,7 +154,7 @@ public final class ConfigLoader {
     }
     Path crl = r.path("crl", "");
     List<String> allow = patterns(r, "allow");
-    return new ClientSettings(auth, ca, crl, allow);
+    return new ClientSettings(auth, ca, crl, allow, r.bool("allow_anonymous", false));
   }
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
@@ -194,6 +202,33 @@ public final class ConfigLoader {
     return new StateSettings(dir, backend, url, user, passwordFile);
   }
 
+  private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
+    r.onlyKeys(List.of("ca_certificate", "ca_key", "ca_key_pkcs11_module", "ca_key_pkcs11_token", "ca_key_label",
+        "ca_key_pin_file", "validity", "renew_before", "allow"));
+    Path certificate = r.path("ca_certificate", "");
+    Path key = r.path("ca_key", "");
+    if (certificate == null) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
+    Path module = r.path("ca_key_pkcs11_module", "");
+    EnrollmentSettings.TokenKey token = null;
+    if (module != null) {
+      if (key != null) throw r.error("ca_key", TableReader.quoted(key.toString()), "give ca_key or ca_key_pkcs11_module, not both");
+      String label = r.string("ca_key_pkcs11_token", null);
+      Path pin = r.path("ca_key_pin_file", "");
+      if (label == null) throw r.missing("ca_key_pkcs11_token", "the token's label is required with ca_key_pkcs11_module");
+      if (pin == null) throw r.missing("ca_key_pin_file", "a file holding the token's user PIN is required");
+      token = new EnrollmentSettings.TokenKey(module, label, r.string("ca_key_label", "issuing"), pin);
+    } else {
+      for (String k : List.of("ca_key_pkcs11_token", "ca_key_label", "ca_key_pin_file")) {
+        if (r.has(k)) throw r.missing(k, "needs ca_key_pkcs11_module");
+      }
+      if (key == null) throw r.missing("ca_key", "the issuing CA's private key file (or ca_key_pkcs11_module) is required");
+    }
+    Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
+    Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
+        Duration.ofDays(3650));
+    return new EnrollmentSettings(certificate, key, token, validity, renewBefore, patterns(r, "allow"));
+  }
+
   private static MetricsSettings metrics(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("listen"));
     String text = r.string("listen", "");
@@ -205,7 +240,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)
+  private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins, OwnFiles own)
       throws ConfigException {
     Map<String, CommandSettings> out = new LinkedHashMap<>();
     if (table == null) return out;
@@ -221,13 +256,14 @@ public final class ConfigLoader {
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
       origins.recordTable("commands." + name, line); // so "exactly one of reply and reply_file" has a line
-      out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
+      out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name,
+          own));
     }
     return out;
   }
 
-  private static CommandSettings command(TableReader r, String name) throws ConfigException {
-    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow"));
+  private static CommandSettings command(TableReader r, String name, OwnFiles own) throws ConfigException {
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous"));
     String encodingText = r.string("encoding", "plain");
     ReplyEncoding encoding = switch (encodingText) {
       case "plain" -> ReplyEncoding.PLAIN;
@@ -238,8 +274,8 @@ public final class ConfigLoader {
     String replyFile = r.string("reply_file", null);
     if ((reply == null) == (replyFile == null)) throw r.missing("reply", "exactly one of reply and reply_file is required");
     if (reply != null) reply = checkedReply(r, reply, encoding);
-    if (replyFile != null) replyFile = checkedReplyFile(r, replyFile);
-    return new CommandSettings(name, reply, replyFile, encoding, patterns(r, "allow"));
+    if (replyFile != null) replyFile = checkedReplyFile(r, replyFile, own);
+    return new CommandSettings(name, reply, replyFile, encoding, patterns(r, "allow"), r.bool("allow_anonymous", false));
   }
 
   /** A static reply, encoded now so that every request sends the same checked line. */
@@ -257,13 +293,15 @@ public final class ConfigLoader {
     return reply;
   }
 
-  private static String checkedReplyFile(TableReader r, String template) throws ConfigException {
+  private static String checkedReplyFile(TableReader r, String template, OwnFiles own) throws ConfigException {
     if (template.isEmpty()) throw r.error("reply_file", "\"\"", "is empty");
     String rest = template.replace("{client}", "");
     if (rest.contains("{") || rest.contains("}")) {
       throw r.error("reply_file", TableReader.quoted(template), "the only placeholder is {client}");
     }
     Path p = r.path("reply_file", null);
+    String clash = own.reachableBy(p);
+    if (clash != null) throw r.error("reply_file", TableReader.quoted(template), clash);
     return p.toString();
   }
 

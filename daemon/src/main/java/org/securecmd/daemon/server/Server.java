@@ -48,6 +48,12 @@ public final class Server implements AutoCloseable {
    */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
       throws IOException {
+    this(source, current, maxConnections, metrics, ConnectionListener.NONE);
+  }
+
+  /** @param listener told about every connection that passed policy, and when it closes */
+  public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics,
+                ConnectionListener listener) throws IOException {
     this.channel = source.open();
     this.source = source;
     this.description = source.describe();
@@ -58,7 +64,8 @@ public final class Server implements AutoCloseable {
         Thread.ofPlatform().name("deadlines").daemon(true).factory());
     timer.setRemoveOnCancelPolicy(true); // a cancelled handshake deadline leaves the queue at once
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
-        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>());
+        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>(),
+        listener);
     this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
   }
 
