@@ -54,7 +54,9 @@ class ArchitectureTest {
       Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll")),
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
-          "daemon.audit", "protocol")),
+          "daemon.audit", "protocol", "daemon.proxy")),
+      // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
+      Map.entry("daemon.proxy", Set.of()),
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
       // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
       // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
