@@ -582,9 +582,9 @@ def check_client_build(bb_path, layerdir, conf_vars, tmp, jar):
     check_systemd_verify(d, tmp)
     # Another identity dir and options reach the service; without systemd no units are installed.
     try:
-        meta2, _ = build(bb_path, layerdir, conf_vars, work, conf={"SECURECMD_IDENTITY_DIR": "/var/lib/securecmd",
+        meta2, _ = build(bb_path, layerdir, conf_vars, work, conf={"SECURECMD_IDENTITY_DIR": "/var/lib/securecmd /root/.tpm2_pkcs11",
                                                                    "SECURECMD_RENEW_OPTIONS": "--rekey"})
-        check_units(meta2.expand("${D}"), tmp, "/var/lib/securecmd", " --rekey")
+        check_units(meta2.expand("${D}"), tmp, "/var/lib/securecmd /root/.tpm2_pkcs11", " --rekey")
         check_systemd_verify(meta2.expand("${D}"), tmp)
     except (Fatal, RuntimeError, KeyError) as e:
         check("%s: builds with SECURECMD_IDENTITY_DIR = /var/lib/securecmd" % name, False, e)
@@ -597,7 +597,9 @@ def check_client_build(bb_path, layerdir, conf_vars, tmp, jar):
         check("%s: builds without systemd" % name, False, e)
     for var, value, want in (("SECURECMD_RENEW_TIMER", "yes", 'SECURECMD_RENEW_TIMER = "yes"'),
                              ("SECURECMD_RENEW_WITHIN", "", "SECURECMD_RENEW_WITHIN"),
-                             ("SECURECMD_CLIENT_CONFIG", "/a b", "SECURECMD_CLIENT_CONFIG")):
+                             ("SECURECMD_CLIENT_CONFIG", "/a b", "SECURECMD_CLIENT_CONFIG"),
+                             ("SECURECMD_IDENTITY_DIR", "var/lib/securecmd", "SECURECMD_IDENTITY_DIR"),
+                             ("SECURECMD_IDENTITY_DIR", "", "SECURECMD_IDENTITY_DIR")):
         try:
             build(bb_path, layerdir, conf_vars, work, conf={var: value})
             got = "no error"
@@ -655,11 +657,11 @@ def check_units(d, tmp, identity_dir, options):
     check("%s: skipped until the device has a client config" % n,
           svc.get("Unit", {}).get("ConditionPathExists") == ["/etc/securecmd/client.properties"])
     check("%s: after network-online.target" % n, "network-online.target" in " ".join(svc.get("Unit", {}).get("After", [])))
-    hardening = {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
+    hardening = {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "read-only", "PrivateTmp": "yes",
                  "CapabilityBoundingSet": "", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
                  "ProtectControlGroups": "yes", "RestrictSUIDSGID": "yes", "LockPersonality": "yes",
                  "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6", "UMask": "0077",
-                 "ReadWritePaths": "-" + identity_dir}
+                 "ReadWritePaths": " ".join("-" + p for p in identity_dir.split())}
     wrong = {k: s.get(k) for k, v in hardening.items() if s.get(k) != [v]}
     check("%s: hardened (ProtectSystem=strict, writes only %s, no capabilities, ...)" % (n, identity_dir), not wrong, wrong)
     check("%s: no MemoryDenyWriteExecute (the JVM's JIT needs W+X pages)" % n, "MemoryDenyWriteExecute" not in s)

@@ -50,9 +50,13 @@ SECURECMD_RENEW_TIMER ?= "1"
 SECURECMD_RENEW_WITHIN ?= "30d"
 SECURECMD_RENEW_OPTIONS ?= ""
 SECURECMD_CLIENT_CONFIG ?= "${sysconfdir}/securecmd/client.properties"
-# The only paths the renewal may write (the key and certificate named in the
-# client config); a read-only rootfs keeps them in ${localstatedir}/lib/securecmd.
+# The only directories the renewal may write: where the key and certificate
+# named in the client config live (a read-only rootfs keeps them in
+# ${localstatedir}/lib/securecmd), plus a PKCS#11 token's store if it keeps
+# the certificate in files. Space-separated.
 SECURECMD_IDENTITY_DIR ?= "${sysconfdir}/securecmd"
+# "-": a directory that does not exist (yet) does not stop the service.
+SECURECMD_RW_PATHS = "${@' '.join('-' + p for p in (d.getVar('SECURECMD_IDENTITY_DIR') or '').split())}"
 
 SYSTEMD_SERVICE:${PN} = "securecmd-renew.timer"
 SYSTEMD_AUTO_ENABLE:${PN} = "${@'enable' if d.getVar('SECURECMD_RENEW_TIMER') == '1' else 'disable'}"
@@ -66,7 +70,7 @@ do_compile() {
     for unit in securecmd-renew.service securecmd-renew.timer; do
         sed -e 's,@BINDIR@,${bindir},g' \
             -e 's,@CLIENT_CONFIG@,${SECURECMD_CLIENT_CONFIG},g' \
-            -e 's,@IDENTITY_DIR@,${SECURECMD_IDENTITY_DIR},g' \
+            -e 's,@RW_PATHS@,${SECURECMD_RW_PATHS},g' \
             -e 's,@RENEW_WITHIN@,${SECURECMD_RENEW_WITHIN},g' \
             -e 's,@RENEW_OPTIONS@,${SECURECMD_RENEW_OPTIONS},g' \
             -e 's, *$,,' \
@@ -95,9 +99,15 @@ python securecmd_check_client() {
         bb.fatal('securecmd-client.jar (sha256 %s) is not the jar whose version update-client-jar.sh '
                  'recorded (sha256 %s): copy jars only with yocto-layer/update-client-jar.sh'
                  % (got, d.getVar('SECURECMD_CLIENT_SHA256')))
-    for var in ('SECURECMD_RENEW_WITHIN', 'SECURECMD_CLIENT_CONFIG', 'SECURECMD_IDENTITY_DIR'):
+    for var in ('SECURECMD_RENEW_WITHIN', 'SECURECMD_CLIENT_CONFIG'):
         if not d.getVar(var) or ',' in d.getVar(var) or ' ' in d.getVar(var):
             bb.fatal('%s = "%s": give one value without spaces or commas' % (var, d.getVar(var) or ''))
+    dirs = (d.getVar('SECURECMD_IDENTITY_DIR') or '').split()
+    if not dirs or any(not os.path.isabs(p) or ',' in p for p in dirs):
+        bb.fatal('SECURECMD_IDENTITY_DIR = "%s": give one or more absolute directories, separated by spaces'
+                 % (d.getVar('SECURECMD_IDENTITY_DIR') or ''))
+    if ',' in (d.getVar('SECURECMD_RENEW_OPTIONS') or ''):
+        bb.fatal('SECURECMD_RENEW_OPTIONS = "%s": no commas' % d.getVar('SECURECMD_RENEW_OPTIONS'))
     if d.getVar('SECURECMD_RENEW_TIMER') not in ('0', '1'):
         bb.fatal('SECURECMD_RENEW_TIMER = "%s": "1" (default) enables the certificate renewal timer, "0" ships it disabled'
                  % d.getVar('SECURECMD_RENEW_TIMER'))
