@@ -44,7 +44,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # PKI: made fresh per run in the temporary directory, never stored in the repository.
-scripts/throwaway-pki.sh "$work"
+scripts/tutorial-pki.sh "$work"
 (cd "$work" && cat server.crt server.key > stunnel-server.pem && chmod 600 stunnel-server.pem)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -108,7 +108,7 @@ mkdir -p "$work/classes"
 javac -nowarn -d "$work/classes" -cp client/target/securecmd-client.jar bench/src/org/securecmd/bench/*.java
 
 java -Xmx3g -cp "client/target/securecmd-client.jar:$work/classes" org.securecmd.bench.LoadGen \
-  --ca "$work/ca.crt" --cert "$work/device.crt" --key "$work/device.key" --secret "$SECRET" \
+  --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" --secret "$SECRET" \
   --target "securecmd=127.0.0.1:$port_d:$pid_d:jvm" --target "stunnel=127.0.0.1:$port_s:$pid_st,$pid_b" \
   --storm-target "securecmd-cap128=127.0.0.1:$port_cap:$pid_cap" \
   --idle-cap "stunnel=$(( (fd_limit - 1000) / 2 ))" --clk-tck "$(getconf CLK_TCK)" --scale "$scale" "${extra[@]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Numbers for README's performance section (a benchmark, not a test: it asserts
+# Numbers for docs/performance.md (a benchmark, not a test: it asserts
 # nothing). In a booted container, like the tests:
 #   - package size, installed size of the runtime and of /usr/lib/securecmd;
 #   - daemon RSS when idle after its first requests;

@@ -13,41 +13,8 @@ mvn -B -q package -DskipTests
 dir=$(mktemp -d /tmp/securecmd-demo.XXXXXX)
 trap 'kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; rm -rf "$dir"' EXIT
 echo "== dev PKI in $dir (openssl, as in the tutorial; for development only)"
-(
-  cd "$dir"
-  umask 077
-  openssl genrsa -out ca.key 4096 2>/dev/null
-  openssl req -x509 -new -nodes -key ca.key -sha256 -days 3650 -out ca.crt -subj "/CN=My Test CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server.key
-  openssl req -new -key server.key -out server.csr -subj "/CN=127.0.0.1"
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' > server.ext
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 365 -sha256 \
-    -extfile server.ext 2>/dev/null
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.key
-  openssl req -new -key client.key -out client.csr -subj "/CN=trusted-client"
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n' > client.ext
-  openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 365 -sha256 \
-    -extfile client.ext 2>/dev/null
-  cat > config.toml <<'TOML'
-[server]
-listen = "127.0.0.1:5000"
-[tls]
-certificate = "server.crt"
-private_key = "server.key"
-[clients]
-auth = "required"
-ca = "ca.crt"
-allow = ["trusted-client"]
-[admin]
-socket = "admin.sock"
-[state]
-directory = "state"
-[commands.GET_SECRET]
-reply = "THIS_IS_THE_SECRET"
-allow = ["trusted-client"]
-TOML
-)
+scripts/tutorial-pki.sh "$dir"
+scripts/throwaway-config.sh demo 5000 THIS_IS_THE_SECRET > "$dir/config.toml"
 
 echo "== starting securecmdd on 127.0.0.1:5000"
 java -jar daemon/target/securecmdd.jar --config "$dir/config.toml" &

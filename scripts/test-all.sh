@@ -20,6 +20,9 @@ out=$(scripts/demo.sh --once 2>/dev/null)
 echo "$out"
 grep -qx 'THIS_IS_THE_SECRET' <<<"$out" || { echo "demo did not print the secret" >&2; exit 1; }
 
+step "the manual's runnable shell blocks (scripts/check-docs.py)"
+python3 scripts/check-docs.py
+
 if [ "$(id -u)" = 0 ]; then
   step "lintian and artifact checks on the .deb"
   packaging/lint.sh

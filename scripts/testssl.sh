@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-scripts/throwaway-pki.sh "$work"
+scripts/tutorial-pki.sh "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 scripts/throwaway-config.sh testssl "$port" TESTSSL_SECRET > "$work/config.toml"
 java -jar daemon/target/securecmdd.jar --config "$work/config.toml" > "$work/daemon.log" 2>&1 &
@@ -36,7 +36,7 @@ daemon_pid=$!
 cat > "$work/openssl" <<EOF
 #!/bin/sh
 # openssl as testssl calls it, with the device certificate on every s_client (mutual TLS)
-if [ "\$1" = s_client ]; then shift; exec openssl s_client -cert "$work/device.crt" -key "$work/device.key" "\$@"; fi
+if [ "\$1" = s_client ]; then shift; exec openssl s_client -cert "$work/client.crt" -key "$work/client.key" "\$@"; fi
 exec openssl "\$@"
 EOF
 chmod +x "$work/openssl"
@@ -49,7 +49,7 @@ ask() {
 import socket, ssl, sys
 work, port = sys.argv[1], int(sys.argv[2])
 ctx = ssl.create_default_context(cafile=f"{work}/ca.crt")
-ctx.load_cert_chain(f"{work}/device.crt", f"{work}/device.key")
+ctx.load_cert_chain(f"{work}/client.crt", f"{work}/client.key")
 session, out = None, []
 for _ in range(2):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:

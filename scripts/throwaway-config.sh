@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # throwaway-config.sh NAME PORT SECRET [SERVER_LINES]: prints a daemon config for the files that
-# throwaway-pki.sh writes (mutual TLS, only "trusted-client", one GET_SECRET). NAME keeps each daemon's
+# tutorial-pki.sh writes (mutual TLS, only "trusted-client", one GET_SECRET). NAME keeps each daemon's
 # admin socket and state apart when several share a directory; SERVER_LINES are extra [server] keys.
-# Used by bench/run.sh and scripts/testssl.sh.
+# Used by the demo, bench/run.sh, scripts/testssl.sh and the package's AOT training run.
 set -euo pipefail
 cat <<EOF
 [server]

@@ -88,12 +88,19 @@ make_launchers() {
 make_docs() {
   local doc=$stage/usr/share/doc/securecmd page section
   mkdir -p "$doc" "$stage/usr/share/lintian/overrides"
-  for page in "$deb_src"/man/*.[18]; do
+  for page in "$deb_src"/man/*.[158]; do
     section=${page##*.}
     mkdir -p "$stage/usr/share/man/man$section"
     sed "s/@VERSION@/$version/" "$page" | gzip -9n >"$stage/usr/share/man/man$section/$(basename "$page").gz"
   done
+  # securecmd.toml(5) is made from the configuration reference, so every key is written down once.
+  mkdir -p "$stage/usr/share/man/man5"
+  python3 "$here/md2man.py" "$here/../../../docs/configuration.md" securecmd.toml 5 \
+    "configuration file of securecmdd, /etc/securecmd/config.toml" "$version" \
+    | gzip -9n >"$stage/usr/share/man/man5/securecmd.toml.5.gz"
   cp "$deb_src/doc/copyright" "$doc/copyright"
+  # The manual (operator's and integrator's guides, references), as in the source tree's docs/.
+  install -m 0644 "$here"/../../../docs/*.md "$doc/"
   sed "s/@VERSION@/$version/" "$deb_src/doc/changelog.Debian" | gzip -9n >"$doc/changelog.Debian.gz"
   cp "$deb_src/lintian/securecmd" "$stage/usr/share/lintian/overrides/securecmd"
 }

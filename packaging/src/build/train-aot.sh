@@ -23,20 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The tutorial's PKI, in miniature: a server CA and a device CA, one of each leaf.
-make_pki() {
-  (
-    cd "$work"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=training server CA' -keyout sca.key -out sca.pem
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout server.key -out server.csr
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext
-    openssl x509 -req -in server.csr -CA sca.pem -CAkey sca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=training device CA' -keyout cca.key -out cca.pem
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=trusted-client' -keyout client.key -out client.csr
-    openssl x509 -req -in client.csr -CA cca.pem -CAkey cca.key -CAcreateserial -days 2 -out client.crt
-    chmod 600 ./*.key
-  ) >/dev/null 2>&1 || { echo "train-aot.sh: openssl failed" >&2; exit 1; }
-}
+# The repository's scripts: the tutorial's PKI and the throwaway config, as the demo and the benchmarks use.
+scripts=$(cd "$(dirname "$0")/../../../scripts" && pwd)
 
 # A port nobody listens on (the build machine may run other things).
 free_port() {
@@ -48,40 +36,16 @@ free_port() {
   echo "train-aot.sh: no free port found" >&2; exit 1
 }
 
-write_config() {
-  cat >"$work/config.toml" <<TOML
-[server]
-listen = "127.0.0.1:$1"
-[tls]
-certificate = "$work/server.crt"
-private_key = "$work/server.key"
-protocols = ["TLSv1.3"]
-[clients]
-auth = "required"
-ca = "$work/cca.pem"
-allow = ["trusted-client"]
-[admin]
-socket = "$work/admin.sock"
-group = "$(id -gn)"
-[state]
-directory = "$work/state"
-[commands.GET_SECRET]
-reply = "TRAINING"
-allow = ["trusted-client"]
-TOML
-  mkdir -p "$work/state" && chmod 700 "$work/state"
-}
-
 client() {
   "$home/runtime/bin/java" -XX:TieredStopAtLevel=1 -jar "$home"/lib/securecmd-client*.jar \
-    --port "$port" --ca "$work/sca.pem" "$@" localhost GET_SECRET
+    --port "$port" --ca "$work/ca.crt" "$@" localhost GET_SECRET
 }
 
 main() {
   command -v openssl >/dev/null || { echo "train-aot.sh: openssl is needed for the training PKI" >&2; exit 1; }
-  make_pki
+  "$scripts/tutorial-pki.sh" "$work" --dns localhost
   port=$(free_port)
-  write_config "$port"
+  "$scripts/throwaway-config.sh" training "$port" TRAINING > "$work/config.toml"
   rm -f "$out"
   SECURECMD_HOME=$home SECURECMD_AOT_OUTPUT=$out SECURECMD_LOGBACK=$logback \
     sh "$launchers/securecmdd" --config "$work/config.toml" >"$work/daemon.log" 2>&1 &

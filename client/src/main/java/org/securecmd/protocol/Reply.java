@@ -25,7 +25,7 @@ public record Reply(String errorCode, String text) {
 
   /** A success reply; the text must be one line (no CR, LF or NUL) and must not start with "ERR ". */
   public static Reply ok(String text) {
-    if (text.equals(ERR) || text.startsWith(ERR + " ")) {
+    if (readsAsError(text)) {
       throw new IllegalArgumentException("a success reply cannot start with \"ERR \"");
     }
     return new Reply(null, text);
@@ -71,6 +71,14 @@ public record Reply(String errorCode, String text) {
   /** True when {@code s} has no CR, LF or NUL, so it can travel as one line. */
   public static boolean isSingleLine(String s) {
     return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 && s.indexOf('\0') < 0;
+  }
+
+  /**
+   * True when a client would read {@code s} as an error reply ({@code ERR} alone or followed by a space):
+   * the one rule, used wherever a configured or file-borne value is checked before it is sent as a success.
+   */
+  public static boolean readsAsError(String s) {
+    return s.equals(ERR) || s.startsWith(ERR + " ");
   }
 
   private static String sanitize(String s) {

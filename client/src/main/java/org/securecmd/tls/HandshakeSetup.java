@@ -69,10 +69,6 @@ public final class HandshakeSetup {
     return p;
   }
 
-  public List<X509Certificate> trustedCertificates() {
-    return trusted;
-  }
-
   public ClientAuth clientAuth() {
     return clientAuth;
   }

@@ -19,7 +19,7 @@ import org.securecmd.daemon.server.Server;
 /**
  * Answers one admin request line with one JSON object: {@code {"ok":true,...}} or
  * {@code {"ok":false,"error":"CODE","message":"..."}}. The requests and their fields are listed in
- * {@code docs/README-operating.md}; {@link AdminError} lists the codes.
+ * {@code docs/protocol.md} ("Admin protocol"); {@link AdminError} lists the codes.
  */
 public final class AdminRequests {
   private final String version;

@@ -85,7 +85,7 @@ final class FileReply implements CommandHandler {
       log.error("{}: reply file {} is not UTF-8; set encoding = \"base64\"", verb, file);
       return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
     }
-    if (!Reply.isSingleLine(text) || text.equals("ERR") || text.startsWith("ERR ")) {
+    if (!Reply.isSingleLine(text) || Reply.readsAsError(text)) {
       log.error("{}: reply file {} is not a single line of text; set encoding = \"base64\"", verb, file);
       return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.securecmd.protocol.Reply;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
@@ -200,11 +201,11 @@ public final class ConfigLoader {
     if (encoding == ReplyEncoding.BASE64) {
       return Base64.getEncoder().encodeToString(reply.getBytes(StandardCharsets.UTF_8));
     }
-    if (!org.securecmd.protocol.Reply.isSingleLine(reply)) {
+    if (!Reply.isSingleLine(reply)) {
       throw r.error("reply", "(hidden)", "contains a line break or NUL, which would break the protocol's "
           + "framing; use encoding = \"base64\"");
     }
-    if (reply.equals("ERR") || reply.startsWith("ERR ")) {
+    if (Reply.readsAsError(reply)) {
       throw r.error("reply", "(hidden)", "must not start with \"ERR \", which clients read as an error");
     }
     return reply;

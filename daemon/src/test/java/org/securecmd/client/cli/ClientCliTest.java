@@ -16,7 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.TestDaemon;
 import org.securecmd.tls.TestPki;
 
-/** {@code securecmd-client} against a real daemon: stdout, stderr and the documented exit codes. */
+/**
+ * {@code securecmd-client} against a real daemon: stdout, stderr and the documented exit codes. It sits in
+ * the daemon module, in the CLI's own package, because it needs a running daemon and the client module
+ * cannot depend on the daemon (the daemon depends on the client); the CLI's parsing tests stay with the
+ * client.
+ */
 class ClientCliTest {
   @TempDir static Path dir;
   static TestDaemon daemon;

@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random byte streams, built from fragments a hostile peer would send, through the daemon's request path
+ * Random byte streams, built from fragments a hostile peer would send, through the request path the daemon runs
  * ({@link LineReader} at the daemon's bound, then {@link Request#parse}): every line ends in a request, a
  * documented ERR code, or a clean end; nothing else escapes. Fixed seed and count: the same run every time;
  * a failure prints the seed and the stream to replay it.
