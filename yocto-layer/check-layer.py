@@ -19,7 +19,7 @@ client/target/securecmd-client.jar if built, else a stand-in jar (CI passes
 the real one). Needs python3, fakeroot, openssl, systemd-analyze.
 Last line: "N passed, M failed"; exit status 1 on failure.
 """
-import argparse, glob, hashlib, os, re, shutil, subprocess, sys, tempfile, types, zipfile
+import argparse, fnmatch, glob, hashlib, os, re, shutil, subprocess, sys, tempfile, types, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -867,6 +867,13 @@ def check_one_license():
         stanza = re.search(r"^Files:[^\n]*lib/%s[^\n]*\n(?:[^\n]+\n)*?License: ([^\n]+)" % re.escape(jar), text, re.M)
         check("Debian copyright lists the bundled %s jar(s) as %s" % (jar, lic_name),
               stanza and stanza.group(1) == lic_name, stanza and stanza.group(1))
+    # Every jar the package bundles (the daemon's runtime dependencies, once built) has its own stanza.
+    patterns = [p for line in re.findall(r"^Files: (.+)$", text, re.M) for p in line.split() if p != "*"]
+    built = sorted(os.path.basename(j) for j in glob.glob(os.path.join(REPO, "daemon/target/lib/*.jar"))
+                   if not os.path.basename(j).startswith("securecmd-"))
+    uncovered = [j for j in built if not any(fnmatch.fnmatch("usr/lib/securecmd/lib/" + j, p) for p in patterns)]
+    if built:
+        check("Debian copyright has a Files stanza for every jar in daemon/target/lib", not uncovered, uncovered)
 
 
 # ------------------------------------------------------------------------ main
