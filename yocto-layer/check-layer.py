@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Offline check of meta-securecmd (bitbake and oe-core cannot be installed in CI).
 
-    python3 yocto-layer/check-layer.py [--jar client/target/securecmd-client.jar] [--rsa4096]
+    python3 yocto-layer/check-layer.py [--jar client/target/securecmd-client.jar]
 
 Reads layer.conf, the recipes, bbappends and the class with a small reader for
 the BitBake syntax this layer uses, checks the static rules, then plays the
@@ -286,20 +286,9 @@ def run_task(meta, task, listing=False):
     return subprocess.run(["fakeroot", "sh", "-e", "-c", script], capture_output=True, text=True)
 
 
-def make_pki(tmp, bits):
-    """The tutorial's openssl commands: CA, P-256 server key, CSR, SAN IP:127.0.0.1."""
-    def ossl(*args):
-        subprocess.run(["openssl", *args], cwd=tmp, check=True, capture_output=True)
-    ossl("genrsa", "-out", "ca.key", str(bits))
-    ossl("req", "-x509", "-new", "-nodes", "-key", "ca.key", "-sha256", "-days", "3650",
-         "-out", "ca.crt", "-subj", "/CN=My Test CA",
-         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    ossl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "server.key")
-    ossl("req", "-new", "-key", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
-    with open(os.path.join(tmp, "server.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-         "-out", "server.crt", "-days", "365", "-sha256", "-extfile", "server.ext")
+def make_pki(tmp):
+    """The tutorial's openssl commands, from the repository's one copy of them (scripts/tutorial-pki.sh)."""
+    subprocess.run([os.path.join(REPO, "scripts/tutorial-pki.sh"), tmp], check=True, capture_output=True)
     return {n: os.path.join(tmp, n) for n in ("ca.crt", "ca.key", "server.crt", "server.key")}
 
 
@@ -881,13 +870,12 @@ def check_one_license():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jar", help="client jar to package (default: client/target/securecmd-client.jar, else a stand-in)")
-    ap.add_argument("--rsa4096", action="store_true", help="make the test CA with RSA-4096 as the tutorial does (slower)")
     args = ap.parse_args()
     for tool in ("fakeroot", "openssl", "systemd-analyze"):
         if not shutil.which(tool):
             sys.exit("check-layer.py: %s is needed (apt-get install -y fakeroot openssl systemd)" % tool)
     with tempfile.TemporaryDirectory(prefix="check-layer-") as tmp:
-        pki = make_pki(tmp, 4096 if args.rsa4096 else 2048)
+        pki = make_pki(tmp)
         jar = args.jar or os.path.join(REPO, "client/target/securecmd-client.jar")
         if not args.jar and not os.path.isfile(jar):
             print("note: %s not built; using a stand-in jar (CI passes --jar)" % jar)
