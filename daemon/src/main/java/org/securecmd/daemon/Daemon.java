@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,7 +26,6 @@ import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
-import org.securecmd.daemon.systemd.Notifier;
 import org.securecmd.daemon.systemd.SystemdStatus;
 import org.securecmd.daemon.systemd.Watchdog;
 import org.slf4j.Logger;
@@ -59,29 +57,27 @@ public final class Daemon implements Reloader {
   private final Metrics metrics = new Metrics();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final Object reloading = new Object();
-  private final Notifier notifier;
+  private final SystemdEnvironment environment;
   private final SystemdStatus systemd;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private final DaemonThreads threads = new DaemonThreads();
+  private final ScheduledExecutorService scheduler = threads.systemd();
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
 
+  /** A daemon that is not under systemd, whatever the process's environment says (tests, by hand). */
   Daemon(Path configFile, Clock clock) {
-    this(configFile, clock, Notifier.NOOP);
+    this(configFile, clock, SystemdEnvironment.NONE);
   }
 
-  Daemon(Path configFile, Clock clock, Notifier notifier) {
+  /** @param environment what systemd passed; the daemon reads no environment variable itself */
+  Daemon(Path configFile, Clock clock, SystemdEnvironment environment) {
     this.configFile = configFile;
     this.clock = clock;
-    this.notifier = notifier;
-    this.systemd = new SystemdStatus(notifier);
+    this.environment = environment;
+    this.systemd = new SystemdStatus(environment.notifier());
     this.generations = new Generations(clock, denyList::get);
-  }
-
-  static Daemon fromEnvironment(Path configFile) {
-    return new Daemon(configFile, Clock.systemUTC(), Notifier.fromEnvironment(System.getenv()));
   }
 
   static String version() {
@@ -96,7 +92,7 @@ public final class Daemon implements Reloader {
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
   void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
+    SystemdSockets systemdSockets = environment.sockets();
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
         systemdSockets::adminSocket, systemdSockets.metricsSocket());
@@ -124,11 +120,7 @@ public final class Daemon implements Reloader {
   /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
              Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
-    try {
-      watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
-    } catch (IllegalArgumentException e) {
-      throw new IOException("systemd watchdog: " + e.getMessage(), e);
-    }
+    watchdog = new Watchdog(environment.watchdog(), environment.notifier(), scheduler);
     systemd.status("loading " + configFile);
     Generation first = load();
     Path state = first.config().state().directory();
@@ -136,19 +128,23 @@ public final class Daemon implements Reloader {
     DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
     denyList.set(store.load());
     install(first);
-    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics);
+    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
+        threads.server());
     try {
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
           new Revocations(denyList, store, server.registry()));
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
-          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
-          : AdminServer.bind(first.config().admin().socket(), group, requests);
-      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
+          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests,
+              threads.admin())
+          : AdminServer.bind(first.config().admin().socket(), group, requests, threads.admin());
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText,
+          threads);
     } catch (IOException | RuntimeException e) {
       if (admin != null) admin.close();
       server.close();
+      threads.close();
       throw e;
     }
     server.start();
@@ -239,6 +235,7 @@ public final class Daemon implements Reloader {
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
+    threads.close();
     log.info("stopped{}", clean ? "" : " (connections still busy after shutdown_timeout were closed)");
   }
 

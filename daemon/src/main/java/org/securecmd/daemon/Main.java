@@ -1,6 +1,7 @@
 package org.securecmd.daemon;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import org.securecmd.daemon.config.ConfigException;
 
 /** {@code securecmdd [--config FILE] [--check-config]}: parses the command line and hands over to {@link Daemon}. */
@@ -41,7 +42,8 @@ public final class Main {
         System.out.println(config + ": configuration OK");
         return;
       }
-      Daemon.fromEnvironment(config).runUntilStopped();
+      // The one read of the environment: the daemon gets values, so a test's daemon never sees ours.
+      new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv())).runUntilStopped();
     } catch (ConfigException e) {
       System.err.println("securecmdd: " + e.getMessage());
       System.exit(1);
