@@ -165,22 +165,43 @@ step_ctl_permissions() {
   if ct_as sctest 'securecmdctl status' >/dev/null 2>&1; then fail "securecmdctl status succeeded for an unprivileged user"; fi
 }
 
-# 7. Reload picks up a changed reply; the next request sees it.
+# 7. Reload picks up a changed reply; "systemctl reload" returns once the reload is done (it goes
+#    through securecmdctl), so the next request sees it.
 step_reload() {
   ct_exec sed -i "s/reply = \"$SECRET\"/reply = \"$SECRET2\"/" /etc/securecmd/config.toml
   ct_exec systemctl reload securecmd.service || fail "systemctl reload failed"
-  wait_for 20 "the reloaded reply" reply_is "$SECRET2"
+  reply_is "$SECRET2" || fail "right after systemctl reload: got '$(get_reply)' (want '$SECRET2')"
+  ct_exec securecmdctl status | grep -q '^last reload: OK at ' || fail "status does not say the reload succeeded"
 }
 
-# 8. A broken config on reload: the old generation keeps serving.
+# 8. A broken config on reload: "systemctl reload" fails, status, STATUS= and the metrics say why, the old
+#    generation keeps serving; once fixed, the reload succeeds. SIGHUP still reloads (without the exit code).
 step_reload_broken_keeps_old() {
   ct_exec cp /etc/securecmd/config.toml /root/config.good
   ct_sh "printf '[tls\nthis is not toml\n' > /etc/securecmd/config.toml"
-  ct_exec systemctl reload securecmd.service >/dev/null 2>&1 || true   # may report the failure; must not stop serving
+  local rc=0; ct_exec systemctl reload securecmd.service >/dev/null 2>&1 || rc=$?
   local r; r=$(get_reply) || true
+  local status; status=$(ct_exec securecmdctl status 2>&1) || true
+  local text; text=$(ct_exec systemctl show -p StatusText --value securecmd.service)
+  local metrics; metrics=$(ct_exec securecmdctl metrics 2>&1) || true
   ct_exec cp /root/config.good /etc/securecmd/config.toml
+  [ "$rc" -ne 0 ] || fail "systemctl reload of a broken config exited 0"
   [ "$(unit_state securecmd.service)" = active ] || fail "service not active after a broken reload"
   [ "$r" = "$SECRET2" ] || fail "after a broken reload: got '$r' (want the old reply)"
+  grep -q '^last reload: FAILED at .*/etc/securecmd/config.toml:' <<<"$status" || fail "status lacks the error: $status"
+  grep -q '; last reload FAILED at .*/etc/securecmd/config.toml:' <<<"$text" || fail "STATUS= lacks the error: $text"
+  grep -q '^securecmd_last_reload_success 0$' <<<"$metrics" || fail "securecmd_last_reload_success is not 0"
+  ct_exec journalctl -u securecmd.service --no-pager -o cat | grep -q 'reload: .*/etc/securecmd/config.toml:' \
+    || fail "the journal lacks securecmdctl's error line"
+
+  ct_exec systemctl reload securecmd.service || fail "systemctl reload of the fixed config failed"
+  ct_exec securecmdctl status | grep -q '^last reload: OK at ' || fail "status does not say the reload succeeded"
+  ct_exec securecmdctl metrics | grep -q '^securecmd_last_reload_success 1$' || fail "securecmd_last_reload_success is not 1"
+  ct_exec sed -i "s/reply = \"$SECRET2\"/reply = \"$SECRET\"/" /etc/securecmd/config.toml
+  ct_exec kill -HUP "$(main_pid)" || fail "kill -HUP failed"
+  wait_for 20 "the reply reloaded by SIGHUP" reply_is "$SECRET"
+  ct_exec sed -i "s/reply = \"$SECRET\"/reply = \"$SECRET2\"/" /etc/securecmd/config.toml
+  ct_exec systemctl reload securecmd.service || fail "systemctl reload failed"
 }
 
 # 9. Restart while clients keep coming: the socket stays with systemd, so no
@@ -218,13 +239,17 @@ step_kill9_restarts() {
   wait_for 30 "a reply after kill -9" reply_is "$SECRET2"
 }
 
-# 11. The journal has the audit lines and no warnings from the JVM.
+# 11. The journal has the audit lines and no warnings from the JVM or from systemd about the unit
+#     (StateDirectoryMode= differing from the directory the postinst made); no core dumps.
 step_journal() {
   local log; log=$(ct_exec journalctl -u securecmd.service --no-pager -o cat)
   grep -q 'trusted-client' <<<"$log" || fail "no audit line naming trusted-client in the journal"
   grep -q 'GET_SECRET' <<<"$log" || fail "no audit line with the verb GET_SECRET"
   if grep -E '^WARNING:|\[warning\]|VM warning|Picked up (JAVA_TOOL|JDK_JAVA)' <<<"$log" >&2; then fail "Java warnings in the journal (above)"; fi
   if grep -q "$SECRET" <<<"$log"; then fail "a secret value appears in the journal"; fi
+  if grep 'already exists but the mode is different' <<<"$log" | sort -u >&2; then fail "a *DirectoryMode= of the unit and the postinst disagree (above)"; fi
+  [ "$(ct_exec stat -c '%a' /var/lib/securecmd)" = 700 ] || fail "/var/lib/securecmd is $(ct_exec stat -c '%a' /var/lib/securecmd) after the starts"
+  [ "$(ct_exec systemctl show -p LimitCORE --value securecmd.service)" = 0 ] || fail "LimitCORE is not 0"
 }
 
 # 12. Purge: no process, no unit, no account, no data, nothing listening.

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
 import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
@@ -65,6 +66,7 @@ public final class Daemon implements Reloader {
   private volatile Server server;
   private volatile AdminServer admin;
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
+  private volatile LastReload lastReload;
 
   /** A daemon that is not under systemd, whatever the process's environment says (tests, by hand). */
   Daemon(Path configFile, Clock clock) {
@@ -183,18 +185,28 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
+        lastReload = LastReload.succeeded(clock.instant());
         int refused = server.recheckOpenConnections();
         log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
             + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
         return next;
       } catch (ConfigException e) {
         log.error("reload failed, generation {} keeps serving: {}", old.number(), e.getMessage());
+        lastReload = LastReload.failed(clock.instant(), e.getMessage());
         throw new Reloader.Failed(e.getMessage());
+      } catch (RuntimeException e) {
+        lastReload = LastReload.failed(clock.instant(), e.toString());
+        throw e;
       } finally {
         systemd.readyAfterReload();
         sendStatus();
       }
     }
+  }
+
+  @Override
+  public Optional<LastReload> lastReload() {
+    return Optional.ofNullable(lastReload);
   }
 
   private void reloadOnSignal() {
@@ -215,7 +227,8 @@ public final class Daemon implements Reloader {
     Server s = server;
     if (s == null) return;
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests");
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests"
+        + lastReload().map(r -> "; " + r.summary()).orElse(""));
   }
 
   /** Asks the daemon to stop; {@link #runUntilStopped} then drains and returns. */

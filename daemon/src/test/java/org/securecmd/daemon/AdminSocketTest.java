@@ -141,6 +141,40 @@ class AdminSocketTest {
   }
 
   @Test
+  void lastReloadOutcomeTimeAndErrorAreInStatusAndMetrics() throws Exception {
+    Ctl ctl = start();
+    assertEquals(null, json(ctl.run("--json", "status")).get("last_reload"), "no reload yet");
+    assertTrue(ctl.run("status").out().contains("last reload: none since start\n"));
+    assertTrue(ctl.run("metrics").out().contains("securecmd_last_reload_success 1\n"), "the start's load counts");
+
+    String broken = TestDaemon.config("", "").replace("auth = \"required\"", "auth = \"requried\"");
+    d.writeConfig(broken);
+    java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+    assertEquals(1, ctl.run("reload").code());
+    Map<?, ?> last = (Map<?, ?>) json(ctl.run("--json", "status")).get("last_reload");
+    assertEquals(false, last.get("success"), last.toString());
+    String error = (String) last.get("error");
+    assertTrue(error.startsWith(dir.resolve("config.toml") + ":"), error);
+    assertTrue(error.contains("[clients] auth = \"requried\""), error);
+    java.time.Instant at = java.time.Instant.parse((String) last.get("time"));
+    assertFalse(at.isBefore(before), at + " is before the reload");
+    Ctl.Result human = ctl.run("status");
+    assertTrue(human.out().contains("last reload: FAILED at " + at + ": " + error), human.out());
+    String metrics = ctl.run("metrics").out();
+    assertTrue(metrics.contains("securecmd_last_reload_success 0\n"), metrics);
+    assertTrue(metrics.contains("securecmd_last_reload_timestamp_seconds " + at.getEpochSecond() + "\n"), metrics);
+    assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text(), "the old generation still serves");
+
+    d.writeConfig(TestDaemon.config("", ""));
+    assertEquals(0, ctl.run("reload").code());
+    last = (Map<?, ?>) json(ctl.run("--json", "status")).get("last_reload");
+    assertEquals(true, last.get("success"), last.toString());
+    assertFalse(last.containsKey("error"), last.toString());
+    assertTrue(ctl.run("status").out().contains("last reload: OK at " + last.get("time") + "\n"));
+    assertTrue(ctl.run("metrics").out().contains("securecmd_last_reload_success 1\n"));
+  }
+
+  @Test
   void revokeClosesLiveConnectionAndPersistsAcrossRestart() throws Exception {
     Ctl ctl = start();
     try (Connection live = d.connect(d.device)) {

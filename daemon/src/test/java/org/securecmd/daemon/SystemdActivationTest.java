@@ -80,13 +80,19 @@ class SystemdActivationTest {
       signal("HUP");
       assertTrue(next(notify, "RELOADING=1").matches("RELOADING=1\nMONOTONIC_USEC=[0-9]+"));
       assertEquals("READY=1", next(notify, "READY=1"));
+      assertTrue(next(notify, "STATUS=").matches("STATUS=generation 2, .*; last reload OK at [0-9T:.Z-]+"));
       assertEquals("ROTATED", send(port, "GET_SECRET"));
 
       Files.writeString(dir.resolve("config.toml"), "[server]\nlisten = 5\n");
       signal("HUP");
       next(notify, "RELOADING=1");
       assertEquals("READY=1", next(notify, "READY=1"));
+      String failedStatus = next(notify, "STATUS=");
+      assertTrue(failedStatus.matches("STATUS=generation 2, .*; last reload FAILED at [0-9T:.Z-]+: "
+          + java.util.regex.Pattern.quote(dir.resolve("config.toml").toString()) + ":2: .*"), failedStatus);
       assertEquals("ROTATED", send(port, "GET_SECRET"), "a broken reload keeps the old generation");
+      Ctl.Result afterHup = ctl.run("status");
+      assertTrue(afterHup.out().contains("last reload: FAILED at "), "a SIGHUP's outcome is in status too: " + afterHup);
 
       signal("TERM");
       assertEquals("STOPPING=1", next(notify, "STOPPING=1"));

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The systemd units in etc/: the settings the daemon relies on, and the hardening score we track. */
@@ -25,9 +27,12 @@ class UnitFilesTest {
   }
 
   @Test
-  void serviceIsNotifyTypeReloadsWithHupAndIsHardened() throws Exception {
+  void serviceIsNotifyTypeReloadsThroughTheAdminSocketAndIsHardened() throws Exception {
     List<String> lines = Files.readAllLines(ETC.resolve("securecmd.service"));
-    for (String required : List.of("Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID",
+    // kill -HUP exits 0 whatever the daemon then decides; securecmdctl reload exits 1 on a refused reload.
+    // "+": as root, the one peer the admin check admits without a group lookup.
+    for (String required : List.of("Type=notify", "NotifyAccess=main",
+        "ExecReload=+/usr/bin/securecmdctl --socket /run/securecmd/admin.sock reload", "LimitCORE=0",
         "SuccessExitStatus=143", "StandardOutput=journal", "User=securecmd", "RuntimeDirectory=securecmd",
         "StateDirectory=securecmd", "NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service")) {
@@ -36,6 +41,34 @@ class UnitFilesTest {
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute")), "kills the JVM's JIT");
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("PrivateUsers")),
         "PrivateUsers= maps every peer to nobody, so SO_PEERCRED could no longer tell root from others");
+  }
+
+  @Test
+  void reloadUsesTheShippedAdminSocketPath() throws Exception {
+    String unit = Files.readString(ETC.resolve("securecmd.service"));
+    String config = Files.readString(ETC.resolve("config.toml"));
+    assertTrue(unit.contains("RuntimeDirectory=securecmd\n"), "the admin socket's directory is the unit's");
+    assertTrue(config.contains("socket = \"/run/securecmd/admin.sock\""), "ExecReload= names the template's socket");
+  }
+
+  @Test
+  void directoryModesAreWhatThePostinstMakes() throws Exception {
+    // systemd leaves an existing StateDirectory's mode alone and logs the difference on every start.
+    String unit = Files.readString(ETC.resolve("securecmd.service"));
+    String postinst = Files.readString(Path.of("..", "packaging", "src", "deb", "control", "postinst"));
+    Matcher unitMode = Pattern.compile("(?m)^StateDirectoryMode=0?([0-7]{3})$").matcher(unit);
+    Matcher created = Pattern.compile("install -d -o securecmd -g securecmd -m 0?([0-7]{3}) /var/lib/securecmd")
+        .matcher(postinst);
+    assertTrue(unitMode.find(), "no StateDirectoryMode= in the unit");
+    assertTrue(created.find(), "the postinst no longer creates /var/lib/securecmd");
+    assertEquals(created.group(1), unitMode.group(1), "StateDirectoryMode= and the postinst disagree");
+    assertEquals("700", unitMode.group(1), "the deny list is the service's alone");
+    Matcher configMode = Pattern.compile("(?m)^ConfigurationDirectoryMode=0?([0-7]{3})$").matcher(unit);
+    Matcher override = Pattern.compile("dpkg-statoverride --update --add root securecmd 0?([0-7]{3}) /etc/securecmd\n")
+        .matcher(postinst);
+    assertTrue(configMode.find(), "no ConfigurationDirectoryMode= (the default 0755 differs from the postinst's)");
+    assertTrue(override.find(), "the postinst no longer sets /etc/securecmd's mode");
+    assertEquals(override.group(1), configMode.group(1), "ConfigurationDirectoryMode= and the postinst disagree");
   }
 
   @Test

@@ -82,6 +82,7 @@ public final class AdminRequests {
     m.put("config", String.valueOf(g.config().file()));
     m.put("generation", g.number());
     m.put("generation_loaded", g.loadedAt().toString());
+    m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
     m.put("listener", server.description());
     m.put("connections_open", server.openConnections());
     m.put("connections_accepted", metrics.acceptedCount());
@@ -175,9 +176,13 @@ public final class AdminRequests {
 
   private Map<String, Object> unrevoke(String arg) {
     if (!DenyListStore.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
-    Revocations.Change change = revocations.unrevoke(arg);
-    if (!change.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
-    return changeReply(change, "entry", arg);
+    Revocations.Removal removal = revocations.unrevoke(arg);
+    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    Map<String, Object> m = removal.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(removal.saveError());
+    removal.identity().ifPresent(i -> m.put("identity", i));
+    removal.serial().ifPresent(h -> m.put("serial", h));
+    m.put("changed", true);
+    return m;
   }
 
   private static Map<String, Object> changeReply(Revocations.Change change, String kind, String value) {
@@ -205,7 +210,10 @@ public final class AdminRequests {
   /** The Prometheus text of {@code securecmdctl metrics}, which the HTTP endpoint serves too. */
   public String metricsText() {
     Generation g = current.get();
-    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()))
+    // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
+    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
+    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()),
+        reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant());
   }

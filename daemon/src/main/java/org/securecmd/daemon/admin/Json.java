@@ -68,12 +68,21 @@ public final class Json {
         case '\r' -> b.append("\\r");
         case '\t' -> b.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20 || unsafeOnATerminal(c)) b.append(String.format("\\u%04x", (int) c));
           else b.append(c);
         }
       }
     }
     b.append('"');
+  }
+
+  /**
+   * DEL, C1 controls, bidi controls and U+2028/U+2029: valid raw in JSON, but a reply printed with
+   * {@code securecmdctl --json} must not carry a device's escape sequences to the operator's terminal.
+   */
+  private static boolean unsafeOnATerminal(char c) {
+    return (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069);
   }
 
   /**

@@ -1,11 +1,8 @@
 package org.securecmd.daemon.admin;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import jdk.net.UnixDomainPrincipal;
 
@@ -15,22 +12,23 @@ import jdk.net.UnixDomainPrincipal;
  * forge); the JDK resolves them to names.
  *
  * <p>A peer is a member when its process's primary group is the admin group, or when its user is listed in
- * the group's member list as {@code getent group NAME} reports it (so /etc/group and any NSS source such as
- * LDAP count). {@code SO_PEERCRED} does not carry supplementary groups, so membership is looked up by user
- * name; it is looked up on every connection, so adding or removing a member takes effect at once.
+ * the group's member list as {@link GroupLookup} reports it ({@code getent group NAME}, so /etc/group and any
+ * NSS source such as LDAP count). {@code SO_PEERCRED} does not carry supplementary groups, so membership is
+ * looked up by user name; a change of members takes effect within {@link GroupLookup#CACHE_FOR}. A lookup
+ * that times out or fails admits nobody but root and primary-group members, and the refusal says why.
  */
 final class PeerCheck {
   private final String group;
-  private final Function<String, Optional<String>> groupEntry;
+  private final Function<String, GroupLookup.Result> groupEntry;
 
-  /** @param groupEntry the {@code getent group} line for a group name, empty when it does not exist */
-  PeerCheck(String group, Function<String, Optional<String>> groupEntry) {
+  /** @param groupEntry the admin group's entry (tests pass a stand-in) */
+  PeerCheck(String group, Function<String, GroupLookup.Result> groupEntry) {
     this.group = group;
     this.groupEntry = groupEntry;
   }
 
   static PeerCheck forGroup(String group) {
-    return new PeerCheck(group, PeerCheck::getent);
+    return new PeerCheck(group, new GroupLookup());
   }
 
   /** Why {@code peer} may not use the admin socket, or empty when it may. */
@@ -38,10 +36,21 @@ final class PeerCheck {
     String user = peer.user().getName();
     if (user.equals("root") || user.equals("0")) return Optional.empty();
     if (peer.group().getName().equals(group)) return Optional.empty();
-    Optional<String> entry = groupEntry.apply(group);
-    if (entry.isPresent() && members(entry.get()).contains(user)) return Optional.empty();
+    GroupLookup.Result entry = groupEntry.apply(group);
+    if (entry instanceof GroupLookup.Found f && members(f.line()).contains(user)) return Optional.empty();
+    String why = switch (entry) {
+      case GroupLookup.Found f -> "";
+      case GroupLookup.Missing m -> " (which does not exist)";
+      case GroupLookup.TimedOut t -> " (group lookup timed out after " + seconds(t.after()) + ")";
+      case GroupLookup.Failed f -> " (group lookup failed: " + f.reason() + ")";
+    };
     return Optional.of("user " + user + " (group " + peer.group().getName() + ") is neither root nor in the admin"
-        + " group " + group + (entry.isEmpty() ? " (which does not exist)" : ""));
+        + " group " + group + why);
+  }
+
+  private static String seconds(java.time.Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
   /** The member names of a {@code name:x:gid:member1,member2} line. */
@@ -49,24 +58,5 @@ final class PeerCheck {
     String[] fields = groupLine.strip().split(":", -1);
     if (fields.length < 4 || fields[3].isEmpty()) return Set.of();
     return Set.copyOf(Arrays.asList(fields[3].split(",")));
-  }
-
-  private static Optional<String> getent(String group) {
-    try {
-      Process p = new ProcessBuilder("getent", "group", group).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return Optional.empty();
-      }
-      return p.exitValue() == 0 && out.startsWith(group + ":") ? Optional.of(out.lines().findFirst().orElse(""))
-          : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
   }
 }

@@ -21,7 +21,8 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
-  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries) {
+  static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries,
+                       LastReload reload) {
     PrometheusText p = new PrometheusText();
     p.gauge("securecmd_connections_open", "Connections open now.", openConnections);
     p.counter("securecmd_connections_accepted_total", "TCP connections accepted.", s.accepted());
@@ -50,6 +51,11 @@ final class PrometheusText {
     p.histogram(s);
     p.gauge("securecmd_generation", "Number of the configuration generation serving new connections.", generation);
     p.gauge("securecmd_deny_list_entries", "Entries on the operator's deny list.", denyListEntries);
+    p.gauge("securecmd_last_reload_success",
+        "1 if the latest reload (or, before any, the start) installed its configuration, 0 if it was refused.",
+        reload.success() ? 1 : 0);
+    p.gauge("securecmd_last_reload_timestamp_seconds", "Unix time of the latest reload, or of the start before any.",
+        reload.at().getEpochSecond());
     return p.b.toString();
   }
 

@@ -1,6 +1,7 @@
 package org.securecmd.daemon.admin;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
@@ -47,14 +48,34 @@ public final class Revocations {
     return apply(current.get().withSerial(s), "serial " + s);
   }
 
-  public synchronized Change unrevoke(String entry) {
+  /**
+   * What an unrevoke removed: the identity entry, the serial entry (normalised), or both when the value
+   * names both (an identity "abc" and the serial abc).
+   *
+   * @param saveError as in {@link Change}
+   */
+  public record Removal(Optional<String> identity, Optional<String> serial, String saveError) {
+    public boolean changed() {
+      return identity.isPresent() || serial.isPresent();
+    }
+  }
+
+  /** Removes {@code entry} as an identity and as a serial, whichever it is on the list as. */
+  public synchronized Removal unrevoke(String entry) {
     DenyList before = current.get();
+    Optional<String> identity = Optional.of(entry).filter(before.identities()::contains);
+    Optional<String> serial;
+    try {
+      serial = Optional.of(DenyList.normalizeSerial(entry)).filter(before.serials()::contains);
+    } catch (IllegalArgumentException notHex) {
+      serial = Optional.empty();
+    }
+    if (identity.isEmpty() && serial.isEmpty()) return new Removal(identity, serial, "");
     DenyList after = before.without(entry);
-    if (after == before) return new Change(false, 0, "");
     String saveError = save(after);
     current.set(after);
-    log.info("unrevoked {}", entry);
-    return new Change(true, 0, saveError);
+    log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
+    return new Removal(identity, serial, saveError);
   }
 
   private Change apply(DenyList after, String what) {

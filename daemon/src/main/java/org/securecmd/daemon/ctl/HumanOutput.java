@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
-/** Renders a successful admin reply for people: aligned "key: value" lines and tables. */
+/**
+ * Renders a successful admin reply for people: aligned "key: value" lines and tables. Every value from the
+ * reply goes through {@link TerminalText#escape} (via {@link #t}), as it may come from a device's certificate.
+ */
 final class HumanOutput {
   private HumanOutput() {}
 
@@ -14,25 +17,25 @@ final class HumanOutput {
       case "connections" -> connections(r, out);
       case "disconnect" -> {
         Map<?, ?> c = (Map<?, ?>) r.get("disconnected");
-        out.println("disconnected " + c.get("id") + " (" + c.get("identity") + " from " + c.get("remote") + ")");
+        out.println("disconnected " + t(c.get("id")) + " (" + t(c.get("identity")) + " from " + t(c.get("remote")) + ")");
       }
-      case "reload" -> out.println("reloaded " + r.get("config") + ": generation " + r.get("generation")
+      case "reload" -> out.println("reloaded " + t(r.get("config")) + ": generation " + t(r.get("generation"))
           + " serves every request; open connections re-checked");
       case "revoke" -> {
-        String what = r.containsKey("serial") ? "serial " + r.get("serial") : "identity " + r.get("identity");
+        String what = r.containsKey("serial") ? "serial " + t(r.get("serial")) : "identity " + t(r.get("identity"));
         out.println((Boolean.TRUE.equals(r.get("changed")) ? "revoked " : "already revoked: ") + what
-            + "; closed " + r.get("disconnected") + " open connection(s)");
+            + "; closed " + t(r.get("disconnected")) + " open connection(s)");
       }
-      case "unrevoke" -> out.println("removed " + r.get("entry") + " from the deny list");
+      case "unrevoke" -> out.println("removed " + unrevoked(r) + " from the deny list");
       case "revoked" -> {
         List<?> ids = (List<?>) r.get("identities");
         List<?> serials = (List<?>) r.get("serials");
         if (ids.isEmpty() && serials.isEmpty()) out.println("the deny list is empty");
-        ids.forEach(i -> out.println("identity " + i));
-        serials.forEach(s -> out.println("serial   " + s));
+        ids.forEach(i -> out.println("identity " + t(i)));
+        serials.forEach(s -> out.println("serial   " + t(s)));
       }
-      case "metrics" -> out.print(r.get("text"));
-      default -> out.println(r);
+      case "metrics" -> out.print(TerminalText.escapeLines(String.valueOf(r.get("text"))));
+      default -> out.println(t(r));
     }
   }
 
@@ -41,6 +44,7 @@ final class HumanOutput {
     line(out, "uptime", duration(((Number) r.get("uptime_seconds")).longValue()) + " (since " + r.get("started") + ")");
     line(out, "config", r.get("config"));
     line(out, "generation", r.get("generation") + " (loaded " + r.get("generation_loaded") + ")");
+    line(out, "last reload", lastReload(r.get("last_reload")));
     line(out, "listener", r.get("listener"));
     line(out, "connections", r.get("connections_open") + " open, " + r.get("connections_accepted") + " accepted");
     line(out, "requests", r.get("requests"));
@@ -53,19 +57,38 @@ final class HumanOutput {
     }
   }
 
+  private static String lastReload(Object o) {
+    if (!(o instanceof Map<?, ?> m)) return "none since start";
+    return Boolean.TRUE.equals(m.get("success")) ? "OK at " + m.get("time")
+        : "FAILED at " + m.get("time") + ": " + m.get("error") + " (the previous configuration keeps serving)";
+  }
+
   private static void connections(Map<?, ?> r, PrintStream out) {
     List<?> list = (List<?>) r.get("connections");
     out.printf("%-6s %-32s %-24s %-24s %s%n", "ID", "IDENTITY", "REMOTE", "SINCE", "REQUESTS");
     for (Object o : list) {
       Map<?, ?> c = (Map<?, ?>) o;
-      out.printf("%-6s %-32s %-24s %-24s %s%n", c.get("id"), c.get("identity"), c.get("remote"), c.get("since"),
-          c.get("requests"));
+      out.printf("%-6s %-32s %-24s %-24s %s%n", t(c.get("id")), t(c.get("identity")), t(c.get("remote")),
+          t(c.get("since")), t(c.get("requests")));
     }
     out.println(list.size() + " connection(s)");
   }
 
+  /** Which entries an unrevoke removed: "identity X", "serial Y", or both. */
+  private static String unrevoked(Map<?, ?> r) {
+    List<String> removed = new java.util.ArrayList<>();
+    if (r.containsKey("identity")) removed.add("identity " + t(r.get("identity")));
+    if (r.containsKey("serial")) removed.add("serial " + t(r.get("serial")));
+    return removed.isEmpty() ? t(r.get("entry")) : String.join(" and ", removed);
+  }
+
+  /** Every value printed goes through here (line() applies it to the whole value it is given). */
+  private static String t(Object value) {
+    return TerminalText.escape(value);
+  }
+
   private static void line(PrintStream out, String key, Object value) {
-    out.printf("%-12s %s%n", key + ":", value);
+    out.printf("%-12s %s%n", key + ":", t(value));
   }
 
   static String duration(long seconds) {

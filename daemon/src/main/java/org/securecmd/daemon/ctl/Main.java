@@ -13,17 +13,17 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.securecmd.daemon.admin.Json;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseResult;
 
 /**
- * {@code securecmdctl [--socket PATH | --config FILE] [--json] SUBCOMMAND [ARGUMENT]}: one request to the
- * admin socket, one reply. The socket is {@code --socket}, else {@code [admin] socket} of {@code --config}
- * (default /etc/securecmd/config.toml when readable), else /run/securecmd/admin.sock.
+ * {@code securecmdctl [--socket PATH | --config FILE] [--json] [--] SUBCOMMAND [OPTIONS] [--] [ARGUMENT]}: one
+ * request to the admin socket, one reply. Global options come before the subcommand and only there; each
+ * subcommand parses its own ({@link Requests}). The socket is {@code --socket}, else {@code [admin] socket}
+ * of {@code --config} (default /etc/securecmd/config.toml when readable), else /run/securecmd/admin.sock.
  */
 public final class Main {
   static final int OK = 0;
@@ -33,21 +33,31 @@ public final class Main {
   static final int DENIED = 4;
   static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/config.toml");
   static final Path DEFAULT_SOCKET = Path.of("/run/securecmd/admin.sock");
-  static final String USAGE_TEXT = """
-      usage: securecmdctl [--socket PATH | --config FILE] [--json] SUBCOMMAND
-        status                  version, uptime, config and generation, listener, counters, certificate expiry
-        connections             open connections: id, identity, remote address, since, requests
-        disconnect ID           close connection ID
-        reload                  reload config and certificates (as SIGHUP); on error the old config keeps serving
-        revoke IDENTITY         deny a device by name (CN or SAN) now and after restarts; closes its connections
-        revoke --serial HEX     the same, by certificate serial number
-        unrevoke IDENTITY|HEX   remove an entry from the deny list
-        revoked                 list the deny list
-        metrics                 counters in Prometheus text format
-      exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
-                  4 access denied (root and the [admin] group only)""";
+  static final String USAGE_TEXT = usageText();
 
   private Main() {}
+
+  private static String usageText() {
+    StringBuilder b = new StringBuilder("""
+        usage: securecmdctl [GLOBAL OPTIONS] SUBCOMMAND [OPTIONS] [--] [ARGUMENT]
+        global options (before the subcommand only):
+          --socket PATH           the admin socket (default: [admin] socket of --config)
+          --config FILE           the daemon's config (default /etc/securecmd/config.toml)
+          --json                  print the daemon's JSON reply instead of text
+          --help                  this text; "securecmdctl SUBCOMMAND --help" describes one
+        subcommands:
+        """);
+    for (Subcommand s : Requests.all()) {
+      String head = s.name() + (s.synopsis().isEmpty() ? "" : " " + s.synopsis());
+      String first = s.description().lines().findFirst().orElse("");
+      b.append(String.format("  %-32s %s%n", head, first));
+    }
+    b.append("""
+        "--" ends the options: "revoke -- -dev" revokes the identity "-dev".
+        exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
+                    4 access denied (root and the [admin] group only)""");
+    return b.toString();
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -58,12 +68,17 @@ public final class Main {
     Path socket = null;
     Path config = null;
     boolean json = false;
-    List<String> words = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
+    int i = 0;
+    for (; i < args.length && args[i].startsWith("-"); i++) {
+      String a = args[i];
+      if (a.equals("--")) {
+        i++;
+        break;
+      }
+      switch (a) {
         case "--socket", "--config" -> {
-          if (i + 1 >= args.length) return usage(err, args[i] + " needs a path");
-          if (args[i].equals("--socket")) socket = Path.of(args[++i]);
+          if (i + 1 >= args.length) return usage(err, a + " needs a path");
+          if (a.equals("--socket")) socket = Path.of(args[++i]);
           else config = Path.of(args[++i]);
         }
         case "--json" -> json = true;
@@ -71,18 +86,27 @@ public final class Main {
           out.println(USAGE_TEXT);
           return OK;
         }
-        default -> words.add(args[i]);
+        default -> {
+          return usage(err, "unknown global option " + TerminalText.escape(a));
+        }
       }
     }
-    String request;
+    Requests.Action action;
     try {
-      request = Requests.line(words);
+      action = Requests.parse(Arrays.asList(args).subList(i, args.length));
     } catch (IllegalArgumentException e) {
-      return usage(err, e.getMessage());
+      return usage(err, TerminalText.escape(e.getMessage()));
     }
+    if (action instanceof Requests.Help(String text)) {
+      out.println(text);
+      return OK;
+    }
+    Requests.Send send = (Requests.Send) action;
+    String subcommand = send.subcommand();
+    String request = send.line();
     if (socket == null) {
       try {
-        socket = socketFrom(config);
+        socket = socketFrom(config, err);
       } catch (IOException e) {
         err.println("securecmdctl: " + e.getMessage());
         return USAGE;
@@ -120,13 +144,13 @@ public final class Main {
     }
     if (json) out.println(reply);
     if (Boolean.TRUE.equals(parsed.get("ok"))) {
-      if (!json) HumanOutput.print(words.getFirst(), parsed, out);
+      if (!json) HumanOutput.print(subcommand, parsed, out);
       return OK;
     }
     String code = String.valueOf(parsed.get("error"));
     if (!json) {
-      if ("NOT_SAVED".equals(code)) HumanOutput.print(words.getFirst(), parsed, out);
-      err.println("securecmdctl: " + words.getFirst() + ": " + parsed.get("message"));
+      if ("NOT_SAVED".equals(code)) HumanOutput.print(subcommand, parsed, out);
+      err.println("securecmdctl: " + subcommand + ": " + TerminalText.escape(parsed.get("message")));
     }
     return "ACCESS_DENIED".equals(code) ? DENIED : FAILED;
   }
@@ -138,8 +162,18 @@ public final class Main {
   }
 
   /** {@code [admin] socket} of the config file (relative to its directory), or the default socket. */
-  static Path socketFrom(Path config) throws IOException {
-    Path file = config == null ? DEFAULT_CONFIG : config;
+  static Path socketFrom(Path config, PrintStream err) throws IOException {
+    return socketFrom(config, DEFAULT_CONFIG, err);
+  }
+
+  /**
+   * As {@link #socketFrom(Path, PrintStream)} with {@code defaultConfig} in place of the installed one. When
+   * the default config does not parse (an operator is mid-edit, or a reload was just refused), the daemon
+   * still serves the socket it read at start: warn and try the default socket rather than fail, so that
+   * {@code status} can show what is wrong. A config named with {@code --config} must parse.
+   */
+  static Path socketFrom(Path config, Path defaultConfig, PrintStream err) throws IOException {
+    Path file = config == null ? defaultConfig : config;
     if (config == null && !Files.isReadable(file)) return DEFAULT_SOCKET;
     TomlParseResult toml;
     try {
@@ -148,7 +182,10 @@ public final class Main {
       throw new IOException("cannot read " + file + ": " + e.getMessage() + " (or give --socket PATH)", e);
     }
     if (toml.hasErrors()) {
-      throw new IOException(file + ": " + toml.errors().getFirst().toString() + " (or give --socket PATH)");
+      String problem = file + ": " + toml.errors().getFirst().toString();
+      if (config != null) throw new IOException(problem + " (or give --socket PATH)");
+      err.println("securecmdctl: warning: " + problem + "; trying " + DEFAULT_SOCKET + " (or give --socket PATH)");
+      return DEFAULT_SOCKET;
     }
     String value = toml.getString("admin.socket");
     if (value == null || value.isEmpty()) return DEFAULT_SOCKET;

@@ -1,39 +1,97 @@
 package org.securecmd.daemon.ctl;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Command-line words to the admin request line, checked before anything is sent. */
+/**
+ * The words after the global options, to one admin request line (or a subcommand's help), checked before
+ * anything is sent. Each subcommand parses its own options, anywhere up to {@code --}; after {@code --}
+ * every word is an argument, so {@code revoke -- --json} revokes an identity named "--json".
+ */
 final class Requests {
+  private static final Map<String, Subcommand> SUBCOMMANDS = table(
+      Subcommand.plain("status", "version, uptime, config, generation and last reload, listener, counters,\n"
+          + "certificate expiry"),
+      Subcommand.plain("connections", "open connections: id, identity, remote address, since, requests"),
+      new Subcommand("disconnect", "[--] ID", "close the open connection ID (see connections)", Set.of(), Set.of(), 1,
+          p -> "disconnect " + p.argument()),
+      Subcommand.plain("reload", "reload config and certificates (as SIGHUP); exits 1 when the new configuration\n"
+          + "was refused, and the old one keeps serving"),
+      new Subcommand("revoke", "[--serial] [--] IDENTITY|HEX",
+          "deny a device by name (CN or SAN), now and after restarts; closes its open connections\n"
+          + "--serial  the argument is a certificate serial number (hex) instead", Set.of("--serial"), Set.of(), 1,
+          p -> "revoke " + (p.flags().contains("--serial") ? "serial " : "identity ") + p.argument()),
+      new Subcommand("unrevoke", "[--] IDENTITY|HEX",
+          "remove an entry from the deny list; says whether it was an identity, a serial or both", Set.of(),
+          Set.of(), 1, p -> "unrevoke " + p.argument()),
+      Subcommand.plain("revoked", "list the deny list"),
+      Subcommand.plain("metrics", "counters in Prometheus text format"));
+  private static final Set<String> GLOBAL = Set.of("--socket", "--config", "--json");
+
   private Requests() {}
 
-  /** @throws IllegalArgumentException with a usage message */
-  static String line(List<String> words) {
-    if (words.isEmpty()) throw new IllegalArgumentException("no subcommand");
-    String sub = words.getFirst();
-    List<String> rest = words.subList(1, words.size());
-    return switch (sub) {
-      case "status", "connections", "reload", "revoked", "metrics" -> {
-        if (!rest.isEmpty()) throw new IllegalArgumentException(sub + " takes no argument");
-        yield sub;
-      }
-      case "disconnect" -> "disconnect " + one(sub, rest, "ID");
-      case "unrevoke" -> "unrevoke " + one(sub, rest, "IDENTITY|SERIAL");
-      case "revoke" -> {
-        if (!rest.isEmpty() && rest.getFirst().equals("--serial")) {
-          yield "revoke serial " + one(sub, rest.subList(1, rest.size()), "IDENTITY (or --serial HEX)");
-        }
-        yield "revoke identity " + one(sub, rest, "IDENTITY (or --serial HEX)");
-      }
-      default -> throw new IllegalArgumentException("unknown subcommand \"" + sub + "\"");
-    };
+  /** What to do: send a request, or print a subcommand's help. */
+  sealed interface Action {}
+
+  record Send(String subcommand, String line) implements Action {}
+
+  record Help(String text) implements Action {}
+
+  static Iterable<Subcommand> all() {
+    return SUBCOMMANDS.values();
   }
 
-  private static String one(String sub, List<String> rest, String what) {
-    if (rest.size() != 1 || rest.getFirst().isBlank()) throw new IllegalArgumentException(sub + " needs " + what);
-    String v = rest.getFirst();
-    if (v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new IllegalArgumentException(sub + ": control characters are not allowed");
+  /** @throws IllegalArgumentException with a usage message */
+  static Action parse(List<String> words) {
+    if (words.isEmpty()) throw new IllegalArgumentException("no subcommand");
+    String name = words.getFirst();
+    Subcommand sub = SUBCOMMANDS.get(name);
+    if (sub == null) throw new IllegalArgumentException("unknown subcommand \"" + name + "\"");
+    Set<String> flags = new HashSet<>();
+    Map<String, String> values = new HashMap<>();
+    List<String> arguments = new java.util.ArrayList<>();
+    boolean options = true;
+    for (int i = 1; i < words.size(); i++) {
+      String w = words.get(i);
+      if (options && w.equals("--")) {
+        options = false;
+      } else if (options && w.startsWith("-") && w.length() > 1) {
+        if (w.equals("--help") || w.equals("-h")) return new Help(sub.help());
+        if (sub.flags().contains(w)) {
+          flags.add(w);
+        } else if (sub.valued().contains(w)) {
+          if (++i >= words.size()) throw new IllegalArgumentException(name + ": " + w + " needs a value");
+          values.put(w, checked(name, words.get(i)));
+        } else {
+          throw new IllegalArgumentException(name + ": unknown option " + w + (GLOBAL.contains(w)
+              ? " (global options go before the subcommand)" : " (put a name that starts with \"-\" after \"--\")"));
+        }
+      } else {
+        arguments.add(checked(name, w));
+      }
     }
-    return v;
+    if (arguments.size() != sub.arguments()) {
+      throw new IllegalArgumentException(sub.arguments() == 0 ? name + " takes no argument"
+          : "usage: " + sub.usage());
+    }
+    return new Send(name, sub.request().apply(new Subcommand.Parsed(flags, values, arguments)));
+  }
+
+  private static String checked(String name, String value) {
+    if (value.isBlank()) throw new IllegalArgumentException(name + ": empty argument");
+    if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new IllegalArgumentException(name + ": control characters are not allowed");
+    }
+    return value;
+  }
+
+  private static Map<String, Subcommand> table(Subcommand... subs) {
+    Map<String, Subcommand> m = new LinkedHashMap<>();
+    for (Subcommand s : subs) m.put(s.name(), s);
+    return m;
   }
 }

@@ -16,7 +16,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +38,7 @@ class AdminServerTest {
     // The admin group is this process's own group, so the peer check admits the test whoever runs it.
     GroupPrincipal own = Files.readAttributes(Files.createFile(dir.resolve("probe")), PosixFileAttributes.class).group();
     socket = dir.resolve("run/admin.sock");
-    server = AdminServer.bind(socket, own.getName(), new PeerCheck(own.getName(), g -> Optional.empty()), line -> {
+    server = AdminServer.bind(socket, own.getName(), new PeerCheck(own.getName(), g -> new GroupLookup.Missing()), line -> {
       if (line.equals("hold")) {
         holding.countDown();
         try {

@@ -3,6 +3,7 @@ package org.securecmd.daemon.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.attribute.GroupPrincipal;
+import java.time.Duration;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
 import java.util.Set;
@@ -30,17 +31,28 @@ class PeerCheckTest {
       "65534   | 65534           | user 65534 (group 65534) is neither root nor in the admin group securecmd-admin",
   })
   void rootPrimaryGroupOrListedMember(String user, String group, String refusal) {
-    PeerCheck check = new PeerCheck("securecmd-admin", name -> Optional.of(ADMINS));
+    PeerCheck check = new PeerCheck("securecmd-admin", name -> new GroupLookup.Found(ADMINS));
     assertEquals(Optional.ofNullable(refusal), check.refusal(peer(user, group)));
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {"alice|root", "mallory|securecmd-admin"})
   void missingGroupAllowsOnlyRootAndSaysSo(String user, String group) {
-    PeerCheck check = new PeerCheck("securecmd-admin", name -> Optional.empty());
+    PeerCheck check = new PeerCheck("securecmd-admin", name -> new GroupLookup.Missing());
     assertEquals(Optional.of("user alice (group root) is neither root nor in the admin group securecmd-admin"
         + " (which does not exist)"), check.refusal(peer("alice", "root")));
     assertEquals(Optional.empty(), check.refusal(peer("root", "root")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void failedOrTimedOutLookupRefusesAndSaysWhy() {
+    PeerCheck timedOut = new PeerCheck("securecmd-admin", name -> new GroupLookup.TimedOut(Duration.ofSeconds(3)));
+    assertEquals(Optional.of("user alice (group users) is neither root nor in the admin group securecmd-admin"
+        + " (group lookup timed out after 3 s)"), timedOut.refusal(peer("alice", "users")));
+    assertEquals(Optional.empty(), timedOut.refusal(peer("carol", "securecmd-admin")), "primary group needs no lookup");
+    PeerCheck failed = new PeerCheck("securecmd-admin", name -> new GroupLookup.Failed("getent exited with status 3"));
+    assertEquals(Optional.of("user alice (group users) is neither root nor in the admin group securecmd-admin"
+        + " (group lookup failed: getent exited with status 3)"), failed.refusal(peer("alice", "users")));
   }
 
   @ParameterizedTest

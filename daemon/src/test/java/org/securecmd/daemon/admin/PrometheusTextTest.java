@@ -22,7 +22,7 @@ class PrometheusTextTest {
     Metrics.Snapshot s = new Metrics.Snapshot(10, 1, 5, 2, 1, Map.of("timeout", 3L),
         Map.of("GET_SECRET OK", 3L, "_other UNKNOWN_COMMAND", 1L), buckets, 2_000_450,
         new java.util.TreeMap<>(Map.of("address_limit", 1L, "revoked", 2L)), Map.of("request", 4L));
-    String text = PrometheusText.render(s, 4, 7, 2);
+    String text = PrometheusText.render(s, 4, 7, 2, LastReload.succeeded(Instant.ofEpochSecond(1_764_580_000)));
     for (String expected : new String[] {
         "# TYPE securecmd_connections_open gauge\nsecurecmd_connections_open 4\n",
         "# TYPE securecmd_connections_accepted_total counter\nsecurecmd_connections_accepted_total 10\n",
@@ -44,7 +44,9 @@ class PrometheusTextTest {
             + "securecmd_request_duration_seconds_sum 2.00045\n"
             + "securecmd_request_duration_seconds_count 4\n",
         "securecmd_generation 7\n",
-        "securecmd_deny_list_entries 2\n"}) {
+        "securecmd_deny_list_entries 2\n",
+        "# TYPE securecmd_last_reload_success gauge\nsecurecmd_last_reload_success 1\n",
+        "# TYPE securecmd_last_reload_timestamp_seconds gauge\nsecurecmd_last_reload_timestamp_seconds 1764580000\n"}) {
       assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
     }
     assertTrue(text.endsWith("\n"));
@@ -73,6 +75,15 @@ class PrometheusTextTest {
     assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Fleet Intermediate CA\"} "
         + Duration.between(now, intermediate.getNotAfter().toInstant()).toSeconds() + "\n"), text);
     assertTrue(text.contains("securecmd_client_ca_expiry_seconds{ca=\"Other Root CA\"} "), text);
+  }
+
+  @Test
+  void refusedReloadIsZeroWithItsTime() {
+    Metrics.Snapshot s = new Metrics().snapshot();
+    String text = PrometheusText.render(s, 0, 1, 0, LastReload.failed(Instant.ofEpochSecond(42), "config.toml:3: bad"));
+    assertTrue(text.contains("securecmd_last_reload_success 0\n"), text);
+    assertTrue(text.contains("securecmd_last_reload_timestamp_seconds 42\n"), text);
+    assertTrue(!text.contains("config.toml"), "no error text in a metric: " + text);
   }
 
   @Test

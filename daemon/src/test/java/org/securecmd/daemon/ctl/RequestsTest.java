@@ -1,10 +1,13 @@
 package org.securecmd.daemon.ctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -13,41 +16,75 @@ class RequestsTest {
     return s.isEmpty() ? List.of() : Arrays.asList(s.split(" "));
   }
 
+  private static String line(String args) {
+    return assertInstanceOf(Requests.Send.class, Requests.parse(words(args))).line();
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "status                    | status",
       "connections               | connections",
       "disconnect 12             | disconnect 12",
+      "disconnect -- 12          | disconnect 12",
       "reload                    | reload",
       "revoke device-17          | revoke identity device-17",
       "revoke --serial 0A:FF     | revoke serial 0A:FF",
+      "revoke 0A:FF --serial     | revoke serial 0A:FF",
+      "revoke --serial -- 0A     | revoke serial 0A",
+      "revoke -- --help          | revoke identity --help",
+      "revoke -- --json          | revoke identity --json",
+      "revoke -- --serial        | revoke identity --serial",
+      "revoke -- -               | revoke identity -",
+      "revoke -                  | revoke identity -",
+      "revoke -- --              | revoke identity --",
       "unrevoke device-17        | unrevoke device-17",
+      "unrevoke -- --socket      | unrevoke --socket",
       "revoked                   | revoked",
       "metrics                   | metrics",
   })
   void wordsBecomeOneRequestLine(String args, String line) {
-    assertEquals(line, Requests.line(words(args)));
+    assertEquals(line, line(args));
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "''                  | no subcommand",
       "status now          | status takes no argument",
-      "disconnect          | disconnect needs ID",
-      "disconnect 1 2      | disconnect needs ID",
-      "revoke              | revoke needs IDENTITY (or --serial HEX)",
-      "revoke --serial     | revoke needs IDENTITY (or --serial HEX)",
-      "unrevoke            | 'unrevoke needs IDENTITY|SERIAL'",
+      "disconnect          | usage: securecmdctl [GLOBAL OPTIONS] disconnect [--] ID",
+      "disconnect 1 2      | usage: securecmdctl [GLOBAL OPTIONS] disconnect [--] ID",
+      "revoke              | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
+      "revoke --serial     | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
+      "revoke a b          | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
+      "unrevoke            | 'usage: securecmdctl [GLOBAL OPTIONS] unrevoke [--] IDENTITY|HEX'",
       "frobnicate          | unknown subcommand \"frobnicate\"",
+      "revoke --force x    | revoke: unknown option --force (put a name that starts with \"-\" after \"--\")",
+      "revoke -dev         | revoke: unknown option -dev (put a name that starts with \"-\" after \"--\")",
+      "status --json       | status: unknown option --json (global options go before the subcommand)",
+      "revoke x --socket s | revoke: unknown option --socket (global options go before the subcommand)",
+      "unrevoke --serial 1 | unrevoke: unknown option --serial (put a name that starts with \"-\" after \"--\")",
   })
   void badWordsAreUsageErrors(String args, String message) {
-    assertEquals(message, assertThrows(IllegalArgumentException.class, () -> Requests.line(words(args))).getMessage());
+    assertEquals(message, assertThrows(IllegalArgumentException.class, () -> Requests.parse(words(args))).getMessage());
   }
 
-  @org.junit.jupiter.api.Test
+  @ParameterizedTest
+  @CsvSource({"revoke --help", "revoke -h", "revoke device-1 --help", "status --help", "unrevoke --help"})
+  void helpOfASubcommandSendsNothing(String args) {
+    Requests.Help help = assertInstanceOf(Requests.Help.class, Requests.parse(words(args)));
+    String name = args.split(" ")[0];
+    assertTrue(help.text().startsWith("usage: securecmdctl [GLOBAL OPTIONS] " + name), help.text());
+  }
+
+  @Test
+  void revokeHelpDescribesSerial() {
+    String text = ((Requests.Help) Requests.parse(List.of("revoke", "--help"))).text();
+    assertTrue(text.contains("--serial  the argument is a certificate serial number"), text);
+  }
+
+  @Test
   void controlCharactersAreRefused() {
     assertEquals("revoke: control characters are not allowed",
-        assertThrows(IllegalArgumentException.class, () -> Requests.line(List.of("revoke", "a\nstatus")))
+        assertThrows(IllegalArgumentException.class, () -> Requests.parse(List.of("revoke", "a\nstatus")))
             .getMessage());
   }
 }
