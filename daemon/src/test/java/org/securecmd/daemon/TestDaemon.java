@@ -70,14 +70,20 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
+    return start(dir, config, new ListenAddress("127.0.0.1", 0));
+  }
+
+  /** As {@link #start(Path, String)}, listening on {@code listen} (the certificate names 127.0.0.1 and ::1). */
+  public static TestDaemon start(Path dir, String config, ListenAddress listen) throws Exception {
     TestPki pki = new TestPki("Test");
-    TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
+    TestPki.Issued server = pki.issue(
+        TestPki.spec("127.0.0.1").ip("127.0.0.1").ip("::1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
     Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    d.start(c -> new BoundListener(listen));
     return new TestDaemon(dir, pki, server, device, d);
   }
 

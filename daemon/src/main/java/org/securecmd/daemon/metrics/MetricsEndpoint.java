@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import org.securecmd.daemon.config.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +65,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     try {
       http = HttpServer.create(address, BACKLOG);
     } catch (IOException e) {
-      throw new IOException("cannot listen for metrics on " + hostPort(address) + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen for metrics on " + HostPort.of(address) + ": " + e.getMessage(), e);
     }
     http.createContext("/", new MetricsHandler(text));
     MetricsEndpoint m = new MetricsEndpoint(http,
-        description != null ? description : "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH, requests);
+        description != null ? description : "http://" + HostPort.of(http.getAddress()) + MetricsHandler.PATH, requests);
     http.setExecutor(requests);
     return m;
   }
@@ -95,8 +96,4 @@ public final class MetricsEndpoint implements AutoCloseable {
     requests.shutdownNow();
   }
 
-  private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
-  }
 }

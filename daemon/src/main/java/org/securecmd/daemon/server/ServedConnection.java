@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.LineReader;
 import org.securecmd.protocol.ProtocolException;
@@ -306,7 +307,6 @@ final class ServedConnection implements Runnable {
   }
 
   private static String remoteOf(Socket s) {
-    String host = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPort();
+    return s.getInetAddress() == null ? "?:" + s.getPort() : HostPort.of(s.getInetAddress(), s.getPort());
   }
 }
