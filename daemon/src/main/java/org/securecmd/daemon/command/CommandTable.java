@@ -25,8 +25,8 @@ public final class CommandTable {
 
   public static CommandTable of(Map<String, CommandSettings> commands) {
     Map<String, Entry> m = new HashMap<>();
-    m.put("PING", new Entry(new Ping(), EVERYONE));
-    m.put("WHOAMI", new Entry(new WhoAmI(), EVERYONE));
+    m.put(CommandSettings.PING, new Entry(new Ping(), EVERYONE));
+    m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE));
     for (CommandSettings c : commands.values()) {
       CommandHandler h = c.reply() != null ? new StaticReply(Reply.ok(c.reply()))
           : new FileReply(c.name(), c.replyFile(), c.encoding());
