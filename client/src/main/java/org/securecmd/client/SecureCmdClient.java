@@ -82,6 +82,22 @@ public final class SecureCmdClient {
     }
   }
 
+  /**
+   * Renews this client's certificate: connects (presenting {@code current}), sends {@code RENEW} with a CSR
+   * for {@code publicKey} signed by {@code privateKey} (the current key pair, or a new one to rekey), and
+   * returns the issued chain, leaf first, after checking that it is for that key and has the current names.
+   * Installing it is the caller's job.
+   *
+   * @throws RenewalException when the server refuses ({@link RenewalException#code()}) or the reply fails the checks
+   */
+  public java.util.List<java.security.cert.X509Certificate> renew(String host, int port,
+      java.security.cert.X509Certificate current, java.security.PublicKey publicKey, java.security.PrivateKey privateKey)
+      throws ClientException, RenewalException, GeneralSecurityException {
+    try (Connection c = connect(host, port)) {
+      return Renewal.request(c, current, publicKey, privateKey);
+    }
+  }
+
   private static void closeQuietly(Socket s) {
     try {
       s.close();

@@ -18,7 +18,13 @@ public enum ErrorCode {
   /** The command is configured but its data cannot be served now (e.g. its reply file is missing). */
   UNAVAILABLE,
   /** A bug or unexpected failure on the server; details are in the server's log only. */
-  INTERNAL;
+  INTERNAL,
+  /** RENEW: the certificate is not due for renewal yet, or was renewed with the same key too recently. */
+  NOT_DUE,
+  /** RENEW: the argument is not a base64 DER PKCS#10 CSR, or the CSR's signature does not verify. */
+  BAD_CSR,
+  /** RENEW: the CSR's key is too weak or of an unsupported type (allowed: RSA >= 2048, EC P-256, EC P-384). */
+  WEAK_KEY;
 
   /** Returns the code named {@code name}, or {@code null} for a code this version does not know. */
   public static ErrorCode byName(String name) {

@@ -17,13 +17,26 @@ import java.nio.charset.StandardCharsets;
 public final class LineReader {
   private final InputStream in;
   private final int maxLineBytes;
-  private final byte[] buffer;
+  private final byte[] longPrefix;
+  private final int longMaxBytes;
+  private byte[] buffer;
 
   /** @param maxLineBytes the longest line accepted, not counting the line ending */
   public LineReader(InputStream in, int maxLineBytes) {
+    this(in, maxLineBytes, "", maxLineBytes);
+  }
+
+  /**
+   * A reader whose lines starting with {@code longPrefix} (e.g. {@code "RENEW "}) may be up to
+   * {@code longMaxBytes} long; every other line keeps {@code maxLineBytes}. The larger buffer is only
+   * allocated when such a line arrives.
+   */
+  public LineReader(InputStream in, int maxLineBytes, String longPrefix, int longMaxBytes) {
     if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes < 1: " + maxLineBytes);
     this.in = in;
     this.maxLineBytes = maxLineBytes;
+    this.longPrefix = longPrefix.getBytes(StandardCharsets.UTF_8);
+    this.longMaxBytes = Math.max(maxLineBytes, longMaxBytes);
     this.buffer = new byte[maxLineBytes + 1]; // + room for a trailing CR
   }
 
@@ -37,6 +50,7 @@ public final class LineReader {
    */
   public String readLine() throws IOException, ProtocolException {
     int length = 0;
+    int limit = maxLineBytes;
     while (true) {
       int b = in.read();
       if (b < 0) {
@@ -44,16 +58,28 @@ public final class LineReader {
         throw new EOFException("end of stream in the middle of a line");
       }
       if (b == '\n') break;
-      if (length == buffer.length) {
-        throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + maxLineBytes + " bytes");
+      if (length == limit + 1 && limit < longMaxBytes && startsWithLongPrefix(length)) {
+        limit = longMaxBytes;
+        if (buffer.length < limit + 1) buffer = java.util.Arrays.copyOf(buffer, limit + 1);
+      }
+      if (length == limit + 1) {
+        throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + limit + " bytes");
       }
       buffer[length++] = (byte) b;
     }
     if (length > 0 && buffer[length - 1] == '\r') length--;
-    if (length > maxLineBytes) {
-      throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + maxLineBytes + " bytes");
+    if (length > limit) {
+      throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + limit + " bytes");
     }
     return decode(length);
+  }
+
+  private boolean startsWithLongPrefix(int length) {
+    if (longPrefix.length == 0 || length < longPrefix.length) return false;
+    for (int i = 0; i < longPrefix.length; i++) {
+      if (buffer[i] != longPrefix[i]) return false;
+    }
+    return true;
   }
 
   private String decode(int length) throws ProtocolException {

@@ -163,6 +163,33 @@ public final class Pkcs11Token {
     keyStore.setKeyEntry(label, key, null, chain.toArray(new Certificate[0]));
   }
 
+  /**
+   * Replaces the key labelled {@code label} by {@code newKey} (generated in this token) with its certificate
+   * {@code chain}, so that a crash at any point leaves a usable key: the new key and certificate are stored
+   * under {@code label + ".next"} first, then the old key and certificate are deleted, then the new ones are
+   * stored under {@code label} and the {@code .next} entry is removed. {@link #finishReplacement} completes
+   * an interrupted replacement.
+   */
+  public void replaceKey(String label, PrivateKey newKey, List<X509Certificate> chain) throws GeneralSecurityException {
+    String next = label + NEXT;
+    installCertificate(next, newKey, chain);
+    if (keyStore.containsAlias(label)) keyStore.deleteEntry(label);
+    finishReplacement(label);
+  }
+
+  /** After an interrupted {@link #replaceKey}: when {@code label} is gone and {@code label.next} exists, relabels it. */
+  public boolean finishReplacement(String label) throws GeneralSecurityException {
+    String next = label + NEXT;
+    if (!keyStore.isKeyEntry(next)) return false;
+    if (keyStore.isKeyEntry(label)) return false; // the old key is still there: the replacement had not begun deleting
+    CertifiedKey n = certifiedKey(next);
+    keyStore.setKeyEntry(label, n.privateKey(), null, n.chain().toArray(new Certificate[0]));
+    if (keyStore.containsAlias(next)) keyStore.deleteEntry(next);
+    return true;
+  }
+
+  private static final String NEXT = ".next";
+
   private static String rootMessage(Throwable e) {
     StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {

@@ -29,7 +29,8 @@ class ErrorCodeTest {
 
   @Test
   void theStableCodesAreExactlyTheDocumentedOnesInOrder() {
-    assertEquals("[UNKNOWN_COMMAND, FORBIDDEN, BAD_REQUEST, LINE_TOO_LONG, BUSY, UNAVAILABLE, INTERNAL]",
+    assertEquals("[UNKNOWN_COMMAND, FORBIDDEN, BAD_REQUEST, LINE_TOO_LONG, BUSY, UNAVAILABLE, INTERNAL, NOT_DUE, BAD_CSR,"
+        + " WEAK_KEY]",
         Arrays.toString(ErrorCode.values()));
   }
 }

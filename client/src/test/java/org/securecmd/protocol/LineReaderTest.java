@@ -194,4 +194,25 @@ class LineReaderTest {
     assertArrayEquals(new String[] {"PING", "WHOAMI", "GET_SECRET x"},
         new String[] {r.readLine(), r.readLine(), r.readLine()});
   }
+
+  private static LineReader renewReader(String text) {
+    return new LineReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 16, "RENEW ", 64);
+  }
+
+  @Test
+  void onlyLinesStartingWithTheLongPrefixGetTheLongerLimit() throws Exception {
+    String renew = "RENEW " + "A".repeat(58); // 64 bytes
+    LineReader r = renewReader(renew + "\n" + "PING\n");
+    assertEquals(renew, r.readLine());
+    assertEquals("PING", r.readLine());
+    ProtocolException tooLongForRenew = assertThrows(ProtocolException.class, () -> renewReader(renew + "A\n").readLine());
+    assertEquals(ErrorCode.LINE_TOO_LONG, tooLongForRenew.code());
+    ProtocolException other = assertThrows(ProtocolException.class,
+        () -> renewReader("GET_SECRET " + "A".repeat(10) + "\n").readLine());
+    assertEquals(ErrorCode.LINE_TOO_LONG, other.code());
+    assertTrue(other.getMessage().contains("16 bytes"), other.getMessage());
+    ProtocolException lowerCase = assertThrows(ProtocolException.class,
+        () -> renewReader("renew " + "A".repeat(20) + "\n").readLine());
+    assertEquals(ErrorCode.LINE_TOO_LONG, lowerCase.code(), "the prefix is matched exactly");
+  }
 }

@@ -22,6 +22,14 @@ import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.enroll.RenewalEvents;
+import org.securecmd.daemon.enroll.RenewalRefusal;
+import org.securecmd.daemon.enroll.RenewalState;
+import org.securecmd.daemon.enroll.Rollover;
+import org.securecmd.daemon.state.Issuance;
+import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
@@ -48,6 +56,7 @@ import sun.misc.Signal;
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   static final String REVOKED_FILE = "revoked";
+  static final String ISSUED_FILE = "issued";
   private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
@@ -65,6 +74,8 @@ public final class Daemon implements Reloader {
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
+  private volatile Revocations revocations;
+  private volatile RenewalState renewal; // set once under this; created with the first generation (needs [state] directory)
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
   private volatile LastReload lastReload;
 
@@ -79,7 +90,64 @@ public final class Daemon implements Reloader {
     this.clock = clock;
     this.environment = environment;
     this.systemd = new SystemdStatus(environment.notifier());
-    this.generations = new Generations(clock, denyList::get);
+    this.generations = new Generations(clock, denyList::get, this::renewalState);
+  }
+
+  /** The issuance log and rollover of {@code config}'s state directory; the first call fixes it. */
+  private synchronized RenewalState renewalState(Config config) throws ConfigException {
+    if (renewal != null) return renewal;
+    Path dir = config.state().directory();
+    try {
+      Files.createDirectories(dir);
+      IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
+      Rollover rollover = new Rollover(issued, s -> denyList.get().serials().contains(DenyList.normalizeSerial(s)),
+          this::revokeReplacedSerial);
+      renewal = new RenewalState(issued, rollover, new RenewalEvents() {
+        @Override
+        public void issued(Issuance issuance) {
+          metrics.renewals().issued();
+        }
+
+        @Override
+        public void refused(RenewalRefusal reason) {
+          metrics.renewals().refused(reason.label());
+        }
+      });
+      metrics.renewals().dueFrom(() -> {
+        EnrollmentSettings e = current.get() == null ? null : current.get().config().enrollment();
+        return e == null ? 0 : rollover.dueWithin(e.renewBefore(), clock.instant());
+      });
+      return renewal;
+    } catch (IOException e) {
+      throw new ConfigException(config.file(), 0, "[state] directory", "cannot read the issuance records in " + dir
+          + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A rekeyed device connected with its new certificate: its old serial goes on the deny list, and
+   * {@link Revocations} re-checks the open connections (the policy-change hook), closing the old serial's.
+   */
+  private void revokeReplacedSerial(String serial) {
+    Revocations r = revocations;
+    if (r != null) r.revokeSerial(serial);
+  }
+
+  private ConnectionListener renewalListener() {
+    return new ConnectionListener() {
+      @Override
+      public void accepted(long connection, org.securecmd.daemon.auth.Identity identity,
+                           java.security.cert.X509Certificate leaf) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().connected(connection, identity.serial(), leaf == null ? null : leaf.getNotAfter().toInstant());
+      }
+
+      @Override
+      public void closed(long connection) {
+        RenewalState r = renewal;
+        if (r != null) r.rollover().closed(connection);
+      }
+    };
   }
 
   static String version() {
@@ -130,11 +198,13 @@ public final class Daemon implements Reloader {
     DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
     denyList.set(store.load());
     install(first);
+    RenewalState renewals = renewalState(first.config());
     server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
-        threads.server());
+        threads.server(), renewalListener());
     try {
+      revocations = new Revocations(denyList, store, server.registry());
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
-          new Revocations(denyList, store, server.registry()));
+          revocations, renewals.issued());
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()

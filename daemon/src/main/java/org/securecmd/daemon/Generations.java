@@ -10,6 +10,10 @@ import org.securecmd.daemon.command.CommandTable;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.ConfigLoader;
+import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.enroll.EnrollmentCa;
+import org.securecmd.daemon.enroll.RenewalState;
+import org.securecmd.daemon.enroll.Renewals;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.tls.ServerTls;
 import org.securecmd.daemon.tls.TlsMaterial;
@@ -18,10 +22,23 @@ import org.securecmd.daemon.tls.TlsMaterial;
 final class Generations {
   private final Clock clock;
   private final Supplier<DenyList> denyList;
+  private final RenewalStates renewalStates;
+
+  /** The renewal state for a config's state directory, created on first use. */
+  @FunctionalInterface
+  interface RenewalStates {
+    /** @return the state, or null when only checking a config (the CA is then checked, nothing served) */
+    RenewalState forConfig(Config config) throws ConfigException;
+  }
 
   Generations(Clock clock, Supplier<DenyList> denyList) {
+    this(clock, denyList, c -> null);
+  }
+
+  Generations(Clock clock, Supplier<DenyList> denyList, RenewalStates renewalStates) {
     this.clock = clock;
     this.denyList = denyList;
+    this.renewalStates = renewalStates;
   }
 
   Generation build(Path configFile, long number) throws ConfigException {
@@ -31,6 +48,15 @@ final class Generations {
   Generation build(Config config, long number) throws ConfigException {
     TlsMaterial tls = ServerTls.load(config, clock.instant());
     AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow()), tls.crl(), denyList);
-    return new Generation(number, config, tls, policy, CommandTable.of(config.commands()), clock.instant());
+    Renewals renewals = null;
+    EnrollmentSettings enrollment = config.enrollment();
+    if (enrollment != null) {
+      EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
+      RenewalState state = renewalStates.forConfig(config);
+      if (state != null) {
+        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.rollover(), state.events(), clock);
+      }
+    }
+    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), renewals), clock.instant());
   }
 }

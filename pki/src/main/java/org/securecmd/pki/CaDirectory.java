@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.securecmd.ca.Index;
+import org.securecmd.ca.Issuer;
+import org.securecmd.ca.OutputFiles;
 import org.securecmd.tls.Pem;
 
 /**
@@ -55,6 +58,36 @@ public final class CaDirectory {
     OutputFiles.writeSecret(dir.resolve("ca.key"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
     OutputFiles.writeAtomically(dir.resolve("ca.crt"), pem("CERTIFICATE", cert.getEncoded()));
     return new CaDirectory(cert, kp.getPrivate(), new Index(dir.resolve("index.txt")));
+  }
+
+  /**
+   * Creates an issuing CA in {@code dir}, signed by this (root) CA: its own key (mode 0600), {@code ca.crt}
+   * holding the issuing certificate then this CA's, and an empty index. This CA's key stays where it is;
+   * {@code dir} is what daemon hosts get for {@code [enrollment]}. Refuses if {@code dir} already holds a CA.
+   */
+  public CaDirectory createIntermediate(Path dir, String commonName, String keyType, Duration validity)
+      throws IOException, GeneralSecurityException {
+    if (!Files.exists(dir)) {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    if (Files.exists(dir.resolve("ca.key")) || Files.exists(dir.resolve("ca.crt"))) {
+      throw new IOException(dir + " already holds a CA (ca.key or ca.crt); not overwriting it");
+    }
+    KeyPair kp = Issuer.newKeyPair(keyType);
+    X509Certificate cert = Issuer.intermediateCa(certificate, key, kp.getPublic(), commonName, validity);
+    index.issued(cert.getSerialNumber(), cert.getNotAfter().toInstant(), "ca", commonName,
+        cert.getSubjectX500Principal().getName());
+    OutputFiles.writeSecret(dir.resolve("ca.key"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
+    byte[] chain = concat(pem("CERTIFICATE", cert.getEncoded()), pem("CERTIFICATE", certificate.getEncoded()));
+    OutputFiles.writeAtomically(dir.resolve("ca.crt"), chain);
+    return new CaDirectory(cert, kp.getPrivate(), new Index(dir.resolve("index.txt")));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   public static CaDirectory open(Path dir) throws IOException, GeneralSecurityException {

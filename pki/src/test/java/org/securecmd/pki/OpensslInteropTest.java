@@ -56,6 +56,25 @@ class OpensslInteropTest {
   }
 
   @Test
+  void intermediateIssuingCaChainsToTheRootAndSignsDevices() throws Exception {
+    Path issuing = dir.resolve("issuing");
+    Cli.run("init-intermediate", "--ca-dir", ca.toString(), "--out-dir", issuing.toString(), "--cn", "Fleet Issuing CA").ok();
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(issuing.resolve("ca.key"))));
+    String text = openssl("x509", "-in", issuing.resolve("ca.crt").toString(), "-noout", "-text");
+    assertTrue(text.contains("CA:TRUE, pathlen:0"), text);
+    assertTrue(openssl("verify", "-CAfile", ca.resolve("ca.crt").toString(), issuing.resolve("ca.crt").toString())
+        .contains(": OK"));
+    assertTrue(Cli.run("list", "--ca-dir", ca.toString()).ok().out().contains("Fleet Issuing CA"), "root's index records it");
+    Path csr = opensslCsr("via-issuing", "dev-issued", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256");
+    Path crt = dir.resolve("via-issuing.crt");
+    Cli.run("sign-csr", "--ca-dir", issuing.toString(), "--csr", csr.toString(), "--out", crt.toString()).ok();
+    assertTrue(openssl("verify", "-purpose", "sslclient", "-CAfile", ca.resolve("ca.crt").toString(), "-untrusted",
+        issuing.resolve("ca.crt").toString(), crt.toString()).contains(": OK"));
+    assertEquals(1, Cli.run("init-intermediate", "--ca-dir", ca.toString(), "--out-dir", issuing.toString(), "--cn", "X")
+        .code(), "refuses to overwrite");
+  }
+
+  @Test
   void rsaCaWorksToo() throws Exception {
     Path rsa = dir.resolve("rsa-ca");
     Cli.run("init-ca", "--ca-dir", rsa.toString(), "--cn", "RSA CA", "--key-type", "rsa").ok();

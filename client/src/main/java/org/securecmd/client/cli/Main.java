@@ -29,6 +29,10 @@ public final class Main {
 
   /** Runs the command; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("renew")) {
+      return RenewCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err, FileInstall.Step.NONE,
+          java.time.Clock.systemUTC());
+    }
     if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
       out.println(Arguments.USAGE);
       return OK;
@@ -47,6 +51,7 @@ public final class Main {
       if (a.pkcs11() != null) {
         b.certifiedKey(tokenKey(a));
       } else if (a.cert() != null) {
+        new FileInstall(a.cert(), a.key(), FileInstall.Step.NONE).recover(); // a renewal interrupted by a crash
         b.certifiedKey(CertifiedKey.load(a.cert(), a.key()));
       }
       setup = b.build();

@@ -15,6 +15,7 @@ import org.securecmd.daemon.auth.DenyListStore;
 import org.securecmd.daemon.server.ConnectionInfo;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.IssuanceLog;
 
 /**
  * Answers one admin request line with one JSON object: {@code {"ok":true,...}} or
@@ -30,9 +31,17 @@ public final class AdminRequests {
   private final Metrics metrics;
   private final Reloader reloader;
   private final Revocations revocations;
+  private final IssuanceLog issued;
 
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
                        Reloader reloader, Revocations revocations) {
+    this(version, clock, current, server, metrics, reloader, revocations, null);
+  }
+
+  /** @param issued the RENEW issuance records, or null when renewal is not wired */
+  public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
+                       Reloader reloader, Revocations revocations, IssuanceLog issued) {
+    this.issued = issued;
     this.version = version;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -57,8 +66,9 @@ public final class AdminRequests {
       case "unrevoke" -> unrevoke(arg);
       case "revoked" -> noArgument(verb, arg, this::revoked);
       case "metrics" -> noArgument(verb, arg, this::metrics);
+      case "issued" -> noArgument(verb, arg, () -> IssuedReply.list(issued));
       default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb
-          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked or metrics");
+          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked, metrics or issued");
     };
   }
 
@@ -93,6 +103,7 @@ public final class AdminRequests {
     List<Object> cas = new ArrayList<>();
     for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
     m.put("client_cas", cas);
+    m.put("renewals", IssuedReply.status(metrics.renewals()));
     return m;
   }
 
@@ -215,7 +226,8 @@ public final class AdminRequests {
     return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()),
         reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
-            clock.instant());
+            clock.instant())
+        + PrometheusText.renewals(metrics.renewals());
   }
 
   private static int size(DenyList d) {

@@ -59,6 +59,18 @@ final class PrometheusText {
     return p.b.toString();
   }
 
+  /** {@code securecmd_renewals_*} and {@code securecmd_devices_due_for_renewal}. */
+  static String renewals(org.securecmd.daemon.audit.RenewalMetrics r) {
+    PrometheusText p = new PrometheusText();
+    p.counter("securecmd_renewals_issued_total", "Certificates issued by RENEW.", r.issuedCount());
+    p.help("securecmd_renewals_refused_total", "counter", "RENEW requests refused, by reason.");
+    r.refusedCounts().forEach((reason, n) ->
+        p.sample("securecmd_renewals_refused_total{reason=\"" + label(reason) + "\"}", n));
+    p.gauge("securecmd_devices_due_for_renewal",
+        "Connected devices whose certificate expires within [enrollment] renew_before.", r.devicesDue());
+    return p.b.toString();
+  }
+
   /**
    * What an operator alerts on besides the counters: capacity ({@code max_connections}, in effect since
    * start), and the seconds until the server certificate and each client CA expire (negative once past).

@@ -26,6 +26,7 @@ public final class Metrics {
   private final LongAdder[] latency = new LongAdder[BUCKETS_MICROS.length + 1];
   private final LongAdder latencySumMicros = new LongAdder();
   private volatile Predicate<String> knownVerb = v -> false;
+  private final RenewalMetrics renewals = new RenewalMetrics();
 
   public Metrics() {
     for (int i = 0; i < latency.length; i++) latency[i] = new LongAdder();
@@ -92,6 +93,11 @@ public final class Metrics {
     if (r.contains("closed") || r.contains("eof") || r.contains("reset") || r.contains("broken pipe")
         || r.contains("terminated the handshake")) return "closed_by_peer";
     return "other";
+  }
+
+  /** The RENEW counters (kept apart: they are fed by the renewal policy, not by connections). */
+  public RenewalMetrics renewals() {
+    return renewals;
   }
 
   public long acceptedCount() {

@@ -1,10 +1,13 @@
 package org.securecmd.daemon.command;
 
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.enroll.Renewals;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.protocol.Request;
@@ -12,18 +15,26 @@ import org.securecmd.protocol.Request;
 /**
  * The verbs of one configuration generation. {@code PING} and {@code WHOAMI} are open to every client that
  * may connect; configured verbs to the identities their {@code allow} list matches (empty: nobody).
+ * {@code RENEW} exists only with {@code [enrollment]}; its own allow list is checked by {@link Renewals}.
  */
 public final class CommandTable {
   private record Entry(CommandHandler handler, AllowList allow) {}
 
   private static final AllowList EVERYONE = AllowList.of(java.util.List.of("*"));
   private final Map<String, Entry> entries;
+  private final Renew renew;
 
-  private CommandTable(Map<String, Entry> entries) {
+  private CommandTable(Map<String, Entry> entries, Renew renew) {
     this.entries = Map.copyOf(entries);
+    this.renew = renew;
   }
 
   public static CommandTable of(Map<String, CommandSettings> commands) {
+    return of(commands, null);
+  }
+
+  /** @param renewals the {@code RENEW} policy, or null when {@code [enrollment]} is absent */
+  public static CommandTable of(Map<String, CommandSettings> commands, Renewals renewals) {
     Map<String, Entry> m = new HashMap<>();
     m.put(CommandSettings.PING, new Entry(new Ping(), EVERYONE));
     m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE));
@@ -32,11 +43,17 @@ public final class CommandTable {
           : new FileReply(c.name(), c.replyFile(), c.encoding());
       m.put(c.name(), new Entry(h, AllowList.of(c.allow())));
     }
-    return new CommandTable(m);
+    return new CommandTable(m, renewals == null ? null : new Renew(renewals));
   }
 
   /** The reply to {@code request} from {@code identity}: the handler's, or UNKNOWN_COMMAND, FORBIDDEN, BAD_REQUEST. */
   public Reply dispatch(Request request, Identity identity) {
+    return dispatch(request, identity, List.of());
+  }
+
+  /** As {@link #dispatch(Request, Identity)}; {@code chain} is the peer's certificate chain, which RENEW renews. */
+  public Reply dispatch(Request request, Identity identity, List<X509Certificate> chain) {
+    if (renew != null && request.verb().equals(CommandSettings.RENEW)) return renew.handle(identity, chain, request.arguments());
     Entry e = entries.get(request.verb());
     if (e == null) return Reply.error(ErrorCode.UNKNOWN_COMMAND, "unknown command");
     if (!e.allow().allows(identity)) return Reply.error(ErrorCode.FORBIDDEN, "not allowed for this client");
@@ -47,6 +64,6 @@ public final class CommandTable {
   }
 
   public boolean knows(String verb) {
-    return entries.containsKey(verb);
+    return entries.containsKey(verb) || (renew != null && verb.equals(CommandSettings.RENEW));
   }
 }

@@ -12,11 +12,13 @@ import java.util.Set;
  */
 public record CommandSettings(String name, String reply, String replyFile, ReplyEncoding encoding,
                               List<String> allow) {
-  /** Answered by the daemon itself (the command package's {@code Ping}, {@code WhoAmI}). */
+  /** Answered by the daemon itself (the command package's {@code Ping}, {@code WhoAmI}, {@code Renew}). */
   public static final String PING = "PING";
   public static final String WHOAMI = "WHOAMI";
+  /** Exists only with {@code [enrollment]}. */
+  public static final String RENEW = "RENEW";
   /** The built-in verbs; a config cannot redefine them. */
-  public static final Set<String> BUILT_IN_VERBS = Set.of(PING, WHOAMI);
+  public static final Set<String> BUILT_IN_VERBS = Set.of(PING, WHOAMI, RENEW);
 
   public CommandSettings {
     allow = List.copyOf(allow);

@@ -31,7 +31,8 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("/etc/securecmd/config.toml");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics", "commands");
+  private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics",
+      "enrollment", "commands");
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
   private ConfigLoader() {}
@@ -74,7 +75,7 @@ public final class ConfigLoader {
       if (!TABLES.contains(key)) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
         throw new ConfigException(file, p == null ? 0 : p.line(), key,
-            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]");
+            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment] or [commands.NAME]");
       }
       if (!toml.isTable(List.of(key))) {
         TomlPosition p = toml.inputPositionOf(List.of(key));
@@ -89,8 +90,10 @@ public final class ConfigLoader {
     AdminSettings admin = admin(reader(file, toml, "admin", origins));
     StateSettings state = state(reader(file, toml, "state", origins));
     MetricsSettings metrics = metrics(reader(file, toml, "metrics", origins));
+    EnrollmentSettings enrollment = toml.isTable(List.of("enrollment"))
+        ? enrollment(reader(file, toml, "enrollment", origins)) : null;
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
-    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
   }
 
   private static TomlParseResult toml(Path file, String text) throws ConfigException {
@@ -186,6 +189,33 @@ public final class ConfigLoader {
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
     return new StateSettings(dir);
+  }
+
+  private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
+    r.onlyKeys(List.of("ca_certificate", "ca_key", "ca_key_pkcs11_module", "ca_key_pkcs11_token", "ca_key_label",
+        "ca_key_pin_file", "validity", "renew_before", "allow"));
+    Path certificate = r.path("ca_certificate", "");
+    Path key = r.path("ca_key", "");
+    if (certificate == null) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
+    Path module = r.path("ca_key_pkcs11_module", "");
+    EnrollmentSettings.TokenKey token = null;
+    if (module != null) {
+      if (key != null) throw r.error("ca_key", TableReader.quoted(key.toString()), "give ca_key or ca_key_pkcs11_module, not both");
+      String label = r.string("ca_key_pkcs11_token", null);
+      Path pin = r.path("ca_key_pin_file", "");
+      if (label == null) throw r.missing("ca_key_pkcs11_token", "the token's label is required with ca_key_pkcs11_module");
+      if (pin == null) throw r.missing("ca_key_pin_file", "a file holding the token's user PIN is required");
+      token = new EnrollmentSettings.TokenKey(module, label, r.string("ca_key_label", "issuing"), pin);
+    } else {
+      for (String k : List.of("ca_key_pkcs11_token", "ca_key_label", "ca_key_pin_file")) {
+        if (r.has(k)) throw r.missing(k, "needs ca_key_pkcs11_module");
+      }
+      if (key == null) throw r.missing("ca_key", "the issuing CA's private key file (or ca_key_pkcs11_module) is required");
+    }
+    Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
+    Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
+        Duration.ofDays(3650));
+    return new EnrollmentSettings(certificate, key, token, validity, renewBefore, patterns(r, "allow"));
   }
 
   private static MetricsSettings metrics(TableReader r) throws ConfigException {

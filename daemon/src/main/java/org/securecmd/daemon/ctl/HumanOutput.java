@@ -35,6 +35,15 @@ final class HumanOutput {
         serials.forEach(s -> out.println("serial   " + t(s)));
       }
       case "metrics" -> out.print(TerminalText.escapeLines(String.valueOf(r.get("text"))));
+      case "issued" -> issued(r, out);
+      case "issued-index" -> {
+        // securecmd-pki's index.txt: issued SERIAL NOT-AFTER KIND NAME SUBJECT, tab-separated
+        for (Object o : (List<?>) r.get("issued")) {
+          Map<?, ?> i = (Map<?, ?>) o;
+          out.println(String.join("\t", "issued", t(i.get("serial")), t(i.get("not_after")), "device",
+              t(i.get("identity")), t(i.get("subject"))));
+        }
+      }
       default -> out.println(t(r));
     }
   }
@@ -55,6 +64,21 @@ final class HumanOutput {
       Map<?, ?> ca = (Map<?, ?>) o;
       line(out, "client CA", ca.get("subject") + ", expires " + ca.get("not_after"));
     }
+    if (r.get("renewals") instanceof Map<?, ?> rn) {
+      line(out, "renewals", rn.get("issued") + " issued, refused " + rn.get("refused") + ", "
+          + rn.get("devices_due") + " connected device(s) due");
+    }
+  }
+
+  private static void issued(Map<?, ?> r, PrintStream out) {
+    List<?> list = (List<?>) r.get("issued");
+    out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", "SERIAL", "IDENTITY", "NOT-AFTER", "OLD-SERIAL", "ISSUED", "KEY");
+    for (Object o : list) {
+      Map<?, ?> i = (Map<?, ?>) o;
+      out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", t(i.get("serial")), t(i.get("identity")), t(i.get("not_after")),
+          t(i.get("old_serial")), t(i.get("issued_at")), Boolean.TRUE.equals(i.get("rekey")) ? "new" : "same");
+    }
+    out.println(list.size() + " certificate(s) issued");
   }
 
   private static String lastReload(Object o) {

@@ -29,7 +29,10 @@ final class Requests {
           "remove an entry from the deny list; says whether it was an identity, a serial or both", Set.of(),
           Set.of(), 1, p -> "unrevoke " + p.argument()),
       Subcommand.plain("revoked", "list the deny list"),
-      Subcommand.plain("metrics", "counters in Prometheus text format"));
+      Subcommand.plain("metrics", "counters in Prometheus text format"),
+      Subcommand.plain("issued", "certificates issued by RENEW: serial, identity, not-after, old serial, time"),
+      new Subcommand("issued-index", "", "the same as lines for the issuing CA directory's index.txt\n"
+          + "(append them to it so securecmd-pki crl can revoke them)", Set.of(), Set.of(), 0, p -> "issued"));
   private static final Set<String> GLOBAL = Set.of("--socket", "--config", "--json");
 
   private Requests() {}

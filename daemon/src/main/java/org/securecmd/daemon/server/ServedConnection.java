@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.LineReader;
@@ -44,6 +45,7 @@ final class ServedConnection implements Runnable {
   private static final int IO_BUFFER = 4096;
   private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
   private static final int TOO_LONG_DISCARD_MILLIS = 2000;
+  static final int MAX_RENEW_LINE_BYTES = 16 * 1024;
 
   private final long id;
   private final Socket raw;
@@ -60,6 +62,7 @@ final class ServedConnection implements Runnable {
   private volatile List<X509Certificate> chain = List.of();
   private volatile SSLSocket tls;
   private boolean identityCounted; // only this connection's thread touches it
+  private boolean listened; // the listener was told it was accepted; only this connection's thread touches it
   private final Lifecycle lifecycle = new Lifecycle();
 
   /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
@@ -92,6 +95,7 @@ final class ServedConnection implements Runnable {
       context.permits().release();
       close();
       context.registry().remove(this);
+      if (listened) context.listener().closed(id);
     }
   }
 
@@ -126,6 +130,8 @@ final class ServedConnection implements Runnable {
     }
     context.audit().connectionAccepted(id, identity.displayName(), remote, tls.getSession().getProtocol(),
         h.resumed());
+    listened = true;
+    context.listener().accepted(id, identity, chain.isEmpty() ? null : chain.get(0));
     tls.setSoTimeout(limits.idleTimeoutMillis());
     requestLoop(tls);
   }
@@ -133,7 +139,9 @@ final class ServedConnection implements Runnable {
   private void requestLoop(SSLSocket s) throws IOException {
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
-    LineReader in = new LineReader(buffered, limits.maxLineBytes());
+    // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
+    LineReader in = new LineReader(buffered, limits.maxLineBytes(), CommandSettings.RENEW + " ",
+        context.current().get().commands().knows(CommandSettings.RENEW) ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -189,7 +197,7 @@ final class ServedConnection implements Runnable {
 
   private Reply answer(Generation now, String line) {
     try {
-      return now.commands().dispatch(Request.parse(line), identity);
+      return now.commands().dispatch(Request.parse(line), identity, chain);
     } catch (ProtocolException e) {
       return e.toReply();
     } catch (RuntimeException e) {

@@ -44,9 +44,10 @@ public final class Server implements AutoCloseable {
    * @param maxConnections fixed for the life of the listener (a reload does not resize it)
    * @param threads where the accept loop, the connections and the deadlines run; {@link #close} shuts the
    *     timer down
+   * @param listener told about every connection that passed policy, and when it closes
    */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics,
-                Threads threads) throws IOException {
+                Threads threads, ConnectionListener listener) throws IOException {
     this.channel = source.open();
     this.source = source;
     this.description = source.describe();
@@ -54,7 +55,8 @@ public final class Server implements AutoCloseable {
     this.metrics = metrics;
     this.maxConnections = maxConnections;
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
-        new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>());
+        new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>(),
+        listener);
     this.acceptThread = threads.acceptLoop("accept " + description, this::acceptLoop);
   }
 

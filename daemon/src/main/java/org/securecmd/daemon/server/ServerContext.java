@@ -9,8 +9,9 @@ import org.securecmd.daemon.audit.AuditLog;
 
 /**
  * What every connection shares: the current generation (read for every request), permits, registry, audit,
- * the deadline timer, the factory of connection threads, and the per-address and per-identity counts.
+ * the deadline timer, the factory of connection threads, the per-address and per-identity counts, and the
+ * listener told about accepted and closed connections (renewal).
  */
 record ServerContext(Supplier<Generation> current, Semaphore permits, ConnectionRegistry registry, AuditLog audit,
                      ScheduledExecutorService timer, ThreadFactory threads, KeyedCounter<InetAddress> handshakes,
-                     KeyedCounter<String> identities) {}
+                     KeyedCounter<String> identities, ConnectionListener listener) {}

@@ -31,7 +31,24 @@ class ConfigLoaderTest {
     return Stream.of(
         // tables
         row("[sever]\nlisten = \"0.0.0.0:5000\"",
-            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics] or [commands.NAME]"),
+            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment] or [commands.NAME]"),
+        // [enrollment]
+        row("[enrollment]\nca_key = \"k.pem\"", F + ":1: [enrollment] ca_certificate the issuing CA's certificate file is required"),
+        row("[enrollment]\nca_certificate = \"c.pem\"", F + ":1: [enrollment] ca_key the issuing CA's private key file (or ca_key_pkcs11_module) is required"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nca_key_pkcs11_module = \"/m.so\"",
+            F + ":3: [enrollment] ca_key = \"/etc/securecmd/k.pem\": give ca_key or ca_key_pkcs11_module, not both"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key_pkcs11_module = \"/m.so\"\nca_key_pin_file = \"pin\"",
+            F + ":1: [enrollment] ca_key_pkcs11_token the token's label is required with ca_key_pkcs11_module"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nca_key_label = \"x\"",
+            F + ":1: [enrollment] ca_key_label needs ca_key_pkcs11_module"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nvalidity = \"10m\"",
+            F + ":4: [enrollment] validity = \"10m\": must be between 1h and 3650d"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nrenew_before = 60",
+            F + ":4: [enrollment] renew_before = 60: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nallow = [\" dev-*\"]",
+            F + ":4: [enrollment] allow = \" dev-*\": patterns are non-empty, without spaces around or control characters"),
+        row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow"),
+        row("[commands.RENEW]\nreply = \"x\"", F + ":1: [commands.RENEW] is built in and cannot be configured"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
         row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address"),
@@ -249,8 +266,16 @@ class ConfigLoaderTest {
     assertEquals(Path.of("/run/securecmd/admin.sock"), c.admin().socket());
     assertEquals("securecmd-admin", c.admin().group());
     assertEquals(Path.of("/var/lib/securecmd"), c.state().directory());
+    assertNull(c.enrollment(), "renewal is off without [enrollment]");
     assertEquals(Optional.empty(), c.metrics().listen());
     assertEquals(FILE, c.file());
+  }
+
+  @Test
+  void enrollmentTakesItsDocumentedDefaultsAndAllowsNobody() throws Exception {
+    Config c = ConfigLoader.parse(FILE, "[enrollment]\nca_certificate = \"issuing/ca.crt\"\nca_key = \"issuing/ca.key\"\n");
+    assertEquals(new EnrollmentSettings(Path.of("/etc/securecmd/issuing/ca.crt"), Path.of("/etc/securecmd/issuing/ca.key"),
+        null, Duration.ofDays(365), Duration.ofDays(60), List.of()), c.enrollment());
   }
 
   @Test

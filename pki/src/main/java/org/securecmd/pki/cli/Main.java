@@ -14,8 +14,8 @@ import java.util.Set;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.securecmd.pki.CaDirectory;
 import org.securecmd.pki.DeviceRequest;
-import org.securecmd.pki.Index;
-import org.securecmd.pki.OutputFiles;
+import org.securecmd.ca.Index;
+import org.securecmd.ca.OutputFiles;
 import org.securecmd.pki.device.Enrollment;
 import org.securecmd.tls.Pem;
 import org.securecmd.tls.Pkcs11Token;
@@ -34,6 +34,8 @@ public final class Main {
       usage: securecmd-pki SUBCOMMAND [--option value]...
        CA side (DIR holds ca.key 0600, ca.crt, index.txt):
         init-ca     --ca-dir DIR --cn NAME [--key-type ec|rsa] [--days 3650]    P-256 (ec) or RSA-4096 CA
+        init-intermediate --ca-dir ROOT --out-dir DIR --cn NAME [--key-type ec|rsa] [--days 1825]
+                    an issuing CA signed by ROOT (for the daemon's [enrollment]; ROOT's key stays here)
         server-cert --ca-dir DIR --cn NAME [--ip ADDR]... [--dns NAME]... --out PREFIX [--days 825]
                     writes PREFIX.crt and PREFIX.key (P-256, 0600); EKU serverAuth
         sign-csr    --ca-dir DIR --csr FILE --out FILE [--device-id ID] [--days 365]
@@ -83,6 +85,16 @@ public final class Main {
         CaDirectory ca = CaDirectory.create(Path.of(o.required("ca-dir")), o.required("cn"),
             o.optional("key-type", "ec"), Duration.ofDays(o.days("days", 3650)));
         out.println("created CA " + ca.certificate().getSubjectX500Principal().getName() + " in " + o.required("ca-dir"));
+      }
+      case "init-intermediate" -> {
+        Options o = Options.parse(args, 1, Set.of("ca-dir", "out-dir", "cn", "key-type", "days"), Set.of())
+            .require("ca-dir", "out-dir", "cn");
+        CaDirectory root = CaDirectory.open(Path.of(o.required("ca-dir")));
+        CaDirectory issuing = root.createIntermediate(Path.of(o.required("out-dir")), o.required("cn"),
+            o.optional("key-type", "ec"), Duration.ofDays(o.days("days", 1825)));
+        out.println("created issuing CA " + issuing.certificate().getSubjectX500Principal().getName() + " serial "
+            + issuing.certificate().getSerialNumber().toString(16) + " in " + o.required("out-dir")
+            + ", signed by " + root.certificate().getSubjectX500Principal().getName());
       }
       case "server-cert" -> {
         Options o = Options.parse(args, 1, Set.of("ca-dir", "cn", "ip", "dns", "out", "days"), Set.of("ip", "dns")).require("ca-dir", "cn", "out");

@@ -12,7 +12,7 @@ import java.util.List;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.FleetDaemon;
+import org.securecmd.pki.FleetDaemon;
 import org.securecmd.pki.cli.Cli;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;

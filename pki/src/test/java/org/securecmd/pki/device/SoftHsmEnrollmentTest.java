@@ -21,9 +21,7 @@ class SoftHsmEnrollmentTest {
 
   @BeforeAll
   static void tokens() throws Exception {
-    // All tokens before the module is first loaded in this JVM: SoftHSM reads its token list then.
-    SoftHsm.initToken("dev-hsm-1", "1234");
-    SoftHsm.initToken("dev-hsm-2", "1234");
+    SoftHsmTokens.ensure(); // all tokens before the module is first loaded in this JVM
     Files.writeString(pins.resolve("pin"), "1234\n");
   }
 

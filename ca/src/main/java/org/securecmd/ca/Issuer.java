@@ -1,4 +1,4 @@
-package org.securecmd.pki;
+package org.securecmd.ca;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -36,17 +36,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Builds certificates and CRLs with BouncyCastle: X.509 v3 with subject and authority key ids, critical
- * basic constraints and key usage, as {@code openssl verify} expects. Serials are 127 random bits.
+ * basic constraints and key usage, as {@code openssl verify} expects. Serials are 127 random bits, so two
+ * hosts issuing with the same CA cannot realistically collide. A CA key in a PKCS#11 token works too: the
+ * signature is made by whichever installed provider accepts the key.
  */
-final class Issuer {
+public final class Issuer {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Back-dating absorbs device clocks that run a little behind. */
-  static final Duration BACKDATE = Duration.ofMinutes(5);
+  public static final Duration BACKDATE = Duration.ofMinutes(5);
 
   private Issuer() {}
 
   /** A new key pair: {@code ec} is P-256 (secp256r1), {@code rsa} RSA-4096. */
-  static KeyPair newKeyPair(String type) throws GeneralSecurityException {
+  public static KeyPair newKeyPair(String type) throws GeneralSecurityException {
     if (type.equals("rsa")) {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
       g.initialize(4096);
@@ -58,7 +60,7 @@ final class Issuer {
     return g.generateKeyPair();
   }
 
-  static BigInteger newSerial() {
+  public static BigInteger newSerial() {
     BigInteger s;
     do {
       s = new BigInteger(127, RANDOM);
@@ -66,7 +68,7 @@ final class Issuer {
     return s;
   }
 
-  static X509Certificate selfSignedCa(KeyPair kp, String commonName, Duration validity) throws GeneralSecurityException {
+  public static X509Certificate selfSignedCa(KeyPair kp, String commonName, Duration validity) throws GeneralSecurityException {
     X500Name name = name(commonName);
     Instant now = Instant.now();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, newSerial(), Date.from(now.minus(BACKDATE)),
@@ -83,7 +85,7 @@ final class Issuer {
   }
 
   /** An end-entity certificate for {@code subjectKey}; {@code purpose} is serverAuth or clientAuth. */
-  static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, BigInteger serial, String commonName,
+  public static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, BigInteger serial, String commonName,
                               List<GeneralName> sans, PublicKey subjectKey, KeyPurposeId purpose, Duration validity)
       throws GeneralSecurityException {
     Instant now = Instant.now();
@@ -108,7 +110,68 @@ final class Issuer {
     return sign(b, caKey);
   }
 
-  static X509CRL crl(X509Certificate ca, PrivateKey caKey, List<Index.Entry> revoked, Duration nextUpdate)
+  /**
+   * An issuing CA certificate for {@code subjectKey}, signed by {@code root}: CA:true with path length 0
+   * (it issues only end-entity certificates), keyCertSign and cRLSign.
+   */
+  public static X509Certificate intermediateCa(X509Certificate root, PrivateKey rootKey, PublicKey subjectKey,
+                                               String commonName, Duration validity) throws GeneralSecurityException {
+    Instant now = Instant.now();
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(root.getNotAfter().toInstant())) notAfter = root.getNotAfter().toInstant();
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, newSerial(), Date.from(now.minus(BACKDATE)),
+        Date.from(notAfter), name(commonName), subjectKey);
+    try {
+      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(root));
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, rootKey);
+  }
+
+  /**
+   * The successor of {@code current} for {@code newKey}: the same subject DN, the same subjectAltName and
+   * extendedKeyUsage extensions byte for byte (a device cannot rename itself or widen what it may do), a
+   * new random serial, valid from {@code now} minus {@link #BACKDATE} for {@code validity} (at most until
+   * the CA itself expires).
+   */
+  public static X509Certificate successor(X509Certificate ca, PrivateKey caKey, BigInteger serial,
+                                          X509Certificate current, PublicKey newKey, Instant now, Duration validity)
+      throws GeneralSecurityException {
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
+    X500Name subject = X500Name.getInstance(current.getSubjectX500Principal().getEncoded());
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
+        Date.from(notAfter), subject, newKey);
+    try {
+      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      int usage = KeyUsage.digitalSignature | (newKey.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+      copy(b, current, Extension.extendedKeyUsage);
+      copy(b, current, Extension.subjectAlternativeName);
+      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(newKey));
+      b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, caKey);
+  }
+
+  private static void copy(X509v3CertificateBuilder b, X509Certificate from, org.bouncycastle.asn1.ASN1ObjectIdentifier oid)
+      throws IOException {
+    byte[] wrapped = from.getExtensionValue(oid.getId());
+    if (wrapped == null) return;
+    byte[] value = org.bouncycastle.asn1.ASN1OctetString.getInstance(wrapped).getOctets();
+    b.addExtension(oid, from.getCriticalExtensionOIDs() != null && from.getCriticalExtensionOIDs().contains(oid.getId()),
+        value);
+  }
+
+  public static X509CRL crl(X509Certificate ca, PrivateKey caKey, List<Index.Entry> revoked, Duration nextUpdate)
       throws GeneralSecurityException {
     Instant now = Instant.now();
     X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
@@ -125,7 +188,7 @@ final class Issuer {
   }
 
   /** The CRL reasons {@code revoke --reason} accepts. */
-  static final List<String> REASONS = List.of("unspecified", "keyCompromise", "affiliationChanged", "superseded",
+  public static final List<String> REASONS = List.of("unspecified", "keyCompromise", "affiliationChanged", "superseded",
       "cessationOfOperation");
 
   private static int reasonCode(String reason) {
@@ -138,12 +201,12 @@ final class Issuer {
     };
   }
 
-  static X500Name name(String commonName) {
+  public static X500Name name(String commonName) {
     return new X500Name(new org.bouncycastle.asn1.x500.RDN[] {new org.bouncycastle.asn1.x500.RDN(
         org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))});
   }
 
-  static String algorithm(PrivateKey key) {
+  public static String algorithm(PrivateKey key) {
     return key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
   }
 

@@ -1,4 +1,4 @@
-package org.securecmd.pki;
+package org.securecmd.ca;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 
-/** The two ways securecmd-pki writes a file: a new secret (mode 0600 from birth), or a public file replaced atomically. */
+/** The two ways securecmd-pki and the daemon's issuance log write a file: a new secret (mode 0600 from birth), or a public file replaced atomically. */
 public final class OutputFiles {
   private OutputFiles() {}
 
@@ -44,7 +44,7 @@ public final class OutputFiles {
   }
 
   /** Appends {@code bytes} in one write and syncs before returning. */
-  static void append(Path file, byte[] bytes) throws IOException {
+  public static void append(Path file, byte[] bytes) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
         StandardOpenOption.WRITE)) {
       write(ch, bytes);

@@ -1,4 +1,4 @@
-package org.securecmd.pki;
+package org.securecmd.ca;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * The CA's record of what it issued and revoked: {@code index.txt}, one tab-separated line per event,
- * only ever appended (one write, then fsync), so a crash loses at most the line being written.
+ * only ever appended (one write, then fsync), so a crash loses at most the line being written (ignored
+ * when read, cut off by the next append). A serial
+ * issued twice (the daemon's exported renewals appended again) keeps its first line and its revocation.
  *
  * <pre>
  * issued   SERIAL-HEX  NOT-AFTER  KIND(device|server)  NAME  SUBJECT-DN
@@ -36,16 +38,16 @@ public final class Index {
     }
   }
 
-  Index(Path file) throws IOException {
+  public Index(Path file) throws IOException {
     this.file = file;
     if (!Files.exists(file)) OutputFiles.append(file, new byte[0]);
   }
 
-  void issued(BigInteger serial, Instant notAfter, String kind, String name, String subject) throws IOException {
+  public void issued(BigInteger serial, Instant notAfter, String kind, String name, String subject) throws IOException {
     append("issued", serial.toString(16), notAfter.toString(), kind, name, subject);
   }
 
-  void revoked(BigInteger serial, Instant at, String reason) throws IOException {
+  public void revoked(BigInteger serial, Instant at, String reason) throws IOException {
     append("revoked", serial.toString(16), at.toString(), reason);
   }
 
@@ -54,15 +56,29 @@ public final class Index {
       if (f.contains("\t") || f.contains("\n")) throw new IOException("index field with a tab or newline: " + f);
     }
     String line = String.join("\t", fields) + "\n";
-    if (Files.size(file) > 0 && !endsWithNewline()) line = "\n" + line; // after a torn line from a crash
+    cutTornLine();
     OutputFiles.append(file, line.getBytes(StandardCharsets.UTF_8));
   }
 
-  private boolean endsWithNewline() throws IOException {
-    try (var ch = java.nio.channels.FileChannel.open(file)) {
-      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
-      ch.read(last, ch.size() - 1);
-      return last.get(0) == '\n';
+  /**
+   * A torn last line from a crash (no newline) is cut off before the next append: left in place it would
+   * become a line in the middle, which {@link #entries} rightly refuses as corrupt.
+   */
+  private void cutTornLine() throws IOException {
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+      long end = ch.size();
+      while (end > 0) {
+        one.clear();
+        ch.read(one, end - 1);
+        if (one.get(0) == '\n') break;
+        end--;
+      }
+      if (end < ch.size()) {
+        ch.truncate(end);
+        ch.force(true);
+      }
     }
   }
 
@@ -83,7 +99,7 @@ public final class Index {
       try {
         BigInteger serial = new BigInteger(f[1], 16);
         if (f[0].equals("issued") && f.length == 6) {
-          bySerial.put(serial, new Entry(serial, Instant.parse(f[2]), f[3], f[4], f[5], null, null));
+          bySerial.putIfAbsent(serial, new Entry(serial, Instant.parse(f[2]), f[3], f[4], f[5], null, null));
         } else if (f[0].equals("revoked") && f.length == 4 && bySerial.containsKey(serial)) {
           bySerial.computeIfPresent(serial, (s, e) -> e.revoked() ? e : e.revoke(Instant.parse(f[2]), f[3]));
         } else if (n < lines.size()) {

@@ -1,29 +1,25 @@
-package org.securecmd.daemon;
+package org.securecmd.pki;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
+import org.securecmd.daemon.RunningDaemon;
 
 /**
  * A real daemon on 127.0.0.1 (ephemeral port) whose TLS files come from a securecmd-pki CA in {@code dir}:
- * {@code server.crt}/{@code server.key} and {@code ca/ca.crt} as the client CA. Lives in the daemon's package
- * because {@link Daemon}'s constructor is package-private, as in the daemon's own {@code TestDaemon}.
+ * {@code server.crt}/{@code server.key} and {@code ca/ca.crt} as the client CA, started through the daemon's
+ * test-jar ({@link RunningDaemon}).
  */
 public final class FleetDaemon implements AutoCloseable {
-  private final Daemon daemon;
+  private final RunningDaemon daemon;
 
-  private FleetDaemon(Daemon daemon) {
+  private FleetDaemon(RunningDaemon daemon) {
     this.daemon = daemon;
   }
 
   /** Devices whose id starts with {@code dev-} may connect and GET_SECRET; {@code crl} is a file or "". */
   public static FleetDaemon start(Path dir, String crl) throws Exception {
     writeConfig(dir, crl);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return new FleetDaemon(d);
+    return new FleetDaemon(RunningDaemon.start(dir.resolve("config.toml")));
   }
 
   /** Points {@code [clients] crl} at {@code crl} and reloads, as {@code systemctl reload securecmd} does. */
@@ -63,6 +59,6 @@ public final class FleetDaemon implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    daemon.stop();
+    daemon.close();
   }
 }

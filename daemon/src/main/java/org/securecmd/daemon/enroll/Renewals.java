@@ -1,0 +1,170 @@
+package org.securecmd.daemon.enroll;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.securecmd.ca.Issuer;
+import org.securecmd.ca.SigningRequest;
+import org.securecmd.daemon.auth.AccessPolicy;
+import org.securecmd.daemon.auth.AllowList;
+import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.state.Issuance;
+import org.securecmd.daemon.state.IssuanceLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The renewal policy of one generation. A device renews the certificate it is connected with:
+ * <ol>
+ *   <li>it has one, it is on {@code [enrollment] allow}, and it still passes the connection checks (CRL, deny
+ *       list, allow list) and is within its validity;
+ *   <li>it expires within {@code renew_before};
+ *   <li>the CSR parses, its signature verifies (proof of possession) and its key is strong enough;
+ *   <li>with the same key, at most one renewal per {@code renew_before}/2 (a new key is always accepted).
+ * </ol>
+ * The new certificate copies the subject, SAN and EKU of the current one; the CSR's names are ignored.
+ * Safe for concurrent use; the issuance log serialises the writes.
+ */
+public final class Renewals {
+  private static final Logger log = LoggerFactory.getLogger(Renewals.class);
+  private static final Logger audit = LoggerFactory.getLogger("securecmd.audit");
+
+  private final EnrollmentSettings settings;
+  private final EnrollmentCa ca;
+  private final AllowList allow;
+  private final AccessPolicy policy;
+  private final IssuanceLog issued;
+  private final Rollover rollover;
+  private final RenewalEvents events;
+  private final Clock clock;
+
+  public Renewals(EnrollmentSettings settings, EnrollmentCa ca, AccessPolicy policy, IssuanceLog issued,
+                  Rollover rollover, RenewalEvents events, Clock clock) {
+    this.settings = settings;
+    this.ca = ca;
+    this.allow = AllowList.of(settings.allow());
+    this.policy = policy;
+    this.issued = issued;
+    this.rollover = rollover;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  public Duration renewBefore() {
+    return settings.renewBefore();
+  }
+
+  /** Renews {@code chain}'s leaf (the peer's certificate) for the CSR in {@code base64Csr}. */
+  public RenewalResult renew(Identity identity, List<X509Certificate> chain, String base64Csr) {
+    RenewalResult r = decide(identity, chain, base64Csr);
+    if (!r.isIssued()) {
+      events.refused(r.refusal());
+      audit.info("renew-refused client={} serial={} reason={} detail=\"{}\"", clean(identity.displayName(), false),
+          identity.serial().isEmpty() ? "-" : identity.serial(), r.refusal().label(), clean(r.message(), true));
+    }
+    return r;
+  }
+
+  private RenewalResult decide(Identity identity, List<X509Certificate> chain, String base64Csr) {
+    if (identity.isAnonymous() || chain.isEmpty()) {
+      return RenewalResult.refused(RenewalRefusal.FORBIDDEN, "RENEW needs a client certificate");
+    }
+    if (!allow.allows(identity)) return RenewalResult.refused(RenewalRefusal.FORBIDDEN, "not allowed to renew");
+    Optional<String> refusal = policy.refusal(identity, chain);
+    if (refusal.isPresent()) return RenewalResult.refused(RenewalRefusal.FORBIDDEN, refusal.get());
+    X509Certificate current = chain.get(0);
+    Instant now = clock.instant();
+    if (current.getNotAfter().toInstant().isBefore(now)) {
+      return RenewalResult.refused(RenewalRefusal.FORBIDDEN, "the certificate expired on " + current.getNotAfter().toInstant());
+    }
+    Instant dueFrom = current.getNotAfter().toInstant().minus(settings.renewBefore());
+    if (now.isBefore(dueFrom)) {
+      return RenewalResult.refused(RenewalRefusal.NOT_DUE, "not due: renewal opens at " + dueFrom
+          + " (renew_before " + settings.renewBefore().toDays() + "d before expiry)");
+    }
+    SigningRequest csr;
+    try {
+      csr = SigningRequest.parse(Base64.getDecoder().decode(base64Csr));
+    } catch (IllegalArgumentException e) {
+      return RenewalResult.refused(RenewalRefusal.BAD_CSR, "the argument is not base64");
+    } catch (SigningRequest.Refused e) {
+      return RenewalResult.refused(e.problem() == SigningRequest.Problem.WEAK_KEY ? RenewalRefusal.WEAK_KEY
+          : RenewalRefusal.BAD_CSR, e.getMessage());
+    }
+    boolean rekey = !Arrays.equals(csr.publicKey().getEncoded(), current.getPublicKey().getEncoded());
+    String keyHash = sha256(csr.publicKey().getEncoded());
+    try {
+      if (!rekey) {
+        // Check and record as one step, so two concurrent renewals with the same key cannot both pass.
+        synchronized (rollover) {
+          return sameKey(identity, current, csr, keyHash, now);
+        }
+      }
+      return issue(identity, current, csr, true, keyHash, now);
+    } catch (IOException | GeneralSecurityException e) {
+      log.error("RENEW for {} failed: {}", clean(identity.displayName(), false), e.toString());
+      return RenewalResult.refused(RenewalRefusal.FAILED, "renewal is not available now");
+    }
+  }
+
+  private RenewalResult sameKey(Identity identity, X509Certificate current, SigningRequest csr, String keyHash,
+                                Instant now) throws IOException, GeneralSecurityException {
+    Duration spacing = settings.renewBefore().dividedBy(2);
+    for (Issuance i : issued.forIdentity(identity.displayName())) {
+      if (i.keySha256().equals(keyHash) && i.issuedAt().isAfter(now.minus(spacing))) {
+        return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + i.issuedAt()
+            + "; the next renewal with the same key opens at " + i.issuedAt().plus(spacing) + " (a new key is accepted now)");
+      }
+    }
+    return issue(identity, current, csr, false, keyHash, now);
+  }
+
+  private RenewalResult issue(Identity identity, X509Certificate current, SigningRequest csr, boolean rekey,
+                              String keyHash, Instant now) throws IOException, GeneralSecurityException {
+    BigInteger serial = Issuer.newSerial();
+    X509Certificate next = Issuer.successor(ca.certificate(), ca.key(), serial, current, csr.publicKey(), now,
+        settings.validity());
+    Issuance record = new Issuance(serial.toString(16), identity.displayName(), current.getSubjectX500Principal().getName(),
+        next.getNotAfter().toInstant(), identity.serial(), now, keyHash, rekey);
+    issued.append(record); // durable before the device sees the certificate
+    if (rekey) rollover.rekeyed(record);
+    events.issued(record);
+    audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", clean(identity.displayName(), false),
+        record.serial(), record.oldSerial(), record.notAfter(), rekey);
+    StringBuilder b = new StringBuilder(base64(next));
+    for (X509Certificate c : ca.chain()) {
+      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
+    }
+    return RenewalResult.issued(b.toString());
+  }
+
+  private static String base64(X509Certificate c) throws CertificateEncodingException {
+    return Base64.getEncoder().encodeToString(c.getEncoded());
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** Text from a certificate or CSR, made safe for one log line. */
+  private static String clean(String s, boolean keepSpaces) {
+    String t = s.replaceAll(keepSpaces ? "[\\p{Cntrl}\\p{Cf}\"\\\\]" : "[\\p{Cntrl}\\p{Cf}\"\\\\ ]", "?");
+    return t.length() > 128 ? t.substring(0, 128) + "..." : t;
+  }
+}

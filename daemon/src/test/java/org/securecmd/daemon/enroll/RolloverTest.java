@@ -1,0 +1,57 @@
+package org.securecmd.daemon.enroll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.daemon.state.Issuance;
+import org.securecmd.daemon.state.IssuanceFile;
+
+class RolloverTest {
+  @TempDir Path dir;
+  private final List<String> revoked = new ArrayList<>();
+
+  private IssuanceFile log(boolean rekey) throws Exception {
+    IssuanceFile log = new IssuanceFile(dir.resolve("issued"));
+    log.append(new Issuance("new1", "dev-1", "CN=dev-1", Instant.now().plus(Duration.ofDays(365)), "old1", Instant.now(),
+        "ab", rekey));
+    return log;
+  }
+
+  @Test
+  void afterARestartTheOldSerialIsRevokedWhenTheRekeyedCertificateFirstConnects() throws Exception {
+    Rollover r = new Rollover(log(true), s -> false, revoked::add);
+    r.connected(1, "old1", Instant.now().plus(Duration.ofDays(1))); // the old pair still works
+    assertEquals(List.of(), revoked);
+    r.connected(2, "new1", Instant.now().plus(Duration.ofDays(365)));
+    assertEquals(List.of("old1"), revoked);
+    r.connected(3, "new1", Instant.now().plus(Duration.ofDays(365)));
+    assertEquals(List.of("old1"), revoked, "once");
+  }
+
+  @Test
+  void aPlainRenewalNeverRevokesAndAFinishedRekeyIsNotRepeated() throws Exception {
+    new Rollover(log(false), s -> false, revoked::add).connected(1, "new1", Instant.now());
+    assertEquals(List.of(), revoked);
+    new Rollover(new IssuanceFile(dir.resolve("issued")), Set.of("old1")::contains, revoked::add).connected(1, "new1", Instant.now());
+    assertEquals(List.of(), revoked);
+  }
+
+  @Test
+  void countsConnectedDevicesDueWithinTheWindowUntilTheyClose() throws Exception {
+    Rollover r = new Rollover(new IssuanceFile(dir.resolve("none")), s -> false, revoked::add);
+    Instant now = Instant.now();
+    r.connected(1, "a", now.plus(Duration.ofDays(10)));
+    r.connected(2, "b", now.plus(Duration.ofDays(100)));
+    r.connected(3, "", null); // anonymous
+    assertEquals(1, r.dueWithin(Duration.ofDays(60), now));
+    r.closed(1);
+    assertEquals(0, r.dueWithin(Duration.ofDays(60), now));
+  }
+}
