@@ -47,7 +47,8 @@ final class Generations {
 
   Generation build(Config config, long number) throws ConfigException {
     TlsMaterial tls = ServerTls.load(config, clock.instant());
-    AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow()), tls.crl(), denyList);
+    AccessPolicy policy = new AccessPolicy(
+        AllowList.of(config.clients().allow(), config.clients().allowAnonymous()), tls.crls(), denyList, clock);
     Renewals renewals = null;
     EnrollmentSettings enrollment = config.enrollment();
     if (enrollment != null) {

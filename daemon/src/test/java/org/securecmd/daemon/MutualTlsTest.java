@@ -209,15 +209,27 @@ class MutualTlsTest {
   }
 
   @Test
-  void optionalAuthLetsAnonymousClientsRunOnlyWhatStarAllows() throws Exception {
-    String commands = "[commands.PUBLIC]\nreply = \"hello\"\nallow = [\"*\"]";
-    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("auth = \"optional\"\nallow = [\"*\"]", commands))) {
+  void optionalAuthLetsAnonymousClientsRunOnlyWhatAllowAnonymousAllows() throws Exception {
+    String commands = """
+        [commands.PUBLIC]
+        reply = "hello"
+        allow = ["*"]
+        allow_anonymous = true
+        [commands.STAR]
+        reply = "certified only"
+        allow = ["*"]
+        """;
+    try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config(
+        "auth = \"optional\"\nallow = [\"*\"]\nallow_anonymous = true", commands))) {
       try (Connection c = d.connect(null)) {
         assertEquals("anonymous", c.send("WHOAMI").text());
+        assertEquals("PONG", c.send("PING").text());
         assertEquals("hello", c.send("PUBLIC").text());
+        assertEquals(ErrorCode.FORBIDDEN, c.send("STAR").code(), "\"*\" matches certified clients only");
         assertEquals(ErrorCode.FORBIDDEN, c.send("GET_SECRET").code());
       }
       assertEquals("THIS_IS_THE_SECRET", d.send(d.device, "GET_SECRET").text());
+      assertEquals("certified only", d.send(d.device, "STAR").text());
     }
   }
 

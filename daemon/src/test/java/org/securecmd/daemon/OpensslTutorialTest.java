@@ -86,7 +86,10 @@ class OpensslTutorialTest {
 
   @Test
   void tutorialPythonClientGetsTheSecret(@TempDir Path dir) throws Exception {
-    Path config = writeConfig(dir, "server.crt", "server.key", "auth = \"none\"\nallow = [\"*\"]", "[\"*\"]");
+    // The tutorial's first TLS step: server authentication only, so the client is anonymous and admitted by
+    // allow_anonymous (a pattern, even "*", never admits a client without a certificate).
+    Path config = writeConfig(dir, "server.crt", "server.key", "auth = \"none\"\nallow_anonymous = true",
+        "[]\nallow_anonymous = true");
     Daemon d = start(config);
     try {
       // The tutorial's client, verbatim but for the port and the CA path.

@@ -70,11 +70,20 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
-    return start(dir, config, new ListenAddress("127.0.0.1", 0));
+    return start(dir, config, Clock.systemUTC(), new ListenAddress("127.0.0.1", 0));
+  }
+
+  /** As {@link #start(Path, String)}, with the daemon's idea of "now" taken from {@code clock}. */
+  public static TestDaemon start(Path dir, String config, Clock clock) throws Exception {
+    return start(dir, config, clock, new ListenAddress("127.0.0.1", 0));
   }
 
   /** As {@link #start(Path, String)}, listening on {@code listen} (the certificate names 127.0.0.1 and ::1). */
   public static TestDaemon start(Path dir, String config, ListenAddress listen) throws Exception {
+    return start(dir, config, Clock.systemUTC(), listen);
+  }
+
+  private static TestDaemon start(Path dir, String config, Clock clock, ListenAddress listen) throws Exception {
     TestPki pki = new TestPki("Test");
     TestPki.Issued server = pki.issue(
         TestPki.spec("127.0.0.1").ip("127.0.0.1").ip("::1").dns("localhost").serverAuth());
@@ -82,7 +91,7 @@ public final class TestDaemon implements AutoCloseable {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
+    Daemon d = new Daemon(dir.resolve("config.toml"), clock);
     d.start(c -> new BoundListener(listen));
     return new TestDaemon(dir, pki, server, device, d);
   }

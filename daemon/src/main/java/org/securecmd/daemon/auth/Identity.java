@@ -6,9 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 
 /**
  * A device as its certificate names it: subject CN, SAN DNS names and URIs, and the serial number.
@@ -42,19 +39,9 @@ public record Identity(String commonName, List<String> dnsNames, List<String> ur
     } catch (CertificateParsingException e) {
       // a certificate whose SANs do not parse still has a CN; it just has no SAN names
     }
-    return new Identity(commonName(leaf), dns, uris, leaf.getSerialNumber().toString(16).toLowerCase(Locale.ROOT));
-  }
-
-  private static String commonName(X509Certificate leaf) {
-    try {
-      LdapName name = new LdapName(leaf.getSubjectX500Principal().getName());
-      for (Rdn rdn : name.getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) return String.valueOf(rdn.getValue());
-      }
-    } catch (InvalidNameException e) {
-      // fall through: no usable CN
-    }
-    return "";
+    // A subject with several CNs is refused by AccessPolicy; the first one only names it in the logs.
+    return new Identity(SubjectName.of(leaf).first(), dns, uris,
+        leaf.getSerialNumber().toString(16).toLowerCase(Locale.ROOT));
   }
 
   public boolean isAnonymous() {
@@ -70,7 +57,10 @@ public record Identity(String commonName, List<String> dnsNames, List<String> ur
     return out;
   }
 
-  /** The one name for logs, replies and {@code {client}}: the CN, else the first SAN, else "anonymous". */
+  /**
+   * The one name for logs and replies: the CN, else the first SAN, else "anonymous". {@code {client}} in a
+   * {@code reply_file} is the CN alone ({@link #commonName()}), never a SAN.
+   */
   public String displayName() {
     if (isAnonymous()) return "anonymous";
     List<String> names = names();

@@ -3,20 +3,22 @@ package org.securecmd.daemon.auth;
 /**
  * A name pattern from an allow list: {@code *} stands for any run of characters (also none), every other
  * character stands for itself, case-sensitively. {@code device-*} matches {@code device-0042};
- * {@code spiffe://fleet/*} matches a SAN URI. A pattern of stars only ({@code *}) matches every client,
- * anonymous ones included.
+ * {@code spiffe://fleet/*} matches a SAN URI. A pattern of stars only ({@code *}) matches every certified
+ * client, even one whose certificate has no names. No pattern matches a client without a certificate:
+ * those are admitted by {@code allow_anonymous} only (see {@link AllowList}).
  */
 public record IdentityPattern(String text) {
   public IdentityPattern {
     if (text == null || text.isEmpty()) throw new IllegalArgumentException("empty pattern");
   }
 
-  /** Only stars: matches any name, and so also clients that have none (anonymous). */
+  /** Only stars: matches any name, and so also certificates that carry none. */
   public boolean matchesEveryone() {
     return text.chars().allMatch(c -> c == '*');
   }
 
   public boolean matches(Identity identity) {
+    if (identity.isAnonymous()) return false;
     if (matchesEveryone()) return true;
     for (String name : identity.names()) {
       if (matches(name)) return true;

@@ -14,13 +14,14 @@ import org.securecmd.protocol.Request;
 
 /**
  * The verbs of one configuration generation. {@code PING} and {@code WHOAMI} are open to every client that
- * may connect; configured verbs to the identities their {@code allow} list matches (empty: nobody).
+ * may connect, anonymous ones included; configured verbs to the certified identities their {@code allow} list
+ * matches (empty: nobody), and to clients without a certificate only with {@code allow_anonymous = true}.
  * {@code RENEW} exists only with {@code [enrollment]}; its own allow list is checked by {@link Renewals}.
  */
 public final class CommandTable {
   private record Entry(CommandHandler handler, AllowList allow) {}
 
-  private static final AllowList EVERYONE = AllowList.of(java.util.List.of("*"));
+  private static final AllowList EVERYONE = AllowList.of(java.util.List.of("*"), true);
   private final Map<String, Entry> entries;
   private final Renew renew;
 
@@ -39,9 +40,10 @@ public final class CommandTable {
     m.put(CommandSettings.PING, new Entry(new Ping(), EVERYONE));
     m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE));
     for (CommandSettings c : commands.values()) {
+      AllowList allow = AllowList.of(c.allow(), c.allowAnonymous());
       CommandHandler h = c.reply() != null ? new StaticReply(Reply.ok(c.reply()))
-          : new FileReply(c.name(), c.replyFile(), c.encoding());
-      m.put(c.name(), new Entry(h, AllowList.of(c.allow())));
+          : new FileReply(c.name(), c.replyFile(), c.encoding(), allow);
+      m.put(c.name(), new Entry(h, allow));
     }
     return new CommandTable(m, renewals == null ? null : new Renew(renewals));
   }

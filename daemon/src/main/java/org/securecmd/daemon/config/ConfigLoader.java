@@ -92,7 +92,8 @@ public final class ConfigLoader {
     MetricsSettings metrics = metrics(reader(file, toml, "metrics", origins));
     EnrollmentSettings enrollment = toml.isTable(List.of("enrollment"))
         ? enrollment(reader(file, toml, "enrollment", origins)) : null;
-    Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins);
+    OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
+    Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
     return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
   }
 
@@ -139,7 +140,7 @@ public final class ConfigLoader {
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("certificate", "private_key", "protocols"));
+    r.onlyKeys(List.of("certificate", "private_key", "protocols", "session_timeout"));
     Path certificate = r.path("certificate", "/etc/securecmd/server.crt");
     Path key = r.path("private_key", "/etc/securecmd/server.key");
     if (certificate == null) throw r.error("certificate", "\"\"", "a certificate file is required");
@@ -151,11 +152,15 @@ public final class ConfigLoader {
         throw r.error("protocols", TableReader.quoted(p), "expected \"TLSv1.3\" or \"TLSv1.2\"");
       }
     }
-    return new TlsSettings(certificate, key, protocols);
+    // JSSE's default is 24 h; a shorter life bounds how long a resumed session skips the trust manager.
+    // 7 days is TLS 1.3's ceiling for a ticket's lifetime (RFC 8446, 4.6.1).
+    Duration sessionTimeout = r.duration("session_timeout", Duration.ofHours(1), Duration.ofSeconds(1),
+        Duration.ofDays(7));
+    return new TlsSettings(certificate, key, protocols, sessionTimeout);
   }
 
   private static ClientSettings clients(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("auth", "ca", "crl", "allow"));
+    r.onlyKeys(List.of("auth", "ca", "crl", "allow", "allow_anonymous"));
     String authText = r.string("auth", "required");
     ClientAuthMode auth = switch (authText) {
       case "required" -> ClientAuthMode.REQUIRED;
@@ -170,7 +175,7 @@ public final class ConfigLoader {
     }
     Path crl = r.path("crl", "");
     List<String> allow = patterns(r, "allow");
-    return new ClientSettings(auth, ca, crl, allow);
+    return new ClientSettings(auth, ca, crl, allow, r.bool("allow_anonymous", false));
   }
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
@@ -229,7 +234,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins)
+  private static Map<String, CommandSettings> commands(Path file, TomlTable table, Origins origins, OwnFiles own)
       throws ConfigException {
     Map<String, CommandSettings> out = new LinkedHashMap<>();
     if (table == null) return out;
@@ -245,13 +250,14 @@ public final class ConfigLoader {
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");
       origins.recordTable("commands." + name, line); // so "exactly one of reply and reply_file" has a line
-      out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name));
+      out.put(name, command(new TableReader(file, "commands." + name, table.getTable(List.of(name)), origins), name,
+          own));
     }
     return out;
   }
 
-  private static CommandSettings command(TableReader r, String name) throws ConfigException {
-    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow"));
+  private static CommandSettings command(TableReader r, String name, OwnFiles own) throws ConfigException {
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous"));
     String encodingText = r.string("encoding", "plain");
     ReplyEncoding encoding = switch (encodingText) {
       case "plain" -> ReplyEncoding.PLAIN;
@@ -262,8 +268,8 @@ public final class ConfigLoader {
     String replyFile = r.string("reply_file", null);
     if ((reply == null) == (replyFile == null)) throw r.missing("reply", "exactly one of reply and reply_file is required");
     if (reply != null) reply = checkedReply(r, reply, encoding);
-    if (replyFile != null) replyFile = checkedReplyFile(r, replyFile);
-    return new CommandSettings(name, reply, replyFile, encoding, patterns(r, "allow"));
+    if (replyFile != null) replyFile = checkedReplyFile(r, replyFile, own);
+    return new CommandSettings(name, reply, replyFile, encoding, patterns(r, "allow"), r.bool("allow_anonymous", false));
   }
 
   /** A static reply, encoded now so that every request sends the same checked line. */
@@ -281,13 +287,15 @@ public final class ConfigLoader {
     return reply;
   }
 
-  private static String checkedReplyFile(TableReader r, String template) throws ConfigException {
+  private static String checkedReplyFile(TableReader r, String template, OwnFiles own) throws ConfigException {
     if (template.isEmpty()) throw r.error("reply_file", "\"\"", "is empty");
     String rest = template.replace("{client}", "");
     if (rest.contains("{") || rest.contains("}")) {
       throw r.error("reply_file", TableReader.quoted(template), "the only placeholder is {client}");
     }
     Path p = r.path("reply_file", null);
+    String clash = own.reachableBy(p);
+    if (clash != null) throw r.error("reply_file", TableReader.quoted(template), clash);
     return p.toString();
   }
 

@@ -100,6 +100,13 @@ final class TableReader {
     return n;
   }
 
+  boolean bool(String key, boolean fallback) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return fallback;
+    if (!(v instanceof Boolean b)) throw typeError(key, v, "true or false");
+    return b;
+  }
+
   long integer(String key, long fallback, long min, long max) throws ConfigException {
     Object v = raw(key);
     if (v == null) return fallback;

@@ -1,8 +1,6 @@
 package org.securecmd.daemon.tls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -18,6 +15,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.securecmd.daemon.config.ClientAuthMode;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
@@ -60,7 +59,9 @@ public final class ServerTls {
     ClientAuthMode mode = config.clients().auth();
     List<X509Certificate> clientCas = mode == ClientAuthMode.NONE ? List.of()
         : certificates(o, "clients", "ca", config.clients().ca());
-    X509CRL crl = config.clients().crl() == null ? null : crl(o, config.clients().crl(), clientCas, now);
+    List<X509CRL> crls = config.clients().crl() == null ? List.of()
+        : CrlFile.load(o, config.clients().crl(), clientCas, now);
+    AnonymousClients.warning(config).ifPresent(w -> log.warn("{}: {}", config.file(), w));
     HandshakeSetup setup = new HandshakeSetup.Builder()
         .certifiedKey(serverKey)
         .addTrustedCertificates(clientCas)
@@ -71,8 +72,19 @@ public final class ServerTls {
           case NONE -> ClientAuth.NONE;
         })
         .build();
+    refuseClientInitiatedRenegotiation();
     try {
-      return new TlsMaterial(setup.newSslContext(), setup.sslParameters(), serverKey, clientCas, crl);
+      SSLContext context = setup.newSslContext();
+      // The ticket_lifetime clients are told (OpenSSL, Go and Python clients stop offering a ticket after it)
+      // and the life of the server's cache entries and ticket keys. JSSE itself does not refuse an old
+      // session when it returns (measured: a chain of resumptions outlives any timeout, each one issuing a
+      // fresh ticket), which is why AccessPolicy checks validity and revocation on every connection.
+      context.getServerSessionContext().setSessionTimeout(
+          (int) Math.min(Integer.MAX_VALUE, config.tls().sessionTimeout().toSeconds()));
+      SSLParameters parameters = setup.sslParameters();
+      // The JDK's suite order is by strength; without this a client could steer the choice to its own first.
+      parameters.setUseCipherSuitesOrder(true);
+      return new TlsMaterial(context, parameters, serverKey, clientCas, crls);
     } catch (GeneralSecurityException e) {
       throw o.error("tls", "certificate", certFile, "cannot build a TLS context: " + e.getMessage());
     }
@@ -115,46 +127,18 @@ public final class ServerTls {
     }
   }
 
-  /** Reads a PEM or DER CRL and checks that one of the client CAs signed it. */
-  private static X509CRL crl(Origins o, Path file, List<X509Certificate> cas, Instant now) throws ConfigException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw o.error("clients", "crl", file, "cannot read: " + describe(e));
-    }
-    X509CRL crl;
-    try {
-      String text = new String(bytes, StandardCharsets.ISO_8859_1);
-      if (text.contains("-----BEGIN X509 CRL-----")) {
-        bytes = Pem.blocks(text).stream().filter(b -> b.label().equals("X509 CRL")).findFirst().orElseThrow().der();
-      }
-      crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(bytes));
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw o.error("clients", "crl", file, "not a CRL (PEM or DER): " + e.getMessage());
-    }
-    boolean signed = false;
-    for (X509Certificate ca : cas) {
-      if (!ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) continue;
-      try {
-        crl.verify(ca.getPublicKey());
-        signed = true;
-      } catch (GeneralSecurityException e) {
-        // try the next CA with the same name
-      }
-    }
-    if (!signed) {
-      throw o.error("clients", "crl", file, "is not signed by any certificate in [clients] ca (issuer "
-          + crl.getIssuerX500Principal().getName() + ")");
-    }
-    if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
-      log.warn("CRL {} is past its next update ({}); it is still enforced, but publish a fresh one", file,
-          crl.getNextUpdate().toInstant());
-    }
-    return crl;
+  /**
+   * TLS 1.2 lets a client start a new handshake on an open connection: a cheap way to make the server do
+   * expensive work, and a way to change certificates under an identity already checked. JSSE can refuse it
+   * only through this process-wide property, which it reads once, when the first server handshake runs; the
+   * daemon loads its TLS material before it accepts anything, so this is set in time. (TLS 1.3 has no
+   * renegotiation at all.)
+   */
+  private static void refuseClientInitiatedRenegotiation() {
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
   }
 
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     if (e instanceof NoSuchFileException) return "no such file";
     if (e instanceof AccessDeniedException) return "permission denied";
     return e.getMessage();

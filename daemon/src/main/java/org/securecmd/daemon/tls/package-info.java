@@ -1,5 +1,6 @@
 /**
  * The server's TLS material for one configuration generation: loads and checks the PEM files (key
- * permissions, key matches certificate, expiry), the client CAs and the CRL, and builds the SSLContext.
+ * permissions, key matches certificate, expiry), the client CAs and every CRL of the CRL file, and builds the
+ * SSLContext (session lifetime, no client-initiated renegotiation) and the per-socket SSLParameters.
  */
 package org.securecmd.daemon.tls;

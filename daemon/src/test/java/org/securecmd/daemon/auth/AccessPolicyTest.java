@@ -23,7 +23,7 @@ class AccessPolicyTest {
       default -> DenyList.EMPTY;
     };
     AccessPolicy policy = new AccessPolicy(AllowList.of(allow.isEmpty() ? List.of() : List.of(allow.split(","))),
-        crl.equals("crl") ? CRL : null, () -> denyList);
+        crl.equals("crl") ? List.of(CRL) : List.of(), () -> denyList);
     return policy.refusal(Identity.of(who.certificate()), who.chain()).orElse("allowed");
   }
 
@@ -49,7 +49,7 @@ class AccessPolicyTest {
   @Test
   void denyListIsReadOnEveryCheck() {
     DenyList[] current = {DenyList.EMPTY};
-    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), null, () -> current[0]);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(), () -> current[0]);
     Identity id = Identity.of(GOOD.certificate());
     assertEquals(Optional.empty(), policy.refusal(id, GOOD.chain()));
     current[0] = current[0].withIdentity("device-1");
@@ -57,10 +57,79 @@ class AccessPolicyTest {
   }
 
   @Test
-  void anonymousIsJudgedByTheAllowListOnly() {
-    AccessPolicy star = new AccessPolicy(AllowList.of(List.of("*")), CRL, () -> DenyList.EMPTY.withIdentity(""));
-    assertEquals(Optional.empty(), star.refusal(Identity.ANONYMOUS, List.of()));
-    AccessPolicy devices = new AccessPolicy(AllowList.of(List.of("device-*")), CRL, () -> DenyList.EMPTY);
-    assertEquals(Optional.of("identity not allowed to connect"), devices.refusal(Identity.ANONYMOUS, List.of()));
+  void anonymousIsAdmittedByAllowAnonymousOnlyNeverByStar() {
+    AccessPolicy star = new AccessPolicy(AllowList.of(List.of("*")), List.of(CRL), () -> DenyList.EMPTY.withIdentity(""));
+    assertEquals(Optional.of("a client certificate is required"), star.refusal(Identity.ANONYMOUS, List.of()));
+    AccessPolicy open = new AccessPolicy(AllowList.of(List.of(), true), List.of(CRL), () -> DenyList.EMPTY);
+    assertEquals(Optional.empty(), open.refusal(Identity.ANONYMOUS, List.of()));
+    assertEquals(Optional.of("identity not allowed to connect"),
+        open.refusal(Identity.of(GOOD.certificate()), GOOD.chain()), "allow_anonymous admits no certified client");
+  }
+
+  /** A second CRL in the bundle (another issuer, or a newer CRL appended) revokes as much as the first. */
+  @Test
+  void aDeviceRevokedByAnyOfTheCrlsIsRefused() {
+    TestPki other = new TestPki("Other");
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(other.crl(), PKI.crl(), CRL),
+        () -> DenyList.EMPTY);
+    assertEquals(Optional.of("certificate revoked (CRL)"),
+        policy.refusal(Identity.of(REVOKED.certificate()), REVOKED.chain()));
+    assertEquals(Optional.empty(), policy.refusal(Identity.of(GOOD.certificate()), GOOD.chain()));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      -2h | certificate not yet valid
+      -1m | allowed
+      29d | allowed
+      31d | certificate expired
+      """)
+  void validityIsCheckedAtTheGivenInstant(String offset, String expected) {
+    // GOOD is valid from 5 minutes ago for 30 days (TestPki's default).
+    java.time.Duration d = offset.startsWith("-")
+        ? org.securecmd.daemon.config.Durations.parse(offset.substring(1)).negated()
+        : org.securecmd.daemon.config.Durations.parse(offset);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(), () -> DenyList.EMPTY);
+    assertEquals(expected, policy.refusal(Identity.of(GOOD.certificate()), GOOD.chain(), java.time.Instant.now().plus(d))
+        .orElse("allowed"));
+  }
+
+  @Test
+  void anExpiredCaCertificateInTheChainIsRefusedToo() {
+    java.time.Instant now = java.time.Instant.now();
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(), () -> DenyList.EMPTY);
+    TestPki.Issued shortLeaf = PKI.issue(TestPki.spec("device-3").validity(now.minusSeconds(60), now.plusSeconds(3600))
+        .clientAuth());
+    // The intermediate of TestPki is valid for 30 days; the leaf is valid for an hour: at +2 days only the leaf is out.
+    assertEquals(Optional.of("certificate expired"),
+        policy.refusal(Identity.of(shortLeaf.certificate()), shortLeaf.chain(), now.plusSeconds(2 * 86400)));
+    // A leaf that outlives its intermediate (30 days): at +40 days the chain's CA certificate is what has expired.
+    TestPki.Issued longLeaf = PKI.issue(TestPki.spec("device-4").validity(now.minusSeconds(60), now.plusSeconds(60L * 86400))
+        .clientAuth());
+    assertEquals(Optional.of("CA certificate in the chain expired"),
+        policy.refusal(Identity.of(longLeaf.certificate()), longLeaf.chain(), now.plusSeconds(40L * 86400)));
+  }
+
+  @Test
+  void theClockDecidesNowWhenNoInstantIsGiven() {
+    java.time.Instant later = java.time.Instant.now().plusSeconds(31L * 86400);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(), () -> DenyList.EMPTY,
+        java.time.Clock.fixed(later, java.time.ZoneOffset.UTC));
+    assertEquals(Optional.of("certificate expired"), policy.refusal(Identity.of(GOOD.certificate()), GOOD.chain()));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      device-1                  | allowed
+      device-1,CN=device-2      | certificate subject has more than one CN
+      device-1+CN=device-2      | certificate subject has a multi-valued RDN holding a CN
+      device-1+O=Fleet          | certificate subject has a multi-valued RDN holding a CN
+      device-1,O=Fleet          | allowed
+      """)
+  void aSubjectWithMoreThanOneCnIsRefused(String cn, String expected) {
+    // TestPki writes "CN=" + the name, so a name with "," or "+" makes a subject of several attributes.
+    TestPki.Issued who = PKI.issue(TestPki.spec(cn).clientAuth());
+    AccessPolicy policy = new AccessPolicy(AllowList.of(List.of("*")), List.of(), () -> DenyList.EMPTY);
+    assertEquals(expected, policy.refusal(Identity.of(who.certificate()), who.chain()).orElse("allowed"));
   }
 }

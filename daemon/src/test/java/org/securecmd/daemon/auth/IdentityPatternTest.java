@@ -145,8 +145,8 @@ class IdentityPatternTest {
   }
 
   @Test
-  void starMatchesTheAnonymousIdentityButAPrefixPatternDoesNot() {
-    assertTrue(new IdentityPattern("*").matches(Identity.ANONYMOUS));
+  void noPatternMatchesTheAnonymousIdentityNotEvenStar() {
+    assertFalse(new IdentityPattern("*").matches(Identity.ANONYMOUS), "\"*\" matches certified clients only");
     assertTrue(new IdentityPattern("*").matchesEveryone());
     assertFalse(new IdentityPattern("device-*").matches(Identity.ANONYMOUS));
     assertFalse(new IdentityPattern("device-*").matchesEveryone());
@@ -177,7 +177,7 @@ class IdentityPatternTest {
     Identity noNames = new Identity("", List.of(), List.of(), "abc");
     assertTrue(new IdentityPattern("*").matches(noNames));
     assertTrue(new IdentityPattern("**").matches(noNames), "stars only mean everyone, like a single star");
-    assertTrue(new IdentityPattern("**").matches(Identity.ANONYMOUS));
+    assertFalse(new IdentityPattern("**").matches(Identity.ANONYMOUS));
     assertFalse(new IdentityPattern("*a*").matches(noNames));
     assertFalse(new IdentityPattern("abc").matches(noNames));
   }

@@ -25,7 +25,9 @@ class CommandTableTest {
       new CommandSettings("DEVICE_ONLY", "for devices", null, ReplyEncoding.PLAIN, List.of("device-*")),
       new CommandSettings("NOBODY", "never", null, ReplyEncoding.PLAIN, List.of()),
       new CommandSettings("BY_SAN", "by san", null, ReplyEncoding.PLAIN, List.of("*.fleet")),
-      new CommandSettings("B64", "AAEC", null, ReplyEncoding.BASE64, List.of("*")));
+      new CommandSettings("B64", "AAEC", null, ReplyEncoding.BASE64, List.of("*")),
+      new CommandSettings("PUBLIC", "for all", null, ReplyEncoding.PLAIN, List.of(), true),
+      new CommandSettings("STAR_AND_ANON", "both", null, ReplyEncoding.PLAIN, List.of("*"), true));
 
   private static CommandTable table(CommandSettings... commands) {
     Map<String, CommandSettings> m = new LinkedHashMap<>();
@@ -45,7 +47,11 @@ class CommandTableTest {
   @CsvSource(delimiter = '|', textBlock = """
       GET_SECRET        | device    | THIS_IS_THE_SECRET
       GET_SECRET        | other     | THIS_IS_THE_SECRET
-      GET_SECRET        | anonymous | THIS_IS_THE_SECRET
+      GET_SECRET        | anonymous | ERR FORBIDDEN not allowed for this client
+      PUBLIC            | anonymous | for all
+      PUBLIC            | device    | ERR FORBIDDEN not allowed for this client
+      STAR_AND_ANON     | anonymous | both
+      STAR_AND_ANON     | other     | both
       DEVICE_ONLY       | device    | for devices
       DEVICE_ONLY       | other     | ERR FORBIDDEN not allowed for this client
       DEVICE_ONLY       | anonymous | ERR FORBIDDEN not allowed for this client

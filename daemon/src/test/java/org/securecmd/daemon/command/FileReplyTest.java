@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.ReplyEncoding;
 
@@ -34,8 +35,14 @@ class FileReplyTest {
     return new Identity(name, List.of(), List.of(), "1f");
   }
 
+  private static final AllowList EVERYONE = AllowList.of(List.of("*"), true);
+
   private String reply(String fileName, ReplyEncoding encoding, Identity who) {
-    return new FileReply("GET", secrets.resolve(fileName).toString(), encoding).handle(who).line();
+    return reply(fileName, encoding, who, EVERYONE);
+  }
+
+  private String reply(String fileName, ReplyEncoding encoding, Identity who, AllowList allow) {
+    return new FileReply("GET", secrets.resolve(fileName).toString(), encoding, allow).handle(who).line();
   }
 
   private void write(String name, String hexBytes) throws Exception {
@@ -88,7 +95,7 @@ class FileReplyTest {
   @Test
   void fileIsReadAtRequestTimeSoReplacingItChangesTheReply() throws Exception {
     Files.writeString(secrets.resolve("s"), "one\n");
-    FileReply handler = new FileReply("GET", secrets.resolve("s").toString(), ReplyEncoding.PLAIN);
+    FileReply handler = new FileReply("GET", secrets.resolve("s").toString(), ReplyEncoding.PLAIN, EVERYONE);
     assertEquals("one", handler.handle(cn("device-1")).line());
     Files.writeString(secrets.resolve("s"), "two\n");
     assertEquals("two", handler.handle(cn("device-1")).line());
@@ -109,10 +116,57 @@ class FileReplyTest {
   }
 
   @Test
-  void withoutACnTheFirstSanNamesTheFile() throws Exception {
-    Files.writeString(secrets.resolve("d1.fleet.example"), "by dns\n");
-    assertEquals("by dns", reply("{client}", ReplyEncoding.PLAIN,
+  void withoutACnNoFileIsNamedNotEvenByASan() throws Exception {
+    Files.writeString(secrets.resolve("d1.fleet.example"), "LEAKED\n");
+    assertEquals("ERR FORBIDDEN GET needs a certificate with a CN", reply("{client}", ReplyEncoding.PLAIN,
         new Identity("", List.of("d1.fleet.example"), List.of(), "9")));
+  }
+
+  @ParameterizedTest(name = "[{index}] allow {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      sensor-*           | ERR FORBIDDEN not allowed for this client
+      spiffe://fleet/*   | ERR FORBIDDEN not allowed for this client
+      admin-box          | admin's secret
+      admin-*            | admin's secret
+      *                  | admin's secret
+      """)
+  void theCnThatNamesTheFileMustBeTheNameTheAllowListMatched(String pattern, String expected) throws Exception {
+    // Allowed through its DNS name or URI, named admin-box by its CN: it must not get admin-box's file.
+    Files.writeString(secrets.resolve("admin-box"), "admin's secret\n");
+    Identity who = new Identity("admin-box", List.of("sensor-1"), List.of("spiffe://fleet/sensor-1"), "9");
+    assertEquals(expected, reply("{client}", ReplyEncoding.PLAIN, who, AllowList.of(List.of(pattern))));
+  }
+
+  @Test
+  void aSymbolicLinkInPlaceOfAPerClientFileIsNeverFollowed() throws Exception {
+    Files.writeString(dir.resolve("server.key"), "PRIVATE KEY\n");
+    Files.createSymbolicLink(secrets.resolve("device-1"), dir.resolve("server.key"));
+    assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.PLAIN, cn("device-1")));
+    assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.BASE64, cn("device-1")));
+  }
+
+  @Test
+  void aStaticReplyFileIsReadAsTheOperatorNamedItLinksIncluded() throws Exception {
+    Files.writeString(dir.resolve("managed-secret"), "from config management\n");
+    Files.createSymbolicLink(secrets.resolve("shared"), dir.resolve("managed-secret"));
+    assertEquals("from config management", reply("shared", ReplyEncoding.PLAIN, cn("device-1")));
+  }
+
+  @Test
+  void aDirectoryInPlaceOfAPerClientFileIsRefused() throws Exception {
+    Files.createDirectory(secrets.resolve("device-9"));
+    assertEquals(NOT_AVAILABLE, reply("{client}", ReplyEncoding.PLAIN, cn("device-9")));
+  }
+
+  @Test
+  void aFifoIsRefusedWithoutOpeningIt() throws Exception {
+    Path fifo = secrets.resolve("device-1");
+    Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, p.waitFor());
+    // Opening a FIFO for reading blocks until a writer comes; the reply must come back at once instead.
+    String line = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> reply("{client}", ReplyEncoding.PLAIN, cn("device-1")));
+    assertEquals(NOT_AVAILABLE, line);
   }
 
   @ParameterizedTest(name = "[{index}] \"{0}\"")
@@ -130,7 +184,7 @@ class FileReplyTest {
       assertEquals("dash", line); // a plain name that happens to be odd is still a plain file name
       return;
     }
-    assertEquals(NO_REPLY, line);
+    assertEquals(name.isEmpty() ? "ERR FORBIDDEN GET needs a certificate with a CN" : NO_REPLY, line);
     assertFalse(line.contains("LEAKED"));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ class ConfigLoaderTest {
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
         row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address"),
-        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols"),
-        row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow"),
+        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols, session_timeout"),
+        row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow, allow_anonymous"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
         row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
         row("[metrics]\nport = 5001", F + ":2: [metrics] port is not a known key; expected one of listen"),
@@ -63,7 +64,7 @@ class ConfigLoaderTest {
             + " brackets: \"[::1]:5000\" (or remove the key: no endpoint)"),
         row("[metrics]\nlisten = 5001", F + ":2: [metrics] listen = 5001: expected a string"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
-            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow"),
+            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow, allow_anonymous"),
         // wrong types
         row("[server]\nmax_connections = \"10\"", F + ":2: [server] max_connections = \"10\": expected a whole number"),
         row("[server]\nmax_connections = 1.5", F + ":2: [server] max_connections = 1.5: expected a whole number"),
@@ -177,6 +178,46 @@ class ConfigLoaderTest {
         row("[commands.GET]\nreply = \"x\"\nallow = [\"device 1 \"]",
             F + ":3: [commands.GET] allow = \"device 1 \": patterns are non-empty, without spaces around or control characters"),
         row("[commands.GET]\nreply = \"x\"\nallow = \"*\"", F + ":3: [commands.GET] allow = \"*\": expected an array of strings"),
+        // [tls] session_timeout, allow_anonymous
+        row("[tls]\nsession_timeout = \"0s\"", F + ":2: [tls] session_timeout = \"0s\": must be between 1s and 7d"),
+        row("[tls]\nsession_timeout = \"8d\"", F + ":2: [tls] session_timeout = \"8d\": must be between 1s and 7d"),
+        row("[tls]\nsession_timeout = 3600",
+            F + ":2: [tls] session_timeout = 3600: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row("[clients]\nallow_anonymous = \"yes\"", F + ":2: [clients] allow_anonymous = \"yes\": expected true or false"),
+        row("[commands.GET]\nreply = \"x\"\nallow_anonymous = 1", F + ":3: [commands.GET] allow_anonymous = 1: expected true or false"),
+        // a reply_file template must not let a device's name pick one of the daemon's own files
+        row("[commands.GET]\nreply_file = \"/etc/securecmd/{client}\"",
+            F + ":2: [commands.GET] reply_file = \"/etc/securecmd/{client}\": a device's name picks a file in /etc/securecmd, "
+                + "which also holds the daemon's own files (the configuration file /etc/securecmd/config.toml); keep device "
+                + "replies in a directory of their own, e.g. /etc/securecmd/replies/{client}"),
+        row("[commands.GET]\nreply_file = \"{client}.txt\"",
+            F + ":2: [commands.GET] reply_file = \"{client}.txt\": a device's name picks a file in /etc/securecmd, "
+                + "which also holds the daemon's own files (the configuration file /etc/securecmd/config.toml); keep device "
+                + "replies in a directory of their own, e.g. /etc/securecmd/replies/{client}"),
+        row("[commands.GET]\nreply_file = \"/etc/{client}/server.key\"",
+            F + ":2: [commands.GET] reply_file = \"/etc/{client}/server.key\": a device's name picks a file in /etc, "
+                + "which also holds the daemon's own files (the configuration file /etc/securecmd/config.toml); keep device "
+                + "replies in a directory of their own, e.g. /etc/replies/{client}"),
+        row("[tls]\nprivate_key = \"/srv/keys/server.key\"\n[commands.GET]\nreply_file = \"/srv/keys/{client}\"",
+            F + ":4: [commands.GET] reply_file = \"/srv/keys/{client}\": a device's name picks a file in /srv/keys, "
+                + "which also holds the daemon's own files ([tls] private_key /srv/keys/server.key); keep device "
+                + "replies in a directory of their own, e.g. /srv/keys/replies/{client}"),
+        row("[clients]\ncrl = \"/srv/pki/crl.pem\"\n[commands.GET]\nreply_file = \"/srv/pki/{client}.pem\"",
+            F + ":4: [commands.GET] reply_file = \"/srv/pki/{client}.pem\": a device's name picks a file in /srv/pki, "
+                + "which also holds the daemon's own files ([clients] crl /srv/pki/crl.pem); keep device "
+                + "replies in a directory of their own, e.g. /srv/pki/replies/{client}"),
+        row("[commands.GET]\nreply_file = \"/var/lib/securecmd/{client}\"",
+            F + ":2: [commands.GET] reply_file = \"/var/lib/securecmd/{client}\": a device's name picks a file in "
+                + "/var/lib/securecmd, which also holds the daemon's own files ([state] directory /var/lib/securecmd); keep "
+                + "device replies in a directory of their own, e.g. /var/lib/securecmd/replies/{client}"),
+        row("[commands.GET]\nreply_file = \"/var/lib/securecmd/secrets/{client}\"",
+            F + ":2: [commands.GET] reply_file = \"/var/lib/securecmd/secrets/{client}\": a device's name picks a file in "
+                + "/var/lib/securecmd/secrets, which also holds the daemon's own files ([state] directory "
+                + "/var/lib/securecmd); keep device replies in a directory of their own, e.g. "
+                + "/var/lib/securecmd/secrets/replies/{client}"),
+        row("[commands.GET]\nreply_file = \"/etc/securecmd/server.key\"",
+            F + ":2: [commands.GET] reply_file = \"/etc/securecmd/server.key\": is the daemon's own file ([tls] private_key); "
+                + "it must not be sent to devices"),
         // TOML syntax: the line of the error
         row("[server]\nlisten = \"0.0.0.0:5000\"\nidle_timeout = 5m\n",
             F + ":3: TOML syntax error: Unexpected text at column 17, expected a newline or end-of-input"),
@@ -234,6 +275,40 @@ class ConfigLoaderTest {
     assertEquals(Map.of("GET_SECRET", new CommandSettings("GET_SECRET", "THIS_IS_THE_SECRET", null,
         ReplyEncoding.PLAIN, List.of("*"))), c.commands());
     assertEquals(List.of("*"), c.clients().allow());
+    assertEquals(false, c.commands().get("GET_SECRET").allowAnonymous(), "the shipped \"*\" admits no anonymous client");
+  }
+
+  @Test
+  void replyFilesInADirectoryOfTheirOwnAndAnonymousFlagsLoad() throws Exception {
+    Config c = ConfigLoader.parse(FILE, """
+        [tls]
+        session_timeout = "10m"
+        [clients]
+        auth = "optional"
+        allow_anonymous = true
+        [commands.GET_SECRET]
+        reply_file = "/etc/securecmd/secrets/{client}"
+        allow = ["device-*"]
+        [commands.PUBLIC]
+        reply_file = "/etc/securecmd/public.txt"
+        allow_anonymous = true
+        """);
+    assertEquals(Duration.ofMinutes(10), c.tls().sessionTimeout());
+    assertEquals(true, c.clients().allowAnonymous());
+    assertEquals(false, c.commands().get("GET_SECRET").allowAnonymous());
+    assertEquals(true, c.commands().get("PUBLIC").allowAnonymous());
+    assertEquals("/etc/securecmd/secrets/{client}", c.commands().get("GET_SECRET").replyFile());
+  }
+
+  @Test
+  void aReplyDirectoryThatIsALinkToTheConfigDirectoryIsRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path conf = Files.createDirectory(dir.resolve("conf"));
+    Files.createSymbolicLink(dir.resolve("replies"), conf);
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(conf.resolve("config.toml"),
+        "[commands.GET]\nreply_file = \"" + dir.resolve("replies") + "/{client}\"\n"));
+    assertTrue(e.getMessage().contains("which also holds the daemon's own files (the configuration file "
+        + conf.resolve("config.toml") + ")"), e.getMessage());
   }
 
   @Test
@@ -260,6 +335,8 @@ class ConfigLoaderTest {
     assertEquals(Path.of("/etc/securecmd/server.crt"), c.tls().certificate());
     assertEquals(Path.of("/etc/securecmd/server.key"), c.tls().privateKey());
     assertEquals(List.of("TLSv1.3"), c.tls().protocols());
+    assertEquals(Duration.ofHours(1), c.tls().sessionTimeout());
+    assertEquals(false, c.clients().allowAnonymous());
     assertEquals(ClientAuthMode.REQUIRED, c.clients().auth());
     assertEquals(Path.of("/etc/securecmd/client_ca.pem"), c.clients().ca());
     assertNull(c.clients().crl());

@@ -149,6 +149,55 @@ class ServerTlsTest {
   void derCrlSignedByTheClientCaLoads() throws Exception {
     Files.writeString(dir.resolve("ca.crt"), TestPki.pem("CERTIFICATE", pki.intermediate().certificate().getEncoded()));
     Files.write(dir.resolve("crl.der"), pki.crl().getEncoded());
-    assertNotNull(ServerTls.load(config("crl.der"), now).crl());
+    assertEquals(1, ServerTls.load(config("crl.der"), now).crls().size());
+  }
+
+  @Test
+  void everyCrlOfAPemBundleIsLoadedInFileOrder() throws Exception {
+    Files.writeString(dir.resolve("ca.crt"), TestPki.pem("CERTIFICATE", pki.rootCertificate().getEncoded())
+        + TestPki.pem("CERTIFICATE", pki.intermediate().certificate().getEncoded()));
+    TestPki.Issued revoked = pki.issue(TestPki.spec("device-2").clientAuth());
+    Files.writeString(dir.resolve("crl.pem"), TestPki.pem("X509 CRL", pki.crl().getEncoded())
+        + TestPki.pem("X509 CRL", pki.crl(revoked).getEncoded()));
+    TlsMaterial m = ServerTls.load(config("crl.pem"), now);
+    assertEquals(2, m.crls().size());
+    assertEquals(false, m.crls().get(0).isRevoked(revoked.certificate()));
+    assertEquals(true, m.crls().get(1).isRevoked(revoked.certificate()));
+  }
+
+  @Test
+  void aBundleBlockFromAnotherCaIsNamedByItsNumber() throws Exception {
+    Files.writeString(dir.resolve("ca.crt"), TestPki.pem("CERTIFICATE", pki.intermediate().certificate().getEncoded()));
+    TestPki other = new TestPki("Other");
+    Files.writeString(dir.resolve("crl.pem"), TestPki.pem("X509 CRL", pki.crl().getEncoded())
+        + TestPki.pem("X509 CRL", pki.crl().getEncoded()) + TestPki.pem("X509 CRL", other.crl().getEncoded()));
+    assertEquals(at(7, "[clients] crl", "crl.pem") + "block 3 of 3 (issuer CN=Other Intermediate CA) is not signed by "
+        + "any certificate in [clients] ca: no CA there has that name", error("crl.pem"));
+  }
+
+  @Test
+  void aDamagedBlockIsNamedByItsNumber() throws Exception {
+    Files.writeString(dir.resolve("ca.crt"), TestPki.pem("CERTIFICATE", pki.intermediate().certificate().getEncoded()));
+    byte[] crl = pki.crl().getEncoded();
+    crl[crl.length - 5] ^= 0x55; // inside the signature
+    Files.writeString(dir.resolve("crl.pem"), TestPki.pem("X509 CRL", pki.crl().getEncoded()) + TestPki.pem("X509 CRL", crl));
+    String m = error("crl.pem");
+    assertEquals(true, m.startsWith(at(7, "[clients] crl", "crl.pem") + "block 2 of 2 "), m);
+  }
+
+  @Test
+  void perSocketParametersKeepTheServersCipherSuiteOrder() throws Exception {
+    TlsMaterial m = ServerTls.load(config(""), now);
+    assertEquals(true, m.parameters().getUseCipherSuitesOrder());
+    assertEquals(true, m.newParameters().getUseCipherSuitesOrder());
+    assertEquals(true, m.newParameters().getNeedClientAuth());
+  }
+
+  @Test
+  void sessionTimeoutSetsTheServerSessionContext() throws Exception {
+    assertEquals(3600, ServerTls.load(config(""), now).context().getServerSessionContext().getSessionTimeout());
+    Config c = ConfigLoader.parse(dir.resolve("config.toml"), CONFIG.formatted("").replace("[tls]\n",
+        "[tls]\nsession_timeout = \"2m\"\n"));
+    assertEquals(120, ServerTls.load(c, now).context().getServerSessionContext().getSessionTimeout());
   }
 }

@@ -1,0 +1,90 @@
+package org.securecmd.daemon.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemon's own files (config, server certificate and key, client CA, CRL, the enrollment CA and its key,
+ * state directory), so that a
+ * {@code reply_file} template cannot serve them: with {@code "/etc/securecmd/{client}"} a device whose CN is
+ * {@code server.key} would be sent the server's private key.
+ *
+ * <p>The rule is about directories, not names: the directory in which a device's name picks an entry (the
+ * path before the first component holding {@code {client}}) must not hold any of these files, at any depth,
+ * and must not lie inside the state directory. Paths are compared as written and, where they exist, with
+ * symbolic links resolved.
+ */
+final class OwnFiles {
+  private final Map<String, Path> files = new LinkedHashMap<>();
+  private final Path stateDirectory;
+
+  /** @param enrollment {@code null} without {@code [enrollment]} */
+  OwnFiles(Path config, TlsSettings tls, ClientSettings clients, StateSettings state, EnrollmentSettings enrollment) {
+    files.put("the configuration file", config);
+    files.put("[tls] certificate", tls.certificate());
+    files.put("[tls] private_key", tls.privateKey());
+    if (clients.ca() != null) files.put("[clients] ca", clients.ca());
+    if (clients.crl() != null) files.put("[clients] crl", clients.crl());
+    if (enrollment != null) {
+      files.put("[enrollment] ca_certificate", enrollment.caCertificate());
+      if (enrollment.caKey() != null) files.put("[enrollment] ca_key", enrollment.caKey());
+    }
+    stateDirectory = state.directory();
+  }
+
+  /** Why {@code replyFile} could reach one of these files, or {@code null} when it cannot. */
+  String reachableBy(Path replyFile) {
+    for (Map.Entry<String, Path> f : files.entrySet()) {
+      if (forms(f.getValue()).stream().anyMatch(forms(replyFile)::contains)) {
+        return "is the daemon's own file (" + f.getKey() + "); it must not be sent to devices";
+      }
+    }
+    Path chooser = choosingDirectory(replyFile);
+    if (chooser == null) return null;
+    for (Path dir : forms(chooser)) {
+      for (Map.Entry<String, Path> f : files.entrySet()) {
+        for (Path own : forms(f.getValue())) {
+          if (own.startsWith(dir)) return clash(chooser, f.getKey() + " " + f.getValue());
+        }
+      }
+      for (Path state : forms(stateDirectory)) {
+        if (state.startsWith(dir) || dir.startsWith(state)) return clash(chooser, "[state] directory " + stateDirectory);
+      }
+    }
+    return null;
+  }
+
+  private static String clash(Path chooser, String what) {
+    return "a device's name picks a file in " + chooser + ", which also holds the daemon's own files (" + what
+        + "); keep device replies in a directory of their own, e.g. " + chooser.resolve("replies/{client}");
+  }
+
+  /** The directory before the first component holding {@code {client}}, or {@code null} without one. */
+  private static Path choosingDirectory(Path template) {
+    Path abs = template.toAbsolutePath().normalize();
+    Path dir = abs.getRoot();
+    for (Path part : abs) {
+      if (part.toString().contains("{client}")) return dir;
+      dir = dir == null ? part : dir.resolve(part);
+    }
+    return null;
+  }
+
+  /** The path as written (absolute, normalised) and, when it exists, its real path. */
+  private static List<Path> forms(Path p) {
+    List<Path> out = new ArrayList<>();
+    Path abs = p.toAbsolutePath().normalize();
+    out.add(abs);
+    try {
+      Path real = abs.toRealPath();
+      if (!real.equals(abs)) out.add(real);
+    } catch (IOException | SecurityException e) {
+      // does not exist (yet): the written form is all there is to compare
+    }
+    return out;
+  }
+}
