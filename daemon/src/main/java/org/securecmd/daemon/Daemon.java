@@ -5,6 +5,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +77,9 @@ public final class Daemon implements Reloader {
   private final SystemdStatus systemd;
   private final DaemonThreads threads = new DaemonThreads();
   private final ScheduledExecutorService scheduler = threads.systemd();
+  private final ScheduledExecutorService crlTimer = threads.crlWatch();
+  private final CrlWatcher crlWatcher;
+  private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
@@ -91,6 +100,12 @@ public final class Daemon implements Reloader {
     this.environment = environment;
     this.systemd = new SystemdStatus(environment.notifier());
     this.generations = new Generations(clock, denyList::get, this::renewalState);
+    this.crlWatcher = new CrlWatcher(current::get, this::crlsLoaded, metrics.crl(), clock);
+  }
+
+  /** How often the {@code [clients] crl} file is checked for changes (tests shorten it); before start. */
+  void crlPollInterval(Duration every) {
+    this.crlPollInterval = every;
   }
 
   /** The issuance log and rollover of {@code config}'s state directory; the first call fixes it. */
@@ -199,6 +214,7 @@ public final class Daemon implements Reloader {
     denyList.set(store.load());
     install(first);
     RenewalState renewals = renewalState(first.config());
+    crlWatcher.baseline(first);
     server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
         threads.server(), renewalListener());
     try {
@@ -228,6 +244,8 @@ public final class Daemon implements Reloader {
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
+    crlTimer.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
     watchdog.start();
   }
 
@@ -255,6 +273,7 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
+        crlWatcher.baseline(next);
         lastReload = LastReload.succeeded(clock.instant());
         int refused = server.recheckOpenConnections();
         log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
@@ -271,6 +290,20 @@ public final class Daemon implements Reloader {
         systemd.readyAfterReload();
         sendStatus();
       }
+    }
+  }
+
+  /**
+   * The CRL file changed and loaded ({@link CrlWatcher}): new connections get a generation with it, and
+   * every open connection is re-checked (a newly revoked one gets ERR FORBIDDEN and is closed).
+   * Returns how many were refused.
+   */
+  private int crlsLoaded(List<X509CRL> crls) {
+    synchronized (reloading) {
+      Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
+      install(next);
+      // the policy-change hook: every open connection is re-checked against the new generation's CRL
+      return server == null ? 0 : server.recheckOpenConnections();
     }
   }
 
@@ -312,6 +345,7 @@ public final class Daemon implements Reloader {
     systemd.stopping();
     if (watchdog != null) watchdog.close();
     scheduler.shutdownNow();
+    crlTimer.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
     metricsEndpoint.ifPresent(MetricsEndpoint::close);

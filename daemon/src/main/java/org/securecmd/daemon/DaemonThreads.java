@@ -44,6 +44,14 @@ final class DaemonThreads implements AutoCloseable {
     return timer("systemd");
   }
 
+  /**
+   * The CRL file watcher's timer. Not the systemd one either: reading and checking a large CRL takes a
+   * while, and the watchdog pings must not wait for it.
+   */
+  ScheduledExecutorService crlWatch() {
+    return timer("crl-watch");
+  }
+
   private synchronized ScheduledThreadPoolExecutor timer(String name) {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, platformDaemon(name));
     t.setRemoveOnCancelPolicy(true); // a cancelled deadline leaves the queue at once

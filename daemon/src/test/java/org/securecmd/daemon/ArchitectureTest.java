@@ -54,7 +54,9 @@ class ArchitectureTest {
       Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll")),
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
-          "daemon.audit", "protocol")),
+          "daemon.audit", "protocol", "daemon.proxy")),
+      // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
+      Map.entry("daemon.proxy", Set.of()),
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
       Map.entry("daemon.state", Set.of("daemon.auth")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files

@@ -56,6 +56,11 @@ public final class DaemonProcess implements AutoCloseable {
     return new DaemonProcess(pb.start());
   }
 
+  /** Any other program (HAProxy), with the same output collection. */
+  public static DaemonProcess of(ProcessBuilder builder) throws IOException {
+    return new DaemonProcess(builder.redirectErrorStream(true).start());
+  }
+
   public static DaemonProcess daemon(Path config, String... extra) throws IOException {
     List<String> a = new ArrayList<>(List.of("--config", config.toString()));
     a.addAll(List.of(extra));

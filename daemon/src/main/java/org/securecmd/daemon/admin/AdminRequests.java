@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListStore;
@@ -104,6 +105,29 @@ public final class AdminRequests {
     for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
     m.put("client_cas", cas);
     m.put("renewals", IssuedReply.status(metrics.renewals()));
+    m.put("crl", crl(metrics.crl().status(), now));
+    return m;
+  }
+
+  /** The CRL file's state: what is in force, until when, and whether the last load of the file worked. */
+  private static Map<String, Object> crl(CrlHealth.Status s, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("configured", s.configured());
+    if (!s.configured()) return m;
+    m.put("last_load_ok", s.lastLoadSucceeded());
+    if (!s.lastLoadSucceeded()) m.put("last_error", s.lastError());
+    m.put("loaded", s.loadedAt().toString());
+    List<Object> crls = new ArrayList<>();
+    for (CrlHealth.Crl c : s.crls()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("issuer", c.issuer());
+      c.nextUpdate().ifPresent(t -> {
+        one.put("next_update", t.toString());
+        one.put("next_update_in_seconds", Duration.between(now, t).toSeconds());
+      });
+      crls.add(one);
+    }
+    m.put("crls", crls);
     return m;
   }
 
@@ -227,7 +251,8 @@ public final class AdminRequests {
         reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant())
-        + PrometheusText.renewals(metrics.renewals());
+        + PrometheusText.renewals(metrics.renewals())
+        + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 
   private static int size(DenyList d) {

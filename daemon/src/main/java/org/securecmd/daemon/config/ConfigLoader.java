@@ -117,7 +117,7 @@ public final class ConfigLoader {
   private static ServerSettings server(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
         "max_requests_per_connection", "shutdown_timeout", "request_timeout", "write_timeout",
-        "max_connection_age", "max_connections_per_identity", "max_handshakes_per_address"));
+        "max_connection_age", "max_connections_per_identity", "max_handshakes_per_address", "proxy_protocol"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
     try {
@@ -136,7 +136,21 @@ public final class ConfigLoader {
         r.duration("write_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
         r.duration("max_connection_age", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(365)),
         (int) r.integer("max_connections_per_identity", 16, 1, 1_000_000),
-        (int) r.integer("max_handshakes_per_address", 64, 1, 1_000_000));
+        (int) r.integer("max_handshakes_per_address", 64, 1, 1_000_000),
+        proxyProtocol(r));
+  }
+
+  /** {@code proxy_protocol}: the balancers' address blocks (PROXY v2 senders); empty by default. */
+  private static List<Cidr> proxyProtocol(TableReader r) throws ConfigException {
+    List<Cidr> out = new java.util.ArrayList<>();
+    for (String text : r.strings("proxy_protocol", List.of())) {
+      try {
+        out.add(Cidr.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw r.error("proxy_protocol", TableReader.quoted(text), e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {

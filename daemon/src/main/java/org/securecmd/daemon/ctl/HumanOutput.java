@@ -68,6 +68,20 @@ final class HumanOutput {
       line(out, "renewals", rn.get("issued") + " issued, refused " + rn.get("refused") + ", "
           + rn.get("devices_due") + " connected device(s) due");
     }
+    crl(r.get("crl") instanceof Map<?, ?> m ? m : Map.of(), out);
+  }
+
+  /** The CRL in force, its next update, and a failed load of a changed file (which leaves the old one). */
+  private static void crl(Map<?, ?> c, PrintStream out) {
+    if (!Boolean.TRUE.equals(c.get("configured"))) return;
+    for (Object o : c.get("crls") instanceof List<?> l ? l : List.of()) {
+      Map<?, ?> one = (Map<?, ?>) o;
+      line(out, "CRL", one.get("issuer") + (one.get("next_update") == null ? ", no next update"
+          : ", next update " + one.get("next_update")) + " (loaded " + c.get("loaded") + ")");
+    }
+    if (Boolean.FALSE.equals(c.get("last_load_ok"))) {
+      line(out, "CRL", "the changed file was NOT loaded (the CRL above stays in force): " + c.get("last_error"));
+    }
   }
 
   private static void issued(Map<?, ?> r, PrintStream out) {

@@ -49,7 +49,8 @@ final class ServedConnection implements Runnable {
 
   private final long id;
   private final Socket raw;
-  private final String remote;
+  /** The peer's address; the device's own when a listed balancer's PROXY v2 header said so. */
+  private volatile String remote;
   private final Generation accepted;
   private final Limits limits;
   private final Deadlines deadlines;
@@ -102,12 +103,17 @@ final class ServedConnection implements Runnable {
   private void serve() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, accepted.tls());
+      done = new Handshake(id, remote, context, limits.handshakeTimeout())
+          .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
-      context.handshakes().release(raw.getInetAddress());
+      // a listed balancer takes no per-address slot (Server): all devices behind it would share one
+      if (!ProxyPrelude.listed(raw, accepted.config().server().proxyProtocol())) {
+        context.handshakes().release(raw.getInetAddress());
+      }
     }
     if (done.isEmpty()) return;
     Handshake.Completed h = done.get();
+    remote = h.remote();
     tls = h.socket();
     chain = h.chain();
     identity = h.identity();

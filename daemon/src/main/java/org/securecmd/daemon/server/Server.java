@@ -119,7 +119,9 @@ public final class Server implements AutoCloseable {
       InetAddress from = ch.socket().getInetAddress();
       // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
       // connection when its handshake ends, whatever the outcome.
-      if (!context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
+      // A listed balancer (PROXY v2) is exempt: every device behind it shares its address.
+      boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
+      if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
         context.permits().release();
         metrics.refused("address_limit");
         refuse(ch);
@@ -133,7 +135,7 @@ public final class Server implements AutoCloseable {
         context.registry().add(c); // before start, so a drain never misses it
         context.threads().newThread(c).start();
       } catch (IOException | RuntimeException e) {
-        context.handshakes().release(from);
+        if (!balancer) context.handshakes().release(from);
         context.permits().release();
         log.error("cannot start a connection: {}", e.toString());
         refuse(ch);
