@@ -90,7 +90,7 @@ class CrlWatchTest {
     Files.writeString(dir.resolve("crl.pem"), "-----BEGIN X509 CRL-----\nnot base64 at all\n-----END X509 CRL-----\n");
     String error = watcherLog.await(l -> l.contains("changed but cannot be used"), BOUND, "refusal");
     assertTrue(error.contains("the CRL loaded before stays in force"), error);
-    assertTrue(error.contains("[clients] crl = \"" + dir.resolve("crl.pem") + "\": not a CRL (PEM or DER)"), error);
+    assertTrue(error.contains("[clients] crl = \"" + dir.resolve("crl.pem") + "\": block 1 of 1 is not a CRL (PEM or DER)"), error);
     assertEquals(0L, metric("securecmd_crl_last_load_success"));
     Map<?, ?> crl = (Map<?, ?>) status().get("crl");
     assertEquals(false, crl.get("last_load_ok"));
