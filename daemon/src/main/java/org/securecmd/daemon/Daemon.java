@@ -59,7 +59,7 @@ import sun.misc.Signal;
  * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
  * {@code [metrics]} are read at start only; a reload changes everything else.
  */
-public final class Daemon implements Reloader {
+final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   static final String REVOKED_FILE = "revoked";
   static final String ISSUED_FILE = "issued";
