@@ -52,6 +52,11 @@ final class DaemonThreads implements AutoCloseable {
     return timer("crl-watch");
   }
 
+  /** PostgreSQL's follower (LISTEN and resync): a platform thread, as it blocks in the JDBC driver. */
+  ThreadFactory stateFollower() {
+    return platformDaemon("state-follower");
+  }
+
   private synchronized ScheduledThreadPoolExecutor timer(String name) {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, platformDaemon(name));
     t.setRemoveOnCancelPolicy(true); // a cancelled deadline leaves the queue at once

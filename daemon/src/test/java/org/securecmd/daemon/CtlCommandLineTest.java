@@ -107,7 +107,7 @@ class CtlCommandLineTest {
     Ctl ctl = start();
     Ctl.Result help = ctl.run("revoke", "--help");
     assertEquals(0, help.code(), help.toString());
-    assertTrue(help.out().startsWith("usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX\n"),
+    assertTrue(help.out().startsWith("usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX\n"),
         help.out());
     assertEquals("the deny list is empty\n", ctl.run("revoked").out());
     assertEquals("PONG", d.send(d.device, "PING").text());
@@ -125,7 +125,8 @@ class CtlCommandLineTest {
       assertEquals(0, r.code(), r.toString());
       assertEquals("revoked identity " + name + "; closed 0 open connection(s)\n", r.out());
     }
-    assertEquals("identity --\nidentity --help\nidentity --json\nidentity -x\n", ctl.run("revoked").out());
+    assertEquals("identity --\nidentity --help\nidentity --json\nidentity -x\n",
+        ctl.run("revoked").out().replaceAll("  \\(.*\\)\n", "\n"), "(who and when follow each entry)");
     Ctl.Result un = ctl.run("unrevoke", "--", "--help");
     assertEquals("removed identity --help from the deny list\n", un.out());
   }
@@ -146,7 +147,7 @@ class CtlCommandLineTest {
     assertTrue(unknown.err().startsWith("securecmdctl: unknown global option --frobnicate\n"), unknown.err());
     Ctl.Result globalHelp = Ctl.runRaw("--help");
     assertEquals(0, globalHelp.code());
-    assertTrue(globalHelp.out().contains("revoke [--serial] [--] IDENTITY|HEX"), globalHelp.out());
+    assertTrue(globalHelp.out().contains("revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX"), globalHelp.out());
   }
 
   @Test

@@ -88,10 +88,30 @@ public final class TestDaemon implements AutoCloseable {
     TestPki.Issued server = pki.issue(
         TestPki.spec("127.0.0.1").ip("127.0.0.1").ip("::1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
+    return start(dir, config, pki, server, device, clock, org.securecmd.daemon.systemd.Notifier.NOOP, listen);
+  }
+
+  /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(),
+        org.securecmd.daemon.systemd.Notifier.NOOP, new ListenAddress("127.0.0.1", 0));
+  }
+
+  /** As {@link #startLike(TestDaemon, Path, String)}, telling {@code notifier} what it would tell systemd. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config,
+                                     org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(), notifier,
+        new ListenAddress("127.0.0.1", 0));
+  }
+
+  private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device,
+                                  Clock clock, org.securecmd.daemon.systemd.Notifier notifier, ListenAddress listen)
+      throws Exception {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), clock);
+    Daemon d = new Daemon(dir.resolve("config.toml"), clock,
+        new SystemdEnvironment(notifier, SystemdSockets.NONE, java.util.Optional.empty()));
     d.start(c -> new BoundListener(listen));
     return new TestDaemon(dir, pki, server, device, d);
   }

@@ -204,10 +204,37 @@ public final class ConfigLoader {
   }
 
   private static StateSettings state(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("directory"));
+    r.onlyKeys(List.of("directory", "backend", "url", "user", "password_file"));
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
-    return new StateSettings(dir);
+    String backendText = r.string("backend", "file");
+    StateSettings.Backend backend = switch (backendText) {
+      case "file" -> StateSettings.Backend.FILE;
+      case "postgresql" -> StateSettings.Backend.POSTGRESQL;
+      default -> throw r.error("backend", TableReader.quoted(backendText), "expected \"file\" or \"postgresql\"");
+    };
+    String url = r.string("url", null);
+    String user = r.string("user", null);
+    Path passwordFile = r.path("password_file", null);
+    if (backend == StateSettings.Backend.FILE) {
+      for (String key : List.of("url", "user", "password_file")) {
+        if (r.has(key)) throw r.error(key, "...", "is only used with backend = \"postgresql\"");
+      }
+      return new StateSettings(dir);
+    }
+    if (url == null) throw r.missing("url", "is required with backend = \"postgresql\" (jdbc:postgresql://HOST:PORT/DB)");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw r.error("url", TableReader.quoted(url), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
+    }
+    if (url.chars().anyMatch(Character::isISOControl)) throw r.error("url", "(hidden)", "contains control characters");
+    if (url.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
+      // never shown: the value is a secret
+      throw r.error("url", "(hidden)", "must not carry the password; put it in a file named by password_file");
+    }
+    if (user != null && (user.isEmpty() || user.chars().anyMatch(Character::isISOControl))) {
+      throw r.error("user", TableReader.quoted(user), "is empty or contains control characters");
+    }
+    return new StateSettings(dir, backend, url, user, passwordFile);
   }
 
   private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {

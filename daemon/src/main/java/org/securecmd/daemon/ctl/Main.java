@@ -55,7 +55,8 @@ public final class Main {
     b.append("""
         "--" ends the options: "revoke -- -dev" revokes the identity "-dev".
         exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
-                    4 access denied (root and the [admin] group only)""");
+                    4 access denied (root and the [admin] group only),
+                    5 revoked on this host only until the shared state database is back""");
     return b.toString();
   }
 
@@ -114,7 +115,7 @@ public final class Main {
     }
     String reply;
     try {
-      reply = send(socket, request);
+      reply = send(socket, RevokeRequest.signed(request));
     } catch (NoSuchFileException | java.net.ConnectException e) {
       err.println("securecmdctl: securecmdd is not running (no admin socket at " + socket + ": "
           + e.getMessage() + ")");
@@ -149,9 +150,10 @@ public final class Main {
     }
     String code = String.valueOf(parsed.get("error"));
     if (!json) {
-      if ("NOT_SAVED".equals(code)) HumanOutput.print(subcommand, parsed, out);
+      if ("NOT_SAVED".equals(code) || "LOCAL_ONLY".equals(code)) HumanOutput.print(subcommand, parsed, out);
       err.println("securecmdctl: " + subcommand + ": " + TerminalText.escape(parsed.get("message")));
     }
+    if ("LOCAL_ONLY".equals(code)) return RevokeRequest.THIS_HOST_ONLY;
     return "ACCESS_DENIED".equals(code) ? DENIED : FAILED;
   }
 
