@@ -60,7 +60,8 @@ class ArchitectureTest {
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
       // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
       // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
-      Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config")),
+      // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
+      Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
       // with the client's parser (tls) rather than a second one.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),
