@@ -56,7 +56,7 @@ class ConfigLoaderTest {
         row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols, session_timeout"),
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow, allow_anonymous"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
-        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
+        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory, backend, url, user, password_file"),
         row("[metrics]\nport = 5001", F + ":2: [metrics] port is not a known key; expected one of listen"),
         row("[metrics]\nlisten = \"5001\"", F + ":2: [metrics] listen = \"5001\": expected HOST:PORT, e.g."
             + " \"0.0.0.0:5000\" or \"[::1]:5000\" (or remove the key: no endpoint)"),
