@@ -35,7 +35,7 @@ import org.securecmd.daemon.enroll.RenewalRefusal;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.enroll.Rollover;
 import org.securecmd.daemon.state.Issuance;
-import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.state.IssuanceLog;
 import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
@@ -67,7 +67,6 @@ import sun.misc.Signal;
  */
 public final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  static final String ISSUED_FILE = "issued";
 
   private static final long STATUS_SECONDS = 10;
 
@@ -81,6 +80,9 @@ public final class Daemon implements Reloader {
   private final Object reloading = new Object();
   private final Notifier notifier;
   private final SystemdStatus systemd;
+  /** Reads the issuance log for {@link Rollover} off the connections' threads (it may be a database). */
+  private final java.util.concurrent.ExecutorService rolloverLookups =
+      Executors.newSingleThreadExecutor(Thread.ofPlatform().name("rollover").daemon(true).factory());
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
   private final CrlWatcher crlWatcher;
@@ -117,9 +119,9 @@ public final class Daemon implements Reloader {
     Path dir = config.state().directory();
     try {
       Files.createDirectories(dir);
-      IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
+      IssuanceLog issued = StateStores.issuanceLog(config);
       Rollover rollover = new Rollover(issued, s -> denyList().serials().contains(DenyList.normalizeSerial(s)),
-          this::revokeReplacedSerial);
+          this::revokeReplacedSerial, rolloverLookups);
       renewal = new RenewalState(issued, rollover, new RenewalEvents() {
         @Override
         public void issued(Issuance issuance) {
@@ -384,6 +386,7 @@ public final class Daemon implements Reloader {
     systemd.stopping();
     if (watchdog != null) watchdog.close();
     scheduler.shutdownNow();
+    rolloverLookups.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
     metricsEndpoint.ifPresent(MetricsEndpoint::close);

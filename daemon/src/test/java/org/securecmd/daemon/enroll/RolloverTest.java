@@ -26,7 +26,7 @@ class RolloverTest {
 
   @Test
   void afterARestartTheOldSerialIsRevokedWhenTheRekeyedCertificateFirstConnects() throws Exception {
-    Rollover r = new Rollover(log(true), s -> false, revoked::add);
+    Rollover r = new Rollover(log(true), s -> false, revoked::add, Runnable::run);
     r.connected(1, "old1", Instant.now().plus(Duration.ofDays(1))); // the old pair still works
     assertEquals(List.of(), revoked);
     r.connected(2, "new1", Instant.now().plus(Duration.ofDays(365)));
@@ -36,16 +36,28 @@ class RolloverTest {
   }
 
   @Test
+  void aRekeyRecordedAfterStartIsFoundOnConnectAsWhenAnotherHostIssuedIt() throws Exception {
+    IssuanceFile empty = new IssuanceFile(dir.resolve("issued"));
+    Rollover r = new Rollover(empty, s -> false, revoked::add, Runnable::run);
+    log(true); // written by "another host" after this Rollover started: a fresh reader of the same records
+    new Rollover(new IssuanceFile(dir.resolve("issued")), s -> false, revoked::add, Runnable::run)
+        .connected(1, "new1", Instant.now().plus(Duration.ofDays(365)));
+    assertEquals(List.of("old1"), revoked);
+    r.connected(2, "unknown", Instant.now()); // a serial that was never issued here: nothing to do
+    assertEquals(List.of("old1"), revoked);
+  }
+
+  @Test
   void aPlainRenewalNeverRevokesAndAFinishedRekeyIsNotRepeated() throws Exception {
-    new Rollover(log(false), s -> false, revoked::add).connected(1, "new1", Instant.now());
+    new Rollover(log(false), s -> false, revoked::add, Runnable::run).connected(1, "new1", Instant.now());
     assertEquals(List.of(), revoked);
-    new Rollover(new IssuanceFile(dir.resolve("issued")), Set.of("old1")::contains, revoked::add).connected(1, "new1", Instant.now());
+    new Rollover(new IssuanceFile(dir.resolve("issued")), Set.of("old1")::contains, revoked::add, Runnable::run).connected(1, "new1", Instant.now());
     assertEquals(List.of(), revoked);
   }
 
   @Test
   void countsConnectedDevicesDueWithinTheWindowUntilTheyClose() throws Exception {
-    Rollover r = new Rollover(new IssuanceFile(dir.resolve("none")), s -> false, revoked::add);
+    Rollover r = new Rollover(new IssuanceFile(dir.resolve("none")), s -> false, revoked::add, Runnable::run);
     Instant now = Instant.now();
     r.connected(1, "a", now.plus(Duration.ofDays(10)));
     r.connected(2, "b", now.plus(Duration.ofDays(100)));
