@@ -1,6 +1,9 @@
 package org.securecmd.daemon.state;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link IssuanceLog} in the shared database: table {@code securecmd_issued} (schema version 2), written by
@@ -23,8 +27,10 @@ import java.util.Optional;
  *       recognised there.
  * </ul>
  * There is no last-known copy: without the database a renewal fails (it cannot be checked fleet-wide), and
- * the connections keep being served. The schema is migrated on this log's first connection too, because the
- * deny list's store may have started degraded and never reached the database.
+ * the connections keep being served. On this log's first connection the schema is migrated (the deny list's
+ * store may have started degraded and never reached the database) and a host switching from the file
+ * backend imports its {@code issued} file once (idempotent: insert-if-absent, then the file is renamed), so
+ * its earlier rekeys still complete and its records stay listed.
  */
 final class IssuanceTable implements IssuanceLog {
   /** The first key of the two-key advisory lock the same-key check takes (the second is the identity's hash). */
@@ -32,10 +38,13 @@ final class IssuanceTable implements IssuanceLog {
   private static final String COLUMNS = "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey";
 
   private final Writer writer;
+  private final Path fileToImport;
   private boolean migrated;
 
-  IssuanceTable(Database db) {
+  /** @param fileToImport the file backend's log in this host's state directory (imported when present) */
+  IssuanceTable(Database db, Path fileToImport) {
     this.writer = new Writer(db);
+    this.fileToImport = fileToImport;
   }
 
   @Override
@@ -72,14 +81,7 @@ final class IssuanceTable implements IssuanceLog {
     }
     try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      p.setString(1, i.serial());
-      p.setString(2, i.identity());
-      p.setString(3, i.subject());
-      p.setObject(4, OffsetDateTime.ofInstant(i.notAfter(), ZoneOffset.UTC));
-      p.setString(5, i.oldSerial());
-      p.setObject(6, OffsetDateTime.ofInstant(i.issuedAt(), ZoneOffset.UTC));
-      p.setString(7, i.keySha256());
-      p.setBoolean(8, i.rekey());
+      bind(p, i);
       p.executeUpdate();
     }
     return Optional.empty();
@@ -133,10 +135,44 @@ final class IssuanceTable implements IssuanceLog {
     if (migrated) return;
     try {
       Schema.migrate(c);
+      importFile(c);
     } catch (Schema.TooNew e) {
       throw new SQLException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new SQLException("cannot import " + fileToImport + ": " + e.getMessage(), e);
     }
     migrated = true;
+  }
+
+  private void importFile(Connection c) throws SQLException, IOException {
+    if (!Files.exists(fileToImport)) return;
+    List<Issuance> records = new IssuanceFile(fileToImport).all();
+    int added = inTransaction(c, () -> {
+      int n = 0;
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING")) {
+        for (Issuance i : records) {
+          bind(p, i);
+          n += p.executeUpdate();
+        }
+      }
+      return n;
+    });
+    Path imported = fileToImport.resolveSibling(fileToImport.getFileName() + ".imported");
+    Files.move(fileToImport, imported, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    LoggerFactory.getLogger(IssuanceTable.class).info("state: imported {} of {} issuance records of {} into the"
+        + " database (the file is now {})", added, records.size(), fileToImport, imported.getFileName());
+  }
+
+  private static void bind(PreparedStatement p, Issuance i) throws SQLException {
+    p.setString(1, i.serial());
+    p.setString(2, i.identity());
+    p.setString(3, i.subject());
+    p.setObject(4, OffsetDateTime.ofInstant(i.notAfter(), ZoneOffset.UTC));
+    p.setString(5, i.oldSerial());
+    p.setObject(6, OffsetDateTime.ofInstant(i.issuedAt(), ZoneOffset.UTC));
+    p.setString(7, i.keySha256());
+    p.setBoolean(8, i.rekey());
   }
 
   private interface Work<T> {

@@ -40,7 +40,8 @@ public final class StateStores {
 
   /**
    * The issuance log of the configured backend: the state directory's {@code issued} file, or the shared
-   * database's table (connected on first use, so this never fails for an unreachable database).
+   * database's table (connected on first use, so this never fails for an unreachable database; that first
+   * use imports this host's {@code issued} file once, when it switched from the file backend).
    *
    * @throws ConfigException when {@code password_file} is unusable
    */
@@ -48,7 +49,8 @@ public final class StateStores {
     StateSettings s = config.state();
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
-    return new IssuanceTable(new Database(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())));
+    return new IssuanceTable(new Database(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())),
+        s.directory().resolve(ISSUED_FILE));
   }
 
   /** The same checks as {@link #open} that need no database: for {@code --check-config}. */
