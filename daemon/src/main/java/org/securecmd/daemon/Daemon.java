@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +45,6 @@ import org.securecmd.daemon.state.StateHealth;
 import org.securecmd.daemon.state.StateListener;
 import org.securecmd.daemon.state.StateStore;
 import org.securecmd.daemon.state.StateStores;
-import org.securecmd.daemon.systemd.Notifier;
 import org.securecmd.daemon.systemd.SystemdStatus;
 import org.securecmd.daemon.systemd.Watchdog;
 import org.slf4j.Logger;
@@ -65,7 +63,7 @@ import sun.misc.Signal;
  * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
  * {@code [metrics]} are read at start only; a reload changes everything else.
  */
-public final class Daemon implements Reloader {
+final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private static final long STATUS_SECONDS = 10;
@@ -78,13 +76,12 @@ public final class Daemon implements Reloader {
   private final Metrics metrics = new Metrics();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final Object reloading = new Object();
-  private final Notifier notifier;
+  private final SystemdEnvironment environment;
   private final SystemdStatus systemd;
-  /** Reads the issuance log for {@link Rollover} off the connections' threads (it may be a database). */
-  private final java.util.concurrent.ExecutorService rolloverLookups =
-      Executors.newSingleThreadExecutor(Thread.ofPlatform().name("rollover").daemon(true).factory());
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private final DaemonThreads threads = new DaemonThreads();
+  private final ScheduledExecutorService scheduler = threads.systemd();
+  private final ScheduledExecutorService crlTimer = threads.crlWatch();
+  private final java.util.concurrent.ExecutorService rolloverLookups = threads.rolloverLookups();
   private final CrlWatcher crlWatcher;
   private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
@@ -95,15 +92,17 @@ public final class Daemon implements Reloader {
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
   private volatile LastReload lastReload;
 
+  /** A daemon that is not under systemd, whatever the process's environment says (tests, by hand). */
   Daemon(Path configFile, Clock clock) {
-    this(configFile, clock, Notifier.NOOP);
+    this(configFile, clock, SystemdEnvironment.NONE);
   }
 
-  Daemon(Path configFile, Clock clock, Notifier notifier) {
+  /** @param environment what systemd passed; the daemon reads no environment variable itself */
+  Daemon(Path configFile, Clock clock, SystemdEnvironment environment) {
     this.configFile = configFile;
     this.clock = clock;
-    this.notifier = notifier;
-    this.systemd = new SystemdStatus(notifier);
+    this.environment = environment;
+    this.systemd = new SystemdStatus(environment.notifier());
     this.generations = new Generations(clock, this::denyList, this::renewalState);
     this.crlWatcher = new CrlWatcher(current::get, this::crlsLoaded, metrics.crl(), clock);
   }
@@ -170,10 +169,6 @@ public final class Daemon implements Reloader {
     };
   }
 
-  static Daemon fromEnvironment(Path configFile) {
-    return new Daemon(configFile, Clock.systemUTC(), Notifier.fromEnvironment(System.getenv()));
-  }
-
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -187,7 +182,7 @@ public final class Daemon implements Reloader {
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
   void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
+    SystemdSockets systemdSockets = environment.sockets();
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
         systemdSockets::adminSocket, systemdSockets.metricsSocket());
@@ -215,20 +210,16 @@ public final class Daemon implements Reloader {
   /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
              Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
-    try {
-      watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
-    } catch (IllegalArgumentException e) {
-      throw new IOException("systemd watchdog: " + e.getMessage(), e);
-    }
+    watchdog = new Watchdog(environment.watchdog(), environment.notifier(), scheduler);
     systemd.status("loading " + configFile);
     Generation first = load();
-    state = StateStores.open(first.config(), clock);
+    state = StateStores.open(first.config(), clock, threads.stateFollower());
     install(first);
     RenewalState renewals = renewalState(first.config());
     crlWatcher.baseline(first);
     try {
       server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
-          renewalListener());
+          threads.server(), renewalListener());
     } catch (RuntimeException e) {
       state.close();
       throw e;
@@ -241,13 +232,16 @@ public final class Daemon implements Reloader {
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
-          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
-          : AdminServer.bind(first.config().admin().socket(), group, requests);
-      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
+          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests,
+              threads.admin())
+          : AdminServer.bind(first.config().admin().socket(), group, requests, threads.admin());
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText,
+          threads);
     } catch (IOException | RuntimeException e) {
       if (admin != null) admin.close();
       server.close();
       state.close();
+      threads.close();
       throw e;
     }
     server.start();
@@ -259,7 +253,7 @@ public final class Daemon implements Reloader {
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
-    scheduler.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
+    crlTimer.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
         TimeUnit.MILLISECONDS);
     watchdog.start();
   }
@@ -386,6 +380,7 @@ public final class Daemon implements Reloader {
     systemd.stopping();
     if (watchdog != null) watchdog.close();
     scheduler.shutdownNow();
+    crlTimer.shutdownNow();
     rolloverLookups.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
@@ -394,6 +389,7 @@ public final class Daemon implements Reloader {
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
     state.close();
+    threads.close();
     log.info("stopped{}", clean ? "" : " (connections still busy after shutdown_timeout were closed)");
   }
 

@@ -86,6 +86,23 @@ class CtlCommandLineTest {
   }
 
   @Test
+  void anIpv6PeerIsShownInItsShortForm() throws Exception {
+    d = TestDaemon.start(dir, TestDaemon.config("", ""), new org.securecmd.daemon.config.ListenAddress("::1", 0));
+    Ctl ctl = new Ctl(d.daemon.adminSocket());
+    try (Connection c = d.client(d.device).connect("::1", d.port())) {
+      assertEquals("PONG", c.send("PING").text());
+      Ctl.Result human = ctl.run("connections");
+      assertTrue(human.out().contains("[::1]:"), human.out());
+      assertFalse(human.out().contains("0:0:0:0"), human.out());
+      Map<?, ?> info = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(ctl.run("--json", "connections").out().strip()))
+          .get("connections")).getFirst();
+      assertTrue(String.valueOf(info.get("remote")).matches("\\[::1]:[0-9]+"), info.toString());
+      Ctl.Result disconnect = ctl.run("disconnect", String.valueOf(info.get("id")));
+      assertTrue(disconnect.out().contains(" from [::1]:"), disconnect.out());
+    }
+  }
+
+  @Test
   void revokeHelpPrintsRevokesHelpAndRevokesNothing() throws Exception {
     Ctl ctl = start();
     Ctl.Result help = ctl.run("revoke", "--help");

@@ -3,7 +3,7 @@ package org.securecmd.daemon.admin;
 import java.util.Map;
 
 /** The stable error codes of admin replies ({@code "error"} field); securecmdctl maps them to exit codes. */
-public enum AdminError {
+enum AdminError {
   /** The peer is neither root nor in the admin group. */
   ACCESS_DENIED,
   /** Unknown request, or a missing or malformed argument. */

@@ -75,27 +75,6 @@ public record Cidr(InetAddress network, int prefix) {
 
   @Override
   public String toString() {
-    return (network instanceof Inet4Address ? network.getHostAddress() : compressed(network.getHostAddress()))
-        + "/" + prefix;
-  }
-
-  /** RFC 5952 short form of the JDK's {@code 2001:db8:0:0:0:0:0:0}: the longest run of 2+ zero groups as {@code ::}. */
-  private static String compressed(String full) {
-    String[] groups = full.split(":");
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < groups.length; ) {
-      int j = i;
-      while (j < groups.length && groups[j].equals("0")) j++;
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    if (bestStart < 0) return full;
-    String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-    String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-    return head + "::" + tail;
+    return HostPort.host(network) + "/" + prefix;
   }
 }

@@ -27,8 +27,8 @@ import org.tomlj.TomlTable;
  * keys) are checked by whoever loads them, with {@link Config#origins()} for the line.
  */
 public final class ConfigLoader {
-  /** Verbs answered by the daemon itself; a config cannot redefine them. */
-  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI", "RENEW");
+  /** The installed configuration, read by securecmdd and securecmdctl when no {@code --config} is given. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/securecmd/config.toml");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics",
@@ -38,9 +38,26 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static Config load(Path file) throws ConfigException {
-    String text;
+    return parse(file, read(file));
+  }
+
+  /**
+   * {@code [admin] socket} only, read and checked as {@link #load} does (the same default, relative to the
+   * file's directory), whatever the other tables hold: securecmdctl must still find a daemon that serves a
+   * config which has since gone wrong elsewhere (a refused reload leaves exactly that behind).
+   */
+  public static Path adminSocket(Path file) throws ConfigException {
+    TomlParseResult toml = toml(file, read(file));
+    if (toml.contains("admin") && !toml.isTable(List.of("admin"))) {
+      TomlPosition p = toml.inputPositionOf(List.of("admin"));
+      throw new ConfigException(file, p == null ? 0 : p.line(), "admin", "must be a table ([admin])");
+    }
+    return admin(reader(file, toml, "admin", new Origins(file))).socket();
+  }
+
+  private static String read(Path file) throws ConfigException {
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file, 0, null, "cannot read the configuration: no such file");
     } catch (AccessDeniedException e) {
@@ -48,20 +65,11 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file, 0, null, "cannot read the configuration: " + e.getMessage());
     }
-    return parse(file, text);
   }
 
   /** Parses {@code text} as if read from {@code file} (relative paths resolve against its directory). */
   public static Config parse(Path file, String text) throws ConfigException {
-    TomlParseResult toml = Toml.parse(text);
-    if (toml.hasErrors()) {
-      TomlParseError e = toml.errors().get(0);
-      TomlPosition p = e.position();
-      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
-      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
-          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
-      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
-    }
+    TomlParseResult toml = toml(file, text);
     Origins origins = new Origins(file);
     for (String key : toml.keySet()) {
       if (!TABLES.contains(key)) {
@@ -87,6 +95,19 @@ public final class ConfigLoader {
     OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
     return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
+  }
+
+  private static TomlParseResult toml(Path file, String text) throws ConfigException {
+    TomlParseResult toml = Toml.parse(text);
+    if (toml.hasErrors()) {
+      TomlParseError e = toml.errors().get(0);
+      TomlPosition p = e.position();
+      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
+      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
+          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
+      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
+    }
+    return toml;
   }
 
   private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
@@ -173,7 +194,7 @@ public final class ConfigLoader {
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("socket", "group"));
-    Path socket = r.path("socket", "/run/securecmd/admin.sock");
+    Path socket = r.path("socket", AdminSettings.DEFAULT_SOCKET.toString());
     if (socket == null) throw r.error("socket", "\"\"", "an admin socket path is required");
     String group = r.string("group", "securecmd-admin");
     if (!group.matches("[a-z_][a-z0-9_-]{0,31}\\$?")) {
@@ -265,7 +286,7 @@ public final class ConfigLoader {
       if (!VERB.matcher(name).matches()) {
         throw new ConfigException(file, line, label, "is not a valid verb: use A-Z, 0-9 and _, starting with a letter");
       }
-      if (BUILT_IN_VERBS.contains(name)) {
+      if (CommandSettings.BUILT_IN_VERBS.contains(name)) {
         throw new ConfigException(file, line, label, "is built in and cannot be configured");
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.Cidr;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.daemon.tls.TlsMaterial;
 
 /**
@@ -113,7 +114,7 @@ final class Handshake {
     // daemon's first handshake past a 2 s handshake_timeout on a loaded machine (LifecycleTest)
     if (outcome instanceof ProxyPrelude.Proceed p) {
       if (!p.peer().equals(raw.getRemoteSocketAddress())) {
-        remote = ServedConnection.addressText(p.peer().getAddress(), p.peer().getPort());
+        remote = HostPort.of(p.peer().getAddress(), p.peer().getPort());
         Thread.currentThread().setName("conn-" + id + " " + remote);
       }
       return ProxyPrelude.listed(raw, balancers) && !takeDeviceSlot(raw, p.peer().getAddress()) ? null : p.consumed();

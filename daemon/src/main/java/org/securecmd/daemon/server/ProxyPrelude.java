@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.List;
 import org.securecmd.daemon.config.Cidr;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.daemon.proxy.ProxyHeader;
 import org.securecmd.daemon.proxy.ProxyHeaderException;
 import org.securecmd.daemon.proxy.ProxyHeaderParser;
@@ -70,7 +71,7 @@ final class ProxyPrelude {
     start[0] = (byte) first;
     int n = 1 + in.readNBytes(start, 1, start.length - 1);
     if (n == start.length && Arrays.equals(start, V2_SIGNATURE)) {
-      return new Refused("not_listed", "a PROXY v2 header from " + peer.getAddress().getHostAddress()
+      return new Refused("not_listed", "a PROXY v2 header from " + HostPort.host(peer.getAddress())
           + ", not listed in [server] proxy_protocol (refused as not TLS)");
     }
     return new Proceed(peer, Arrays.copyOf(start, n));

@@ -15,6 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.LineReader;
 import org.securecmd.protocol.ProtocolException;
@@ -144,8 +146,8 @@ final class ServedConnection implements Runnable {
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
-    LineReader in = new LineReader(buffered, limits.maxLineBytes(), "RENEW ",
-        context.current().get().commands().knows("RENEW") ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
+    LineReader in = new LineReader(buffered, limits.maxLineBytes(), CommandSettings.RENEW + " ",
+        context.current().get().commands().knows(CommandSettings.RENEW) ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -319,11 +321,6 @@ final class ServedConnection implements Runnable {
   }
 
   private static String remoteOf(Socket s) {
-    return s.getInetAddress() == null ? "?:" + s.getPort() : addressText(s.getInetAddress(), s.getPort());
-  }
-
-  static String addressText(java.net.InetAddress a, int port) {
-    String host = a.getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return s.getInetAddress() == null ? "?:" + s.getPort() : HostPort.of(s.getInetAddress(), s.getPort());
   }
 }

@@ -3,17 +3,15 @@ package org.securecmd.daemon.state;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import org.securecmd.ca.OutputFiles;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 
@@ -23,8 +21,8 @@ import org.securecmd.daemon.auth.DenyListEntry;
  * line). Entries cannot contain control characters, so the tab is unambiguous, and a file written before
  * the fields existed still reads. Saved atomically: a temp file in the same directory is written and
  * fsynced, renamed over the old file, and the directory fsynced, so a crash leaves the old list or the new
- * one, never a mix. The file backend's list, the PostgreSQL backend's last-known copy and its pending
- * journal are all files of this kind.
+ * one, never a mix ({@code ca.OutputFiles}, the one copy of that procedure). The file backend's list, the
+ * PostgreSQL backend's last-known copy and its pending journal are all files of this kind.
  */
 final class DenyListFile {
   private final Path file;
@@ -114,35 +112,17 @@ final class DenyListFile {
       if (!e.reason().isEmpty()) b.append("\treason=").append(e.reason());
       b.append('\n');
     }
-    Path dir = file.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer data = ByteBuffer.wrap(b.toString().getBytes(UTF_8));
-        while (data.hasRemaining()) ch.write(data);
-        ch.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    syncDirectory(dir);
+    OutputFiles.writeAtomically(file, b.toString().getBytes(UTF_8), "rw-------");
   }
 
   /** Removes the file (durably); nothing happens when it is absent. */
   void delete() throws IOException {
-    if (Files.deleteIfExists(file)) syncDirectory(file.toAbsolutePath().getParent());
+    if (Files.deleteIfExists(file)) OutputFiles.syncDirectory(file.toAbsolutePath().getParent());
   }
 
   /** Renames the file to {@code target} atomically (durably). */
   void moveTo(Path target) throws IOException {
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(file.toAbsolutePath().getParent());
-  }
-
-  private static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    }
+    OutputFiles.syncDirectory(file.toAbsolutePath().getParent());
   }
 }

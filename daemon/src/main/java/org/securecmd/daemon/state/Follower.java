@@ -3,6 +3,7 @@ package org.securecmd.daemon.state;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.postgresql.PGConnection;
@@ -31,10 +32,11 @@ final class Follower {
   private final Thread thread;
   private volatile boolean closed;
 
-  Follower(Database db, PostgresStateStore store) {
+  /** @param threads makes the following thread (the daemon's: a platform daemon thread named state-follower) */
+  Follower(Database db, PostgresStateStore store, ThreadFactory threads) {
     this.db = db;
     this.store = store;
-    this.thread = Thread.ofPlatform().name("state-follower").daemon(true).unstarted(this::run);
+    this.thread = threads.newThread(this::run);
   }
 
   void start() {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 import org.slf4j.Logger;
@@ -69,7 +70,8 @@ final class PostgresStateStore implements StateStore {
    * @throws IOException when the database is unreachable and there is no last-known copy, when its schema
    *     is newer than this daemon knows, or when a local file is unreadable
    */
-  static PostgresStateStore open(Database db, Path dir, Clock clock) throws IOException {
+  static PostgresStateStore open(Database db, Path dir, Clock clock, ThreadFactory followerThread)
+      throws IOException {
     PostgresStateStore s = new PostgresStateStore(db, dir, clock);
     try (Connection c = db.open()) {
       int before = Schema.migrate(c);
@@ -89,7 +91,7 @@ final class PostgresStateStore implements StateStore {
           + " list from " + s.lastKnown.file());
       log.warn("state: {}", s.health.detail());
     }
-    s.follower = new Follower(db, s);
+    s.follower = new Follower(db, s, followerThread);
     s.follower.start();
     return s;
   }

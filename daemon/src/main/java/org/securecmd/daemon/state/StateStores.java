@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.ThreadFactory;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.StateSettings;
@@ -23,11 +24,13 @@ public final class StateStores {
   /**
    * Creates the state directory when missing and opens the configured store.
    *
+   * @param followerThread makes PostgreSQL's following thread (unused by the file backend)
    * @throws ConfigException when {@code password_file} is unusable
    * @throws IOException when the store cannot start: a corrupt file, or (PostgreSQL) an unreachable database
    *     without a last-known copy, or a schema newer than this daemon
    */
-  public static StateStore open(Config config, Clock clock) throws ConfigException, IOException {
+  public static StateStore open(Config config, Clock clock, ThreadFactory followerThread)
+      throws ConfigException, IOException {
     StateSettings s = config.state();
     Path dir = s.directory();
     Files.createDirectories(dir);
@@ -35,7 +38,7 @@ public final class StateStores {
     char[] password = PasswordFile.read(config.origins(), s.passwordFile());
     DatabaseUrl url = DatabaseUrl.parse(s.url());
     url.warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
-    return PostgresStateStore.open(new Database(s.url(), s.user(), password), dir, clock);
+    return PostgresStateStore.open(new Database(s.url(), s.user(), password), dir, clock, followerThread);
   }
 
   /**

@@ -51,11 +51,15 @@ class PostgresStateStoreTest {
     open.forEach(StateStore::close);
   }
 
+  /** As the daemon makes it (DaemonThreads.stateFollower). */
+  private static final java.util.concurrent.ThreadFactory FOLLOWER =
+      Thread.ofPlatform().name("state-follower").daemon(true).factory();
+
   private PostgresStateStore store(String database, String host) throws IOException {
     Path state = dir.resolve(host);
     Files.createDirectories(state);
     PostgresStateStore s = PostgresStateStore.open(new Database(pg.url(database), TestPostgres.USER,
-        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC());
+        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC(), FOLLOWER);
     open.add(s);
     return s;
   }
@@ -137,7 +141,7 @@ class PostgresStateStoreTest {
   void anUnreachableDatabaseAtStartWithoutALastKnownCopyRefusesToStart() throws Exception {
     Path state = Files.createDirectories(dir.resolve("x"));
     IOException e = assertThrows(IOException.class, () -> PostgresStateStore.open(
-        new Database("jdbc:postgresql://127.0.0.1:1/none", "u", null), state, Clock.systemUTC()));
+        new Database("jdbc:postgresql://127.0.0.1:1/none", "u", null), state, Clock.systemUTC(), FOLLOWER));
     assertTrue(e.getMessage().contains("cannot reach the database jdbc:postgresql://127.0.0.1:1/none"), e.getMessage());
     assertTrue(e.getMessage().contains("there is no last-known copy"), e.getMessage());
   }
@@ -150,7 +154,7 @@ class PostgresStateStoreTest {
     Path state = dir.resolve("a");
     assertTrue(Files.exists(state.resolve(PostgresStateStore.LAST_KNOWN)));
     PostgresStateStore s = PostgresStateStore.open(new Database(pg.url("no_such_database"), TestPostgres.USER,
-        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC());
+        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC(), FOLLOWER);
     open.add(s);
     assertTrue(s.health().degraded(), s.health().toString());
     assertTrue(s.denyList().identities().contains("device-2"));
