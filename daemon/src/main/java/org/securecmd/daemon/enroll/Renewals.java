@@ -105,6 +105,12 @@ public final class Renewals {
     boolean rekey = !Arrays.equals(csr.publicKey().getEncoded(), current.getPublicKey().getEncoded());
     String keyHash = sha256(csr.publicKey().getEncoded());
     try {
+      if (!rekey) {
+        // Cheap first: a device repeating RENEW too soon costs no signature (the CA key may be in a token).
+        Optional<Issuance> earlier = issued.forIdentity(identity.displayName()).stream()
+            .filter(i -> i.keySha256().equals(keyHash) && i.issuedAt().isAfter(now.minus(spacing()))).findFirst();
+        if (earlier.isPresent()) return tooSoon(earlier.get());
+      }
       return issue(identity, current, csr, rekey, keyHash, now);
     } catch (IOException | GeneralSecurityException e) {
       log.error("RENEW for {} failed: {}", clean(identity.displayName(), false), e.toString());
@@ -121,14 +127,9 @@ public final class Renewals {
         next.getNotAfter().toInstant(), identity.serial(), now, keyHash, rekey);
     // Durable before the device sees the certificate. With the same key, the log checks the spacing rule and
     // records in one step (on every host of the fleet); a refused certificate is never handed out.
-    Duration spacing = settings.renewBefore().dividedBy(2);
-    Optional<Issuance> earlier = rekey ? Optional.empty() : issued.appendUnlessRenewedSince(record, now.minus(spacing));
+    Optional<Issuance> earlier = rekey ? Optional.empty() : issued.appendUnlessRenewedSince(record, now.minus(spacing()));
     if (rekey) issued.append(record);
-    if (earlier.isPresent()) {
-      Issuance i = earlier.get();
-      return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + i.issuedAt()
-          + "; the next renewal with the same key opens at " + i.issuedAt().plus(spacing) + " (a new key is accepted now)");
-    }
+    if (earlier.isPresent()) return tooSoon(earlier.get()); // lost a race with another renewal (maybe on another host)
     events.issued(record);
     audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", clean(identity.displayName(), false),
         record.serial(), record.oldSerial(), record.notAfter(), rekey);
@@ -137,6 +138,16 @@ public final class Renewals {
       if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
     }
     return RenewalResult.issued(b.toString());
+  }
+
+  private Duration spacing() {
+    return settings.renewBefore().dividedBy(2);
+  }
+
+  private RenewalResult tooSoon(Issuance earlier) {
+    return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + earlier.issuedAt()
+        + "; the next renewal with the same key opens at " + earlier.issuedAt().plus(spacing())
+        + " (a new key is accepted now)");
   }
 
   private static String base64(X509Certificate c) throws CertificateEncodingException {
