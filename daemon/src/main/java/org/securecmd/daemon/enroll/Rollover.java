@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceLog;
@@ -35,6 +36,14 @@ public final class Rollover {
   private final Predicate<String> denied;
   private final Consumer<String> revokeSerial;
   private final Executor lookups;
+  /**
+   * After a failed lookup, the queued ones are skipped for this long: with a database that does not answer,
+   * each lookup would wait for its timeouts while a reconnecting fleet queues thousands behind it.
+   */
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
+  private final LongSupplier nanos;
+  private volatile boolean failing;
+  private volatile long failedAt;
 
   /**
    * @param denied whether a serial is on the deny list already (its rekey is complete)
@@ -42,6 +51,13 @@ public final class Rollover {
    * @param lookups where the issuance log is read: off the connection's thread when the log is a database
    */
   public Rollover(IssuanceLog issued, Predicate<String> denied, Consumer<String> revokeSerial, Executor lookups) {
+    this(issued, denied, revokeSerial, lookups, System::nanoTime);
+  }
+
+  /** @param nanos the monotonic clock of {@link #RETRY_AFTER_FAILURE} (tests move it) */
+  Rollover(IssuanceLog issued, Predicate<String> denied, Consumer<String> revokeSerial, Executor lookups,
+           LongSupplier nanos) {
+    this.nanos = nanos;
     this.issued = issued;
     this.denied = denied;
     this.revokeSerial = revokeSerial;
@@ -58,15 +74,25 @@ public final class Rollover {
   }
 
   private void complete(String serial) {
+    if (nanos.getAsLong() - failedAt < RETRY_AFTER_FAILURE.toNanos() && failing) {
+      lookedUp.remove(serial); // the log is failing: skip now, the next connection of this serial tries again
+      return;
+    }
     Optional<Issuance> found;
     try {
       found = issued.bySerial(serial);
     } catch (IOException e) {
       lookedUp.remove(serial); // the next connection of this serial tries again
-      log.warn("cannot look up serial {} in the issuance records (a rekey completes on its next connection): {}",
-          serial, e.getMessage());
+      failedAt = nanos.getAsLong();
+      if (!failing) {
+        log.warn("cannot look up serials in the issuance records (rekeys complete on a later connection): {}",
+            e.getMessage());
+      }
+      failing = true;
       return;
     }
+    if (failing) log.info("the issuance records are readable again; rekeys complete as devices connect");
+    failing = false;
     if (found.isEmpty() || !found.get().rekey()) return;
     String old = found.get().oldSerial();
     if (denied.test(old)) return;
