@@ -2,6 +2,7 @@ package org.securecmd.daemon.server;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.cert.Certificate;
@@ -38,6 +39,9 @@ final class Handshake {
   private volatile boolean deadlinePassed;
   private final ServerContext context;
   private final Duration timeout;
+
+  /** The device's address whose handshake slot this connection holds (behind a balancer only). */
+  private InetAddress deviceSlot;
 
   Handshake(long id, String remote, ServerContext context, Duration timeout) {
     this.id = id;
@@ -85,6 +89,7 @@ final class Handshake {
       if (!late) LingeringClose.drain(raw);
     } finally {
       deadline.cancel(false);
+      if (deviceSlot != null) context.handshakes().release(deviceSlot);
     }
     return Optional.empty();
   }
@@ -112,7 +117,7 @@ final class Handshake {
         remote = HostPort.of(p.peer().getAddress(), p.peer().getPort());
         Thread.currentThread().setName("conn-" + id + " " + remote);
       }
-      return p.consumed();
+      return ProxyPrelude.listed(raw, balancers) && !takeDeviceSlot(raw, p.peer().getAddress()) ? null : p.consumed();
     }
     if (outcome instanceof ProxyPrelude.Refused r) {
       context.audit().proxyRefused(id, remote, r.reason(), r.message());
@@ -121,6 +126,28 @@ final class Handshake {
     }
     context.audit().proxyHealthCheck();
     return null;
+  }
+
+  /**
+   * Behind a listed balancer the accept-time check was skipped (all devices share its address): the device's
+   * address from the header takes the {@code max_handshakes_per_address} slot here, given back when
+   * {@link #run} ends. Refused as at accept time: counted {@code address_limit}, closed with a reset.
+   */
+  private boolean takeDeviceSlot(Socket raw, InetAddress device) {
+    int max = context.current().get().config().server().maxHandshakesPerAddress();
+    if (context.handshakes().tryAcquire(device, max)) {
+      deviceSlot = device;
+      return true;
+    }
+    context.audit().connectionRefused(id, "-", remote, "address_limit",
+        "too many handshakes in progress from this address (max_handshakes_per_address " + max + ")");
+    try {
+      raw.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // closed below either way
+    }
+    closeQuietly(raw);
+    return false;
   }
 
   private static List<X509Certificate> chain(SSLSession session) {
