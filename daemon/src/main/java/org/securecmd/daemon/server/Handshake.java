@@ -2,6 +2,7 @@ package org.securecmd.daemon.server;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.cert.Certificate;
@@ -23,9 +24,8 @@ import org.securecmd.daemon.tls.TlsMaterial;
  * alone would let a slow drip of bytes go on for ever): the registry's sweep closes the socket of a handshake
  * past it ({@link Deadlines#handshakeExpired}), so no timer task and no timed socket read is made per
  * connection (both showed in a profile of full and resumed handshakes: bench/profile.sh). A failure is
- * audited with its reason; the caller then closes the socket. Before TLS, on the raw socket and under the
- * same deadline, the PROXY v2 step ({@link ProxyPrelude}): from a listed balancer it gives the device's own
- * address.
+ * audited with its reason; the caller then closes the socket. Before TLS, on the raw socket and under the same deadline, the PROXY v2 step
+ * ({@link ProxyPrelude}): from a listed balancer it gives the device's own address.
  */
 final class Handshake {
   /** A completed handshake: the TLS socket over the raw one, and the peer as its certificate names it. */
@@ -37,6 +37,9 @@ final class Handshake {
   private String remote;
   private final ServerContext context;
   private final Deadlines deadlines;
+
+  /** The device's address whose handshake slot this connection holds (behind a balancer only). */
+  private InetAddress deviceSlot;
 
   Handshake(long id, String remote, ServerContext context, Deadlines deadlines) {
     this.id = id;
@@ -75,6 +78,8 @@ final class Handshake {
       boolean inTime = deadlines.handshakeEnded();
       context.audit().handshakeRefused(id, remote, inTime ? describe(e) : "handshake timed out");
       if (inTime) LingeringClose.drain(raw);
+    } finally {
+      if (deviceSlot != null) context.handshakes().release(deviceSlot);
     }
     return Optional.empty();
   }
@@ -102,7 +107,7 @@ final class Handshake {
         remote = HostPort.of(p.peer().getAddress(), p.peer().getPort());
         Thread.currentThread().setName("conn-" + id + " " + remote);
       }
-      return p.consumed();
+      return ProxyPrelude.listed(raw, balancers) && !takeDeviceSlot(raw, p.peer().getAddress()) ? null : p.consumed();
     }
     if (outcome instanceof ProxyPrelude.Refused r) {
       context.audit().proxyRefused(id, remote, r.reason(), r.message());
@@ -111,6 +116,28 @@ final class Handshake {
     }
     context.audit().proxyHealthCheck();
     return null;
+  }
+
+  /**
+   * Behind a listed balancer the accept-time check was skipped (all devices share its address): the device's
+   * address from the header takes the {@code max_handshakes_per_address} slot here, given back when
+   * {@link #run} ends. Refused as at accept time: counted {@code address_limit}, closed with a reset.
+   */
+  private boolean takeDeviceSlot(Socket raw, InetAddress device) {
+    int max = context.current().get().config().server().maxHandshakesPerAddress();
+    if (context.handshakes().tryAcquire(device, max)) {
+      deviceSlot = device;
+      return true;
+    }
+    context.audit().connectionRefused(id, "-", remote, "address_limit",
+        "too many handshakes in progress from this address (max_handshakes_per_address " + max + ")");
+    try {
+      raw.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // closed below either way
+    }
+    closeQuietly(raw);
+    return false;
   }
 
   private static List<X509Certificate> chain(SSLSession session) {

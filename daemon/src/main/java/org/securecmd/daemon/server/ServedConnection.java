@@ -106,7 +106,7 @@ final class ServedConnection implements Runnable {
       done = new Handshake(id, remote, context, deadlines)
           .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
-      // a listed balancer takes no per-address slot (Server): all devices behind it would share one
+      // a listed balancer takes no slot for its own address (Server); the device's is Handshake's
       if (!ProxyPrelude.listed(raw, accepted.config().server().proxyProtocol())) {
         context.handshakes().release(raw.getInetAddress());
       }
