@@ -1,17 +1,17 @@
 SUMMARY = "CA certificate that devices trust for the securecmd server"
-DESCRIPTION = "Installs only ${sysconfdir}/securecmd/server_ca.pem (from \
-SECURECMD_SERVER_CA), for devices whose own software is the TLS client. \
-Devices with securecmd-client do not need it: the client carries the same file."
+DESCRIPTION = "Installs ${sysconfdir}/securecmd/server_ca.pem from \
+SECURECMD_SERVER_CA. securecmd-client depends on it; devices whose own \
+software is the TLS client can install it alone."
 HOMEPAGE = "https://github.com/securecmd/securecmd"
-LICENSE = "MIT"
-LIC_FILES_CHKSUM = "file://COPYING.MIT;md5=2326bf3d292ade5fda962f928fac9879"
+# The file is the integrator's own CA; the recipe is part of securecmd.
+LICENSE = "Apache-2.0"
+LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/Apache-2.0;md5=89aea4e17d99a7cacdbeed46a0096b10"
 
-SRC_URI = "file://COPYING.MIT"
-
+# Nothing to fetch: the CA is read from SECURECMD_SERVER_CA in do_install.
 # UNPACKDIR exists from styhead on; scarthgap unpacks into WORKDIR.
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 
-inherit allarch securecmd-ca
+inherit allarch securecmd-server-ca
 
 do_configure[noexec] = "1"
 do_compile[noexec] = "1"

@@ -28,8 +28,19 @@ final class Dialer {
   private final java.util.Queue<SSLContext> fullPool = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final SSLParameters parameters;
   private final int timeoutMillis;
+  private final java.util.List<java.net.InetAddress> sources;
+  private final java.util.concurrent.atomic.AtomicInteger nextSource = new java.util.concurrent.atomic.AtomicInteger();
+  /** Each worker thread (a simulated device) keeps one source address, so balance source keeps it on one daemon. */
+  private final ThreadLocal<java.net.InetAddress> source = ThreadLocal.withInitial(this::nextSource);
 
   Dialer(HandshakeSetup setup, int timeoutMillis) throws GeneralSecurityException {
+    this(setup, timeoutMillis, java.util.List.of());
+  }
+
+  /** @param sources local addresses to connect from, one per worker thread in turn; empty: the kernel's choice */
+  Dialer(HandshakeSetup setup, int timeoutMillis, java.util.List<java.net.InetAddress> sources)
+      throws GeneralSecurityException {
+    this.sources = java.util.List.copyOf(sources);
     this.setup = setup;
     this.parameters = setup.sslParameters();
     this.parameters.setNeedClientAuth(false);
@@ -84,6 +95,7 @@ final class Dialer {
     boolean resume = device != null;
     Socket plain = new Socket();
     try {
+      if (!sources.isEmpty()) plain.bind(new InetSocketAddress(source.get(), 0));
       plain.connect(new InetSocketAddress(t.host(), t.port()), timeoutMillis);
       plain.setSoTimeout(timeoutMillis);
       plain.setTcpNoDelay(true);
@@ -102,6 +114,10 @@ final class Dialer {
       plain.close();
       throw e;
     }
+  }
+
+  private java.net.InetAddress nextSource() {
+    return sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size()));
   }
 
   private SSLContext borrow() throws IOException {

@@ -18,7 +18,10 @@ import org.securecmd.tls.Pem;
  *   --secret S --target securecmd=127.0.0.1:5000:PID --target stunnel=127.0.0.1:5001:PID1,PID2 \
  *   [--storm-target securecmd-cap=127.0.0.1:5002:PID] [--scale quick|full] [--idle N] [--idle-cap NAME=N]
  *   [--hold S] [--storm-attempts N] [--only full,resumed,kept,idle,storm] [--clk-tck 100]
+ *   [--concurrency 1,8,64,512] [--sources N]
  * </pre>
+ * {@code --sources N}: each worker connects from its own address of 127.0.0.2 .. 127.0.0.(N+1) (a balancer
+ * with {@code balance source} then spreads them, and keeps each on one daemon).
  * Called by {@code bench/run.sh}, which sets everything up. Asserts nothing; exits 0 unless it cannot run.
  */
 public final class LoadGen {
@@ -39,13 +42,18 @@ public final class LoadGen {
         .addTrustedCertificates(Pem.readCertificates(Path.of(one(o, "ca", null))))
         .certifiedKey(CertifiedKey.load(Path.of(one(o, "cert", null)), Path.of(one(o, "key", null))))
         .build();
-    Scenarios s = new Scenarios(new Dialer(setup, 10_000), one(o, "secret", null), clk);
+    List<java.net.InetAddress> sources = new ArrayList<>();
+    int sourceCount = Integer.parseInt(one(o, "sources", "0"));
+    for (int i = 0; i < sourceCount; i++) sources.add(java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)}));
+    Scenarios s = new Scenarios(new Dialer(setup, 10_000, sources), one(o, "secret", null), clk);
     Table table = new Table();
 
     // Warm-up, not reported: the JIT compiles the handshake paths of both servers (and of this client).
     for (Target t : targets) s.handshakes(t, false, 8, quick ? 200 : 600, 60);
     for (Target t : targets) s.handshakes(t, true, 8, quick ? 100 : 300, 60);
-    for (int c : new int[] {1, 8, 64, 512}) {
+    int[] concurrencies = java.util.Arrays.stream(one(o, "concurrency", "1,8,64,512").split(","))
+        .mapToInt(Integer::parseInt).toArray();
+    for (int c : concurrencies) {
       int count = quick ? Math.max(100, c * 4) : Math.max(500, c * 8);
       if (only.contains("full")) for (Target t : targets) table.add(s.handshakes(t, false, c, count, 120));
       if (only.contains("resumed")) for (Target t : targets) table.add(s.handshakes(t, true, c, count, 120));

@@ -179,12 +179,17 @@ public final class TestPki {
 
   /** A CRL from the intermediate revoking {@code revoked}. */
   public X509CRL crl(Issued... revoked) {
+    return crl(Instant.now().plus(Duration.ofDays(7)), revoked);
+  }
+
+  /** A CRL from the intermediate revoking {@code revoked}, with the given nextUpdate. */
+  public X509CRL crl(Instant nextUpdate, Issued... revoked) {
     try {
       Instant now = Instant.now();
       X509v2CRLBuilder b = new X509v2CRLBuilder(
           X500Name.getInstance(intermediate.certificate().getSubjectX500Principal().getEncoded()),
           Date.from(now.minusSeconds(60)));
-      b.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
+      b.setNextUpdate(Date.from(nextUpdate));
       for (Issued r : revoked) b.addCRLEntry(r.certificate().getSerialNumber(), Date.from(now.minusSeconds(30)), CRLReason.keyCompromise);
       X509CRLHolder holder = b.build(signer(intermediate));
       return new JcaX509CRLConverter().getCRL(holder);

@@ -2,13 +2,18 @@ package org.securecmd.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +25,7 @@ import org.securecmd.daemon.admin.Reloader;
 import org.securecmd.daemon.admin.Revocations;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
-import org.securecmd.daemon.auth.DenyListStore;
+import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.EnrollmentSettings;
@@ -36,7 +41,10 @@ import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
-import org.securecmd.daemon.systemd.Notifier;
+import org.securecmd.daemon.state.StateHealth;
+import org.securecmd.daemon.state.StateListener;
+import org.securecmd.daemon.state.StateStore;
+import org.securecmd.daemon.state.StateStores;
 import org.securecmd.daemon.systemd.SystemdStatus;
 import org.securecmd.daemon.systemd.Watchdog;
 import org.slf4j.Logger;
@@ -55,24 +63,27 @@ import sun.misc.Signal;
  * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
  * {@code [metrics]} are read at start only; a reload changes everything else.
  */
-public final class Daemon implements Reloader {
+final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  static final String REVOKED_FILE = "revoked";
   static final String ISSUED_FILE = "issued";
+
   private static final long STATUS_SECONDS = 10;
 
   private final Path configFile;
   private final Clock clock;
   private final Generations generations;
   private final AtomicReference<Generation> current = new AtomicReference<>();
-  private final AtomicReference<DenyList> denyList = new AtomicReference<>(DenyList.EMPTY);
+  private volatile StateStore state;
   private final Metrics metrics = new Metrics();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final Object reloading = new Object();
-  private final Notifier notifier;
+  private final SystemdEnvironment environment;
   private final SystemdStatus systemd;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("systemd").daemon(true).factory());
+  private final DaemonThreads threads = new DaemonThreads();
+  private final ScheduledExecutorService scheduler = threads.systemd();
+  private final ScheduledExecutorService crlTimer = threads.crlWatch();
+  private final CrlWatcher crlWatcher;
+  private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
   private volatile Server server;
   private volatile AdminServer admin;
@@ -81,16 +92,24 @@ public final class Daemon implements Reloader {
   private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
   private volatile LastReload lastReload;
 
+  /** A daemon that is not under systemd, whatever the process's environment says (tests, by hand). */
   Daemon(Path configFile, Clock clock) {
-    this(configFile, clock, Notifier.NOOP);
+    this(configFile, clock, SystemdEnvironment.NONE);
   }
 
-  Daemon(Path configFile, Clock clock, Notifier notifier) {
+  /** @param environment what systemd passed; the daemon reads no environment variable itself */
+  Daemon(Path configFile, Clock clock, SystemdEnvironment environment) {
     this.configFile = configFile;
     this.clock = clock;
-    this.notifier = notifier;
-    this.systemd = new SystemdStatus(notifier);
-    this.generations = new Generations(clock, denyList::get, this::renewalState);
+    this.environment = environment;
+    this.systemd = new SystemdStatus(environment.notifier());
+    this.generations = new Generations(clock, this::denyList, this::renewalState);
+    this.crlWatcher = new CrlWatcher(current::get, this::crlsLoaded, metrics.crl(), clock);
+  }
+
+  /** How often the {@code [clients] crl} file is checked for changes (tests shorten it); before start. */
+  void crlPollInterval(Duration every) {
+    this.crlPollInterval = every;
   }
 
   /** The issuance log and rollover of {@code config}'s state directory; the first call fixes it. */
@@ -100,7 +119,7 @@ public final class Daemon implements Reloader {
     try {
       Files.createDirectories(dir);
       IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
-      Rollover rollover = new Rollover(issued, s -> denyList.get().serials().contains(DenyList.normalizeSerial(s)),
+      Rollover rollover = new Rollover(issued, s -> denyList().serials().contains(DenyList.normalizeSerial(s)),
           this::revokeReplacedSerial);
       renewal = new RenewalState(issued, rollover, new RenewalEvents() {
         @Override
@@ -130,7 +149,7 @@ public final class Daemon implements Reloader {
    */
   private void revokeReplacedSerial(String serial) {
     Revocations r = revocations;
-    if (r != null) r.revokeSerial(serial);
+    if (r != null) r.revoke(DenyListEntry.Kind.SERIAL, serial, "", "replaced by a renewed certificate");
   }
 
   private ConnectionListener renewalListener() {
@@ -150,10 +169,6 @@ public final class Daemon implements Reloader {
     };
   }
 
-  static Daemon fromEnvironment(Path configFile) {
-    return new Daemon(configFile, Clock.systemUTC(), Notifier.fromEnvironment(System.getenv()));
-  }
-
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -161,12 +176,13 @@ public final class Daemon implements Reloader {
 
   /** Loads the config and every file it names, as startup would; throws the first problem. */
   static void checkConfig(Path configFile) throws ConfigException {
-    new Generations(Clock.systemUTC(), () -> DenyList.EMPTY).build(configFile, 0);
+    Generation g = new Generations(Clock.systemUTC(), () -> DenyList.EMPTY).build(configFile, 0);
+    StateStores.check(g.config());
   }
 
   /** Loads, listens, serves; returns once a stop was requested and connections drained. */
   void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    SystemdSockets systemdSockets = SystemdSockets.fromEnvironment(System.getenv());
+    SystemdSockets systemdSockets = environment.sockets();
     installSignals(); // before READY=1, so that systemd's first reload finds the handler
     start(config -> systemdSockets.listener().orElseGet(() -> new BoundListener(config.server().listen())),
         systemdSockets::adminSocket, systemdSockets.metricsSocket());
@@ -194,34 +210,38 @@ public final class Daemon implements Reloader {
   /** As above, serving metrics on the socket systemd passed, else on {@code [metrics] listen} if set. */
   void start(Function<Config, ListenerSource> sources, AdminSocketSource adminSocket,
              Optional<MetricsSockets.Passed> metricsSocket) throws ConfigException, IOException {
-    try {
-      watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
-    } catch (IllegalArgumentException e) {
-      throw new IOException("systemd watchdog: " + e.getMessage(), e);
-    }
+    watchdog = new Watchdog(environment.watchdog(), environment.notifier(), scheduler);
     systemd.status("loading " + configFile);
     Generation first = load();
-    Path state = first.config().state().directory();
-    Files.createDirectories(state);
-    DenyListStore store = new DenyListStore(state.resolve(REVOKED_FILE));
-    denyList.set(store.load());
+    state = StateStores.open(first.config(), clock, threads.stateFollower());
     install(first);
     RenewalState renewals = renewalState(first.config());
-    server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
-        renewalListener());
+    crlWatcher.baseline(first);
     try {
-      revocations = new Revocations(denyList, store, server.registry());
+      server = new Server(sources.apply(first.config()), current::get, first.config().server().maxConnections(), metrics,
+          threads.server(), renewalListener());
+    } catch (RuntimeException e) {
+      state.close();
+      throw e;
+    }
+    try {
+      revocations = new Revocations(state, server.registry(), clock, HostName.get());
+      state.listen(stateListener(revocations));
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
           revocations, renewals.issued());
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
-          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests)
-          : AdminServer.bind(first.config().admin().socket(), group, requests);
-      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText);
+          ? AdminServer.adopt(passed.get(), "systemd socket \"" + SystemdSockets.ADMIN + "\"", group, requests,
+              threads.admin())
+          : AdminServer.bind(first.config().admin().socket(), group, requests, threads.admin());
+      metricsEndpoint = MetricsSockets.open(first.config().metrics(), metricsSocket, requests::metricsText,
+          threads);
     } catch (IOException | RuntimeException e) {
       if (admin != null) admin.close();
       server.close();
+      state.close();
+      threads.close();
       throw e;
     }
     server.start();
@@ -229,11 +249,37 @@ public final class Daemon implements Reloader {
     metricsEndpoint.ifPresent(MetricsEndpoint::start);
     log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
         version(), server.description(), admin.description(), configFile, first.number(),
-        denyList.get().identities().size() + denyList.get().serials().size());
+        denyList().size());
     systemd.ready();
     sendStatus();
     scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
+    crlTimer.scheduleWithFixedDelay(crlWatcher::poll, crlPollInterval.toMillis(), crlPollInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
     watchdog.start();
+  }
+
+  private DenyList denyList() {
+    StateStore s = state;
+    return s == null ? DenyList.EMPTY : s.denyList();
+  }
+
+  /**
+   * A deny-list change from another host (or a resync) takes the local revoke's path: open connections the
+   * list now denies are closed; new connections read the list from the store anyway.
+   */
+  private StateListener stateListener(Revocations revocations) {
+    return new StateListener() {
+      @Override
+      public void denyListChanged(DenyList now) {
+        int closed = revocations.enforce();
+        log.info("deny list changed in the state store: {} entries, {} open connection(s) closed", now.size(), closed);
+      }
+
+      @Override
+      public void healthChanged(StateHealth now) {
+        sendStatus();
+      }
+    };
   }
 
   /** Builds a new generation from the config file as it is now, without installing it. */
@@ -260,6 +306,7 @@ public final class Daemon implements Reloader {
       try {
         Generation next = load();
         install(next);
+        crlWatcher.baseline(next);
         lastReload = LastReload.succeeded(clock.instant());
         int refused = server.recheckOpenConnections();
         log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
@@ -276,6 +323,20 @@ public final class Daemon implements Reloader {
         systemd.readyAfterReload();
         sendStatus();
       }
+    }
+  }
+
+  /**
+   * The CRL file changed and loaded ({@link CrlWatcher}): new connections get a generation with it, and
+   * every open connection is re-checked (a newly revoked one gets ERR FORBIDDEN and is closed).
+   * Returns how many were refused.
+   */
+  private int crlsLoaded(List<X509CRL> crls) {
+    synchronized (reloading) {
+      Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
+      install(next);
+      // the policy-change hook: every open connection is re-checked against the new generation's CRL
+      return server == null ? 0 : server.recheckOpenConnections();
     }
   }
 
@@ -301,8 +362,10 @@ public final class Daemon implements Reloader {
   private void sendStatus() {
     Server s = server;
     if (s == null) return;
+    StateStore st = state;
+    String degraded = st != null && st.health().degraded() ? ", state degraded (last-known deny list)" : "";
     systemd.status("generation " + current.get().number() + ", " + s.openConnections() + " connections open, "
-        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests"
+        + metrics.acceptedCount() + " accepted, " + metrics.requestCount() + " requests" + degraded
         + lastReload().map(r -> "; " + r.summary()).orElse(""));
   }
 
@@ -317,12 +380,15 @@ public final class Daemon implements Reloader {
     systemd.stopping();
     if (watchdog != null) watchdog.close();
     scheduler.shutdownNow();
+    crlTimer.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
     metricsEndpoint.ifPresent(MetricsEndpoint::close);
     server.stopAccepting();
     boolean clean = server.drain(current.get().config().server().shutdownTimeout());
     server.close();
+    state.close();
+    threads.close();
     log.info("stopped{}", clean ? "" : " (connections still busy after shutdown_timeout were closed)");
   }
 

@@ -1,6 +1,8 @@
 package org.securecmd.daemon;
 
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.util.List;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.securecmd.daemon.auth.AccessPolicy;
@@ -59,5 +61,16 @@ final class Generations {
       }
     }
     return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), renewals), clock.instant());
+  }
+
+  /**
+   * {@code g} with the CRLs the watched file holds now: the same config, commands and TLS context (so
+   * sessions stay resumable: the CRL is checked after every handshake, not inside it), a new policy.
+   */
+  Generation withCrls(Generation g, List<X509CRL> crls, long number) {
+    TlsMaterial t = g.tls();
+    TlsMaterial tls = new TlsMaterial(t.context(), t.parameters(), t.serverKey(), t.clientCas(), crls);
+    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock);
+    return new Generation(number, g.config(), tls, policy, g.commands(), clock.instant());
   }
 }

@@ -1,21 +1,22 @@
 package org.securecmd.daemon;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.ConfigLoader;
 
 /** {@code securecmdd [--config FILE] [--check-config]}: parses the command line and hands over to {@link Daemon}. */
 public final class Main {
-  static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/config.toml");
   static final String USAGE = """
       usage: securecmdd [--config FILE] [--check-config]
-        --config FILE    configuration (default /etc/securecmd/config.toml)
+        --config FILE    configuration (default %s)
         --check-config   validate the configuration and the files it names, then exit (0 valid, 1 not)
-        --version        print the version""";
+        --version        print the version""".formatted(ConfigLoader.DEFAULT_FILE);
 
   private Main() {}
 
   public static void main(String[] args) {
-    Path config = DEFAULT_CONFIG;
+    Path config = ConfigLoader.DEFAULT_FILE;
     boolean checkOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -41,7 +42,8 @@ public final class Main {
         System.out.println(config + ": configuration OK");
         return;
       }
-      Daemon.fromEnvironment(config).runUntilStopped();
+      // The one read of the environment: the daemon gets values, so a test's daemon never sees ours.
+      new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv())).runUntilStopped();
     } catch (ConfigException e) {
       System.err.println("securecmdd: " + e.getMessage());
       System.exit(1);

@@ -21,11 +21,12 @@ final class MetricsSockets {
   }
 
   /** The endpoint, not yet started; empty when metrics are off. */
-  static Optional<MetricsEndpoint> open(MetricsSettings settings, Optional<Passed> systemd, Supplier<String> text)
-      throws IOException {
+  static Optional<MetricsEndpoint> open(MetricsSettings settings, Optional<Passed> systemd, Supplier<String> text,
+                                        DaemonThreads threads) throws IOException {
     if (systemd.isPresent()) {
       Passed passed = systemd.get();
-      MetricsEndpoint m = MetricsEndpoint.forPassedSocket("systemd socket \"" + SystemdSockets.METRICS + "\"", text);
+      MetricsEndpoint m = MetricsEndpoint.forPassedSocket("systemd socket \"" + SystemdSockets.METRICS + "\"", text,
+          threads.metricsRequests());
       try {
         passed.replace(m.address());
       } catch (IOException | RuntimeException e) {
@@ -35,6 +36,6 @@ final class MetricsSockets {
       return Optional.of(m);
     }
     if (settings.listen().isEmpty()) return Optional.empty();
-    return Optional.of(MetricsEndpoint.bind(settings.listen().get().toSocketAddress(), text));
+    return Optional.of(MetricsEndpoint.bind(settings.listen().get().toSocketAddress(), text, threads.metricsRequests()));
   }
 }

@@ -23,6 +23,8 @@ record SystemdSockets(SocketActivation activation) {
   static final String MAIN = "main";
   static final String ADMIN = "admin";
   static final String METRICS = "metrics";
+  /** No sockets passed: the daemon binds its own. */
+  static final SystemdSockets NONE = new SystemdSockets(SocketActivation.NONE);
 
   /**
    * @throws IOException when the {@code LISTEN_*} variables are malformed, or name sockets other than

@@ -54,16 +54,22 @@ class ArchitectureTest {
       Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll")),
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
-          "daemon.audit", "protocol")),
+          "daemon.audit", "protocol", "daemon.proxy")),
+      // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
+      Map.entry("daemon.proxy", Set.of()),
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
-      Map.entry("daemon.state", Set.of("daemon.auth")),
+      // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
+      // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
+      // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
+      Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
       // with the client's parser (tls) rather than a second one.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
-      // same as securecmdctl metrics), so it needs no securecmd package at all: a JDK-only leaf.
-      Map.entry("daemon.metrics", Set.of()),
+      // same as securecmdctl metrics), so it needs no other securecmd package but config.HostPort, the one
+      // formatter of addresses for people (config is a leaf, so no cycle can form).
+      Map.entry("daemon.metrics", Set.of("daemon.config")),
       // pki module: the CA tool; device-side steps reuse the client's TLS code
       Map.entry("pki", Set.of("tls", "ca")),
       Map.entry("pki.device", Set.of("pki", "tls")),

@@ -86,11 +86,28 @@ class CtlCommandLineTest {
   }
 
   @Test
+  void anIpv6PeerIsShownInItsShortForm() throws Exception {
+    d = TestDaemon.start(dir, TestDaemon.config("", ""), new org.securecmd.daemon.config.ListenAddress("::1", 0));
+    Ctl ctl = new Ctl(d.daemon.adminSocket());
+    try (Connection c = d.client(d.device).connect("::1", d.port())) {
+      assertEquals("PONG", c.send("PING").text());
+      Ctl.Result human = ctl.run("connections");
+      assertTrue(human.out().contains("[::1]:"), human.out());
+      assertFalse(human.out().contains("0:0:0:0"), human.out());
+      Map<?, ?> info = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(ctl.run("--json", "connections").out().strip()))
+          .get("connections")).getFirst();
+      assertTrue(String.valueOf(info.get("remote")).matches("\\[::1]:[0-9]+"), info.toString());
+      Ctl.Result disconnect = ctl.run("disconnect", String.valueOf(info.get("id")));
+      assertTrue(disconnect.out().contains(" from [::1]:"), disconnect.out());
+    }
+  }
+
+  @Test
   void revokeHelpPrintsRevokesHelpAndRevokesNothing() throws Exception {
     Ctl ctl = start();
     Ctl.Result help = ctl.run("revoke", "--help");
     assertEquals(0, help.code(), help.toString());
-    assertTrue(help.out().startsWith("usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX\n"),
+    assertTrue(help.out().startsWith("usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX\n"),
         help.out());
     assertEquals("the deny list is empty\n", ctl.run("revoked").out());
     assertEquals("PONG", d.send(d.device, "PING").text());
@@ -108,7 +125,8 @@ class CtlCommandLineTest {
       assertEquals(0, r.code(), r.toString());
       assertEquals("revoked identity " + name + "; closed 0 open connection(s)\n", r.out());
     }
-    assertEquals("identity --\nidentity --help\nidentity --json\nidentity -x\n", ctl.run("revoked").out());
+    assertEquals("identity --\nidentity --help\nidentity --json\nidentity -x\n",
+        ctl.run("revoked").out().replaceAll("  \\(.*\\)\n", "\n"), "(who and when follow each entry)");
     Ctl.Result un = ctl.run("unrevoke", "--", "--help");
     assertEquals("removed identity --help from the deny list\n", un.out());
   }
@@ -129,7 +147,7 @@ class CtlCommandLineTest {
     assertTrue(unknown.err().startsWith("securecmdctl: unknown global option --frobnicate\n"), unknown.err());
     Ctl.Result globalHelp = Ctl.runRaw("--help");
     assertEquals(0, globalHelp.code());
-    assertTrue(globalHelp.out().contains("revoke [--serial] [--] IDENTITY|HEX"), globalHelp.out());
+    assertTrue(globalHelp.out().contains("revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX"), globalHelp.out());
   }
 
   @Test

@@ -38,6 +38,12 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Starts {@code main} with {@code args}; stdout and stderr are merged. */
   public static DaemonProcess start(String main, String... args) throws IOException {
+    return start(java.util.Map.of(), main, args);
+  }
+
+  /** As {@link #start(String, String...)}, with {@code env} added to this process's environment. */
+  public static DaemonProcess start(java.util.Map<String, String> env, String main, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -45,7 +51,14 @@ public final class DaemonProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(main);
     cmd.addAll(List.of(args));
-    return new DaemonProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    return new DaemonProcess(pb.start());
+  }
+
+  /** Any other program (HAProxy), with the same output collection. */
+  public static DaemonProcess of(ProcessBuilder builder) throws IOException {
+    return new DaemonProcess(builder.redirectErrorStream(true).start());
   }
 
   public static DaemonProcess daemon(Path config, String... extra) throws IOException {

@@ -64,7 +64,7 @@ class LifecycleTest {
       assertEquals("securecmdd: " + dir.resolve("config.toml") + ":2: [server] lisen is not a known key; expected one of "
           + "listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, "
           + "shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, "
-          + "max_handshakes_per_address", bad.output().strip());
+          + "max_handshakes_per_address, proxy_protocol", bad.output().strip());
     }
   }
 

@@ -70,19 +70,49 @@ public final class TestDaemon implements AutoCloseable {
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
-    return start(dir, config, Clock.systemUTC());
+    return start(dir, config, Clock.systemUTC(), new ListenAddress("127.0.0.1", 0));
   }
 
   /** As {@link #start(Path, String)}, with the daemon's idea of "now" taken from {@code clock}. */
   public static TestDaemon start(Path dir, String config, Clock clock) throws Exception {
+    return start(dir, config, clock, new ListenAddress("127.0.0.1", 0));
+  }
+
+  /** As {@link #start(Path, String)}, listening on {@code listen} (the certificate names 127.0.0.1 and ::1). */
+  public static TestDaemon start(Path dir, String config, ListenAddress listen) throws Exception {
+    return start(dir, config, Clock.systemUTC(), listen);
+  }
+
+  private static TestDaemon start(Path dir, String config, Clock clock, ListenAddress listen) throws Exception {
     TestPki pki = new TestPki("Test");
-    TestPki.Issued server = pki.issue(TestPki.spec("127.0.0.1").ip("127.0.0.1").dns("localhost").serverAuth());
+    TestPki.Issued server = pki.issue(
+        TestPki.spec("127.0.0.1").ip("127.0.0.1").ip("::1").dns("localhost").serverAuth());
     TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
+    return start(dir, config, pki, server, device, clock, org.securecmd.daemon.systemd.Notifier.NOOP, listen);
+  }
+
+  /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(),
+        org.securecmd.daemon.systemd.Notifier.NOOP, new ListenAddress("127.0.0.1", 0));
+  }
+
+  /** As {@link #startLike(TestDaemon, Path, String)}, telling {@code notifier} what it would tell systemd. */
+  public static TestDaemon startLike(TestDaemon other, Path dir, String config,
+                                     org.securecmd.daemon.systemd.Notifier notifier) throws Exception {
+    return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(), notifier,
+        new ListenAddress("127.0.0.1", 0));
+  }
+
+  private static TestDaemon start(Path dir, String config, TestPki pki, TestPki.Issued server, TestPki.Issued device,
+                                  Clock clock, org.securecmd.daemon.systemd.Notifier notifier, ListenAddress listen)
+      throws Exception {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), clock);
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    Daemon d = new Daemon(dir.resolve("config.toml"), clock,
+        new SystemdEnvironment(notifier, SystemdSockets.NONE, java.util.Optional.empty()));
+    d.start(c -> new BoundListener(listen));
     return new TestDaemon(dir, pki, server, device, d);
   }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.securecmd.tls.Pkcs11Options;
 
 /**
  * The parsed command line, on top of the client config file. Defaults are the paths a device image
@@ -25,8 +26,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
   static final Path DEFAULT_CA = Path.of("/etc/securecmd/server_ca.pem");
   static final Path DEFAULT_CERT = Path.of("/etc/securecmd/client.crt");
   static final Path DEFAULT_KEY = Path.of("/etc/securecmd/client.key");
-  private static final Set<String> KEYS = Set.of("host", "port", "ca", "cert", "key", "timeout", "pkcs11-module",
-      "pkcs11-token", "pkcs11-slot", "pkcs11-slot-index", "pkcs11-key", "pin-file", "pin-env");
+  private static final Set<String> KEYS = keys();
 
   static final String USAGE = """
       usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
@@ -58,6 +58,12 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
     UsageException(String message) {
       super(message);
     }
+  }
+
+  private static Set<String> keys() {
+    Set<String> k = new TreeSet<>(Set.of("host", "port", "ca", "cert", "key", "timeout"));
+    k.addAll(Pkcs11Options.NAMES);
+    return Set.copyOf(k);
   }
 
   static Arguments parse(String[] args) throws UsageException {
@@ -93,7 +99,12 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
     Path cert = s.containsKey("cert") ? Path.of(s.get("cert")) : null;
     Path key = s.containsKey("key") ? Path.of(s.get("key")) : null;
     Duration timeout = Duration.ofSeconds(s.containsKey("timeout") ? positive(s.get("timeout"), "--timeout") : 10);
-    Pkcs11Options pkcs11 = Pkcs11Options.from(s);
+    Pkcs11Options pkcs11;
+    try {
+      pkcs11 = Pkcs11Options.from(s).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     if (pkcs11 != null) {
       if (key != null) throw new UsageException("--key and --pkcs11-module exclude each other");
     } else {

@@ -11,7 +11,7 @@ import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;
-import org.securecmd.tls.Pkcs11Token;
+import org.securecmd.tls.Pkcs11Options;
 
 /** {@code securecmd-client}: one request, its reply on stdout, a documented exit code. */
 public final class Main {
@@ -84,12 +84,7 @@ public final class Main {
     Pkcs11Options p = a.pkcs11();
     CertifiedKey inToken;
     try {
-      char[] pin = p.pin(System.getenv());
-      try {
-        inToken = Pkcs11Token.open(p.settings(), pin).certifiedKey(p.keyLabel());
-      } finally {
-        Arrays.fill(pin, '\0');
-      }
+      inToken = p.open(System.getenv()).certifiedKey(p.keyLabel());
     } catch (GeneralSecurityException e) {
       throw new TokenException(e.getMessage(), e);
     }

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.RenewalException;
@@ -84,12 +83,7 @@ final class RenewCommand {
     CertifiedKey current;
     Pkcs11Token token = null;
     if (a.pkcs11() != null) {
-      char[] pin = a.pkcs11().pin(System.getenv());
-      try {
-        token = Pkcs11Token.open(a.pkcs11().settings(), pin);
-      } finally {
-        Arrays.fill(pin, '\0');
-      }
+      token = a.pkcs11().open(System.getenv());
       token.finishReplacement(a.pkcs11().keyLabel()); // a rekey interrupted by a crash
       current = token.certifiedKey(a.pkcs11().keyLabel());
     } else {

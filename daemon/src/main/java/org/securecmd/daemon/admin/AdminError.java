@@ -3,7 +3,7 @@ package org.securecmd.daemon.admin;
 import java.util.Map;
 
 /** The stable error codes of admin replies ({@code "error"} field); securecmdctl maps them to exit codes. */
-public enum AdminError {
+enum AdminError {
   /** The peer is neither root nor in the admin group. */
   ACCESS_DENIED,
   /** Unknown request, or a missing or malformed argument. */
@@ -14,6 +14,16 @@ public enum AdminError {
   RELOAD_FAILED,
   /** The deny list changed for this run but could not be saved. */
   NOT_SAVED,
+  /**
+   * A revocation is in effect on this host only, until the shared state store is reachable again (it is
+   * kept in the pending journal and written then).
+   */
+  LOCAL_ONLY,
+  /**
+   * An unrevoke the state store cannot make now (the shared database is unreachable, or the file cannot be
+   * saved): refused, because it would widen access on this host alone or only until a restart.
+   */
+  STATE_UNAVAILABLE,
   /** Too many admin requests at once. */
   BUSY,
   /** A bug; the daemon log has the details. */

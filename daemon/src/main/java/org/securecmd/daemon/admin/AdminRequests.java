@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
-import org.securecmd.daemon.auth.DenyListStore;
+import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.server.ConnectionInfo;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.StateHealth;
+import org.securecmd.daemon.state.StateStore;
 import org.securecmd.daemon.state.IssuanceLog;
 
 /**
@@ -98,12 +101,36 @@ public final class AdminRequests {
     m.put("connections_accepted", metrics.acceptedCount());
     m.put("requests", metrics.requestCount());
     m.put("revoked_entries", size(revocations.list()));
+    m.put("state", state(revocations.health()));
     X509Certificate leaf = g.tls().serverKey().leaf();
     m.put("server_certificate", certificate(leaf));
     List<Object> cas = new ArrayList<>();
     for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
     m.put("client_cas", cas);
     m.put("renewals", IssuedReply.status(metrics.renewals()));
+    m.put("crl", crl(metrics.crl().status(), now));
+    return m;
+  }
+
+  /** The CRL file's state: what is in force, until when, and whether the last load of the file worked. */
+  private static Map<String, Object> crl(CrlHealth.Status s, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("configured", s.configured());
+    if (!s.configured()) return m;
+    m.put("last_load_ok", s.lastLoadSucceeded());
+    if (!s.lastLoadSucceeded()) m.put("last_error", s.lastError());
+    m.put("loaded", s.loadedAt().toString());
+    List<Object> crls = new ArrayList<>();
+    for (CrlHealth.Crl c : s.crls()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("issuer", c.issuer());
+      c.nextUpdate().ifPresent(t -> {
+        one.put("next_update", t.toString());
+        one.put("next_update_in_seconds", Duration.between(now, t).toSeconds());
+      });
+      crls.add(one);
+    }
+    m.put("crls", crls);
     return m;
   }
 
@@ -161,46 +188,75 @@ public final class AdminRequests {
     }
   }
 
-  /** {@code revoke identity NAME} or {@code revoke serial HEX}. */
-  private Map<String, Object> revoke(String arg) {
-    String[] kv = arg.split(" ", 2);
-    String value = kv.length > 1 ? kv[1].strip() : "";
-    if (!DenyListStore.validEntry(value)) {
-      return AdminError.BAD_REQUEST.reply("expected \"revoke identity NAME\" or \"revoke serial HEX\"");
-    }
-    Revocations.Change change;
-    switch (kv[0]) {
-      case "identity" -> change = revocations.revokeIdentity(value);
-      case "serial" -> {
-        try {
-          change = revocations.revokeSerial(value);
-        } catch (IllegalArgumentException e) {
-          return AdminError.BAD_REQUEST.reply(e.getMessage());
-        }
-      }
-      default -> {
-        return AdminError.BAD_REQUEST.reply("expected \"revoke identity NAME\" or \"revoke serial HEX\"");
-      }
-    }
-    return changeReply(change, kv[0], kv[0].equals("serial") ? DenyList.normalizeSerial(value) : value);
-  }
-
-  private Map<String, Object> unrevoke(String arg) {
-    if (!DenyListStore.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
-    Revocations.Removal removal = revocations.unrevoke(arg);
-    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
-    Map<String, Object> m = removal.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(removal.saveError());
-    removal.identity().ifPresent(i -> m.put("identity", i));
-    removal.serial().ifPresent(h -> m.put("serial", h));
-    m.put("changed", true);
+  private static Map<String, Object> state(StateHealth h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("backend", h.backend());
+    m.put("degraded", h.degraded());
+    m.put("last_sync", h.lastSync().map(Instant::toString).orElse(""));
+    m.put("pending", h.pending());
+    m.put("detail", h.detail());
     return m;
   }
 
-  private static Map<String, Object> changeReply(Revocations.Change change, String kind, String value) {
-    Map<String, Object> m = change.saveError().isEmpty() ? ok() : AdminError.NOT_SAVED.reply(change.saveError());
-    m.put(kind, value);
+  /**
+   * {@code revoke identity NAME} or {@code revoke serial HEX}, then optional tab-separated {@code by=USER}
+   * and {@code reason=TEXT} (entries and reasons have no control characters, so the tab is unambiguous).
+   */
+  private Map<String, Object> revoke(String arg) {
+    String[] fields = arg.split("\t", -1);
+    String[] kv = fields[0].strip().split(" ", 2);
+    String value = kv.length > 1 ? kv[1].strip() : "";
+    String usage = "expected \"revoke identity NAME\" or \"revoke serial HEX\", then optionally"
+        + " tab-separated by=USER and reason=TEXT";
+    if (!DenyList.validEntry(value)) return AdminError.BAD_REQUEST.reply(usage);
+    String by = "";
+    String reason = "";
+    for (int i = 1; i < fields.length; i++) {
+      if (fields[i].startsWith("by=")) by = fields[i].substring(3);
+      else if (fields[i].startsWith("reason=")) reason = fields[i].substring(7).strip();
+      else return AdminError.BAD_REQUEST.reply(usage);
+    }
+    if (!by.isEmpty() && !by.matches("[A-Za-z0-9_.-]{1,64}\\$?")) {
+      return AdminError.BAD_REQUEST.reply("by=: not a user name");
+    }
+    if (!reason.isEmpty() && (!DenyList.validEntry(reason) || reason.length() > 500)) {
+      return AdminError.BAD_REQUEST.reply("a reason is one line of at most 500 characters without control characters");
+    }
+    Revocations.Change change;
+    String shown;
+    try {
+      DenyListEntry.Kind kind = DenyListEntry.Kind.of(kv[0]);
+      shown = kind == DenyListEntry.Kind.SERIAL ? DenyList.normalizeSerial(value) : value;
+      change = revocations.revoke(kind, value, by, reason);
+    } catch (IllegalArgumentException e) {
+      return AdminError.BAD_REQUEST.reply(kv[0].equals("serial") ? e.getMessage() : usage);
+    }
+    Map<String, Object> m = switch (change.reach()) {
+      case UNCHANGED, SAVED -> ok();
+      case THIS_HOST_ONLY -> AdminError.LOCAL_ONLY.reply("in effect on this host only until the database is back"
+          + " (kept in the pending journal, written to the database then): " + revocations.health().detail());
+      case THIS_RUN_ONLY -> AdminError.NOT_SAVED.reply("in effect until the daemon stops only: "
+          + revocations.health().detail());
+    };
+    m.put(kv[0], shown);
     m.put("changed", change.changed());
     m.put("disconnected", change.disconnected());
+    return m;
+  }
+
+  private Map<String, Object> unrevoke(String arg) {
+    if (!DenyList.validEntry(arg)) return AdminError.BAD_REQUEST.reply("expected \"unrevoke IDENTITY|SERIAL\"");
+    Revocations.Removal removal;
+    try {
+      removal = revocations.unrevoke(arg);
+    } catch (StateStore.Unavailable e) {
+      return AdminError.STATE_UNAVAILABLE.reply(e.getMessage());
+    }
+    if (!removal.changed()) return AdminError.NOT_FOUND.reply("\"" + arg + "\" is not on the deny list");
+    Map<String, Object> m = ok();
+    removal.identity().ifPresent(i -> m.put("identity", i));
+    removal.serial().ifPresent(h -> m.put("serial", h));
+    m.put("changed", true);
     return m;
   }
 
@@ -209,6 +265,17 @@ public final class AdminRequests {
     Map<String, Object> m = ok();
     m.put("identities", d.identities().stream().sorted().toList());
     m.put("serials", d.serials().stream().sorted().toList());
+    List<Object> entries = new ArrayList<>();
+    for (DenyListEntry e : d.sorted()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("kind", e.kind().word());
+      one.put("value", e.value());
+      one.put("by", e.by());
+      one.put("at", e.at().equals(Instant.EPOCH) ? "" : e.at().toString());
+      one.put("reason", e.reason());
+      entries.add(one);
+    }
+    m.put("entries", entries);
     return m;
   }
 
@@ -227,10 +294,22 @@ public final class AdminRequests {
         reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant())
-        + PrometheusText.renewals(metrics.renewals());
+        + stateGauges(revocations.health())
+        + PrometheusText.renewals(metrics.renewals())
+        + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 
   private static int size(DenyList d) {
-    return d.identities().size() + d.serials().size();
+    return d.size();
+  }
+
+  /** The state store's two gauges, in the same text format as {@link PrometheusText}. */
+  private static String stateGauges(StateHealth h) {
+    return "# HELP securecmd_state_degraded 1 when the shared state store is unreachable and this host serves"
+        + " its last-known deny list.\n# TYPE securecmd_state_degraded gauge\nsecurecmd_state_degraded "
+        + (h.degraded() ? 1 : 0) + "\n"
+        + "# HELP securecmd_state_last_sync_timestamp_seconds When the deny list was last read from or written to"
+        + " the state store (Unix time).\n# TYPE securecmd_state_last_sync_timestamp_seconds gauge\n"
+        + "securecmd_state_last_sync_timestamp_seconds " + h.lastSync().map(Instant::getEpochSecond).orElse(0L) + "\n";
   }
 }

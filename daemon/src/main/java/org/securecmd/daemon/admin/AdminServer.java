@@ -13,15 +13,16 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.securecmd.daemon.server.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,20 +47,22 @@ public final class AdminServer implements AutoCloseable {
   private final PeerCheck peers;
   private final Function<String, Map<String, Object>> requests;
   private final Semaphore clients = new Semaphore(MAX_CLIENTS);
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("admin-deadlines").daemon(true).factory());
+  private final ScheduledExecutorService timer;
+  private final ThreadFactory clientThreads;
   private final Thread acceptThread;
   private volatile boolean closing;
 
   /** @param path the socket file this server created and removes on close, or null when it owns none */
   private AdminServer(Path path, String description, ServerSocketChannel channel, PeerCheck peers,
-                      Function<String, Map<String, Object>> requests) {
+                      Function<String, Map<String, Object>> requests, Threads threads) {
     this.path = path;
     this.description = description;
     this.channel = channel;
     this.peers = peers;
     this.requests = requests;
-    this.acceptThread = Thread.ofPlatform().name("admin accept " + description).unstarted(this::acceptLoop);
+    this.timer = threads.timer();
+    this.clientThreads = threads.connections();
+    this.acceptThread = threads.acceptLoop("admin accept " + description, this::acceptLoop);
   }
 
   /**
@@ -68,8 +71,8 @@ public final class AdminServer implements AutoCloseable {
    * path to systemd.
    */
   public static AdminServer adopt(ServerSocketChannel channel, String description, String group,
-                                  AdminRequests requests) {
-    return new AdminServer(null, description, channel, PeerCheck.forGroup(group), requests::answer);
+                                  AdminRequests requests, Threads threads) {
+    return new AdminServer(null, description, channel, PeerCheck.forGroup(group), requests::answer, threads);
   }
 
   /**
@@ -78,13 +81,15 @@ public final class AdminServer implements AutoCloseable {
    *
    * @throws IOException naming the path when it cannot be bound, or another process already serves it
    */
-  public static AdminServer bind(Path path, String group, AdminRequests requests) throws IOException {
-    return bind(path, group, PeerCheck.forGroup(group), requests::answer);
+  public static AdminServer bind(Path path, String group, AdminRequests requests, Threads threads)
+      throws IOException {
+    return bind(path, group, PeerCheck.forGroup(group), requests::answer, threads);
   }
 
-  static AdminServer bind(Path path, String group, PeerCheck peers, Function<String, Map<String, Object>> requests)
-      throws IOException {
-    return new AdminServer(path, path.toString(), AdminSocketFile.bind(path, group, MAX_CLIENTS), peers, requests);
+  static AdminServer bind(Path path, String group, PeerCheck peers, Function<String, Map<String, Object>> requests,
+                          Threads threads) throws IOException {
+    return new AdminServer(path, path.toString(), AdminSocketFile.bind(path, group, MAX_CLIENTS), peers, requests,
+        threads);
   }
 
   public void start() {
@@ -115,7 +120,7 @@ public final class AdminServer implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         continue;
       }
-      Thread.ofVirtual().name("admin-client").start(() -> serve(ch));
+      clientThreads.newThread(() -> serve(ch)).start();
     }
   }
 

@@ -92,6 +92,9 @@ final class GroupLookup implements Function<String, GroupLookup.Result> {
       return new Failed("cannot run " + command.getFirst() + ": " + e.getMessage());
     }
     CompletableFuture<byte[]> output = new CompletableFuture<>();
+    // The one thread made outside DaemonThreads, on purpose: it drains the pipe of the child this method
+    // started and ends with it (within the timeout, as the child is killed then), like the JDK's own
+    // process reaper; it is not a service thread, so there is nothing for the daemon to own or stop.
     Thread.ofVirtual().name("getent-output").start(() -> read(p.getInputStream(), output));
     long deadline = System.nanoTime() + timeout.toNanos();
     try {

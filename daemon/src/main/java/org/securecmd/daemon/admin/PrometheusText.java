@@ -10,7 +10,9 @@ import java.util.TreeMap;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
+import org.securecmd.daemon.audit.ProxyCounters;
 
 /**
  * Renders counters in the Prometheus text exposition format (version 0.0.4): connections, handshakes by
@@ -68,6 +70,31 @@ final class PrometheusText {
         p.sample("securecmd_renewals_refused_total{reason=\"" + label(reason) + "\"}", n));
     p.gauge("securecmd_devices_due_for_renewal",
         "Connected devices whose certificate expires within [enrollment] renew_before.", r.devicesDue());
+    return p.b.toString();
+  }
+
+  /**
+   * The several-hosts part: PROXY v2 health checks and refused headers, and the CRL file's state (seconds
+   * until each CRL's nextUpdate, negative once past; whether the last load worked).
+   */
+  static String renderFleet(ProxyCounters.Snapshot proxy, CrlHealth.Status crl, Instant now) {
+    PrometheusText p = new PrometheusText();
+    p.counter("securecmd_proxy_health_checks_total",
+        "Balancer health checks (PROXY v2 LOCAL headers), closed quietly.", proxy.healthChecks());
+    p.help("securecmd_proxy_header_refused_total", "counter",
+        "Connections refused before TLS for their PROXY v2 header (missing, malformed, not_listed, ...), by reason.");
+    proxy.refused().forEach((reason, n) ->
+        p.sample("securecmd_proxy_header_refused_total{reason=\"" + label(reason) + "\"}", n));
+    if (crl.configured()) {
+      p.help("securecmd_crl_next_update_seconds", "gauge",
+          "Seconds until the CRL's nextUpdate (negative when past), by issuer CN.");
+      for (CrlHealth.Crl c : crl.crls()) {
+        c.nextUpdate().ifPresent(t -> p.sample("securecmd_crl_next_update_seconds{issuer=\"" + label(c.issuer())
+            + "\"}", Duration.between(now, t).toSeconds()));
+      }
+      p.gauge("securecmd_crl_last_load_success", "1 when the last load of [clients] crl worked, else 0.",
+          crl.lastLoadSucceeded() ? 1 : 0);
+    }
     return p.b.toString();
   }
 

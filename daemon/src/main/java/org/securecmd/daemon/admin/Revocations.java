@@ -1,68 +1,80 @@
 package org.securecmd.daemon.admin;
 
-import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.securecmd.daemon.auth.DenyList;
-import org.securecmd.daemon.auth.DenyListStore;
+import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.server.ConnectionRegistry;
+import org.securecmd.daemon.state.StateHealth;
+import org.securecmd.daemon.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes to the operator's deny list: each change is saved, then installed (every request reads it), then
- * open connections are re-checked and those it denies closed with {@code ERR FORBIDDEN}. One change at a
- * time, so saves never interleave.
+ * Changes to the operator's deny list: each goes to the state store (which puts it in effect for every new
+ * request), then {@link #enforce} re-checks the open connections and closes those it denies with
+ * {@code ERR FORBIDDEN}. A change that arrives from another host takes the same {@link #enforce} path.
+ * One local change at a time.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
 
-  private final AtomicReference<DenyList> current;
-  private final DenyListStore store;
+  private final StateStore store;
   private final ConnectionRegistry registry;
+  private final Clock clock;
+  private final String host;
 
-  /** @param current the daemon's deny list, already loaded from {@code store} */
-  public Revocations(AtomicReference<DenyList> current, DenyListStore store, ConnectionRegistry registry) {
-    this.current = current;
+  /** @param host this machine's name, recorded with each revocation ({@code user@host}) */
+  public Revocations(StateStore store, ConnectionRegistry registry, Clock clock, String host) {
     this.store = store;
     this.registry = registry;
+    this.clock = clock;
+    this.host = host;
   }
 
   /**
    * What a change did.
    *
-   * @param saveError empty when saved; otherwise the change applies to this run only, and this says why
+   * @param reach where a revocation was saved ({@link StateStore.Revoked#UNCHANGED} for an unrevoke)
    */
-  public record Change(boolean changed, int disconnected, String saveError) {}
+  public record Change(boolean changed, int disconnected, StateStore.Revoked reach) {}
 
   public DenyList list() {
-    return current.get();
+    return store.denyList();
   }
 
-  public synchronized Change revokeIdentity(String name) {
-    return apply(current.get().withIdentity(name), "identity " + name);
+  public StateHealth health() {
+    return store.health();
   }
 
-  public synchronized Change revokeSerial(String serial) {
-    String s = DenyList.normalizeSerial(serial);
-    return apply(current.get().withSerial(s), "serial " + s);
+  /** @param by who asks (the admin user), empty when unknown */
+  public synchronized Change revoke(DenyListEntry.Kind kind, String value, String by, String reason) {
+    String who = by.isEmpty() ? host : by + "@" + host;
+    DenyListEntry entry = new DenyListEntry(kind, value, who, clock.instant(), reason);
+    StateStore.Revoked reach = store.revoke(entry); // in store.denyList() at once, whatever the database does
+    int closed = enforce();
+    log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
+        reason.isEmpty() ? "" : "; reason: " + reason);
+    return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
   }
 
   /**
    * What an unrevoke removed: the identity entry, the serial entry (normalised), or both when the value
    * names both (an identity "abc" and the serial abc).
-   *
-   * @param saveError as in {@link Change}
    */
-  public record Removal(Optional<String> identity, Optional<String> serial, String saveError) {
+  public record Removal(Optional<String> identity, Optional<String> serial) {
     public boolean changed() {
       return identity.isPresent() || serial.isPresent();
     }
   }
 
-  /** Removes {@code entry} as an identity and as a serial, whichever it is on the list as. */
-  public synchronized Removal unrevoke(String entry) {
-    DenyList before = current.get();
+  /**
+   * Removes {@code entry} as an identity and as a serial, whichever it is on the list as.
+   *
+   * @throws StateStore.Unavailable when the store cannot remove it everywhere now; nothing changed
+   */
+  public synchronized Removal unrevoke(String entry) throws StateStore.Unavailable {
+    DenyList before = store.denyList();
     Optional<String> identity = Optional.of(entry).filter(before.identities()::contains);
     Optional<String> serial;
     try {
@@ -70,31 +82,18 @@ public final class Revocations {
     } catch (IllegalArgumentException notHex) {
       serial = Optional.empty();
     }
-    if (identity.isEmpty() && serial.isEmpty()) return new Removal(identity, serial, "");
-    DenyList after = before.without(entry);
-    String saveError = save(after);
-    current.set(after);
+    if (!store.unrevoke(entry)) return new Removal(Optional.empty(), Optional.empty());
+    if (identity.isEmpty() && serial.isEmpty()) identity = Optional.of(entry); // only the database had it
     log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
-    return new Removal(identity, serial, saveError);
+    return new Removal(identity, serial);
   }
 
-  private Change apply(DenyList after, String what) {
-    boolean changed = !after.equals(current.get());
-    String saveError = changed ? save(after) : "";
-    // Installed even when the save failed: a revocation must take effect now; the error is reported.
-    current.set(after);
-    int closed = registry.recheckOpenConnections();
-    log.info("revoked {}: {} open connection(s) closed", what, closed);
-    return new Change(changed, closed, saveError);
-  }
-
-  private String save(DenyList list) {
-    try {
-      store.save(list);
-      return "";
-    } catch (IOException e) {
-      log.error("cannot save the deny list to {}: {}", store.file(), e.toString());
-      return "cannot save " + store.file() + ": " + e.getMessage() + "; the change applies until the daemon stops";
-    }
+  /**
+   * The policy-change hook: re-checks every open connection against the current generation and deny list,
+   * closing the refused ones with {@code ERR FORBIDDEN}; returns how many. Called after a local change and
+   * when the store reports one from elsewhere.
+   */
+  public int enforce() {
+    return registry.recheckOpenConnections();
   }
 }

@@ -42,6 +42,17 @@ public final class AuditLog {
         escapeQuoted(reason));
   }
 
+  /** A PROXY v2 header refused (or required and missing): the connection never reached TLS. */
+  public void proxyRefused(long connection, String remote, String reason, String message) {
+    metrics.proxy().refused(reason);
+    audit.info("proxy-refused conn={} remote={} reason=\"{}\"", connection, remote, escapeQuoted(message));
+  }
+
+  /** A balancer's health check (PROXY v2 LOCAL): counted, not audited, since nothing was asked of the daemon. */
+  public void proxyHealthCheck() {
+    metrics.proxy().healthCheck();
+  }
+
   /** A connection closed because a request line ({@code request}) or a reply write ({@code write}) took too long. */
   public void timedOut(long connection, String client, String remote, String kind) {
     metrics.timedOut(kind);

@@ -27,6 +27,8 @@ public final class Metrics {
   private final LongAdder latencySumMicros = new LongAdder();
   private volatile Predicate<String> knownVerb = v -> false;
   private final RenewalMetrics renewals = new RenewalMetrics();
+  private final ProxyCounters proxy = new ProxyCounters();
+  private final CrlHealth crl = new CrlHealth();
 
   public Metrics() {
     for (int i = 0; i < latency.length; i++) latency[i] = new LongAdder();
@@ -98,6 +100,16 @@ public final class Metrics {
   /** The RENEW counters (kept apart: they are fed by the renewal policy, not by connections). */
   public RenewalMetrics renewals() {
     return renewals;
+  }
+
+  /** PROXY v2 health checks and refused headers (kept apart from handshake failures: they are not TLS). */
+  public ProxyCounters proxy() {
+    return proxy;
+  }
+
+  /** The CRL file's load state, set by whoever loads it. */
+  public CrlHealth crl() {
+    return crl;
   }
 
   public long acceptedCount() {

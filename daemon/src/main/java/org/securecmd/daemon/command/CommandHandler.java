@@ -5,7 +5,7 @@ import org.securecmd.protocol.Reply;
 
 /** Answers one verb. Implementations are immutable and safe to call from many connections at once. */
 @FunctionalInterface
-public interface CommandHandler {
+interface CommandHandler {
   /** The reply for {@code identity}; never throws for expected failures, which are {@code ERR} replies. */
   Reply handle(Identity identity);
 }

@@ -37,8 +37,8 @@ public final class CommandTable {
   /** @param renewals the {@code RENEW} policy, or null when {@code [enrollment]} is absent */
   public static CommandTable of(Map<String, CommandSettings> commands, Renewals renewals) {
     Map<String, Entry> m = new HashMap<>();
-    m.put("PING", new Entry(new Ping(), EVERYONE));
-    m.put("WHOAMI", new Entry(new WhoAmI(), EVERYONE));
+    m.put(CommandSettings.PING, new Entry(new Ping(), EVERYONE));
+    m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE));
     for (CommandSettings c : commands.values()) {
       AllowList allow = AllowList.of(c.allow(), c.allowAnonymous());
       CommandHandler h = c.reply() != null ? new StaticReply(Reply.ok(c.reply()))
@@ -55,7 +55,7 @@ public final class CommandTable {
 
   /** As {@link #dispatch(Request, Identity)}; {@code chain} is the peer's certificate chain, which RENEW renews. */
   public Reply dispatch(Request request, Identity identity, List<X509Certificate> chain) {
-    if (renew != null && request.verb().equals("RENEW")) return renew.handle(identity, chain, request.arguments());
+    if (renew != null && request.verb().equals(CommandSettings.RENEW)) return renew.handle(identity, chain, request.arguments());
     Entry e = entries.get(request.verb());
     if (e == null) return Reply.error(ErrorCode.UNKNOWN_COMMAND, "unknown command");
     if (!e.allow().allows(identity)) return Reply.error(ErrorCode.FORBIDDEN, "not allowed for this client");
@@ -66,6 +66,6 @@ public final class CommandTable {
   }
 
   public boolean knows(String verb) {
-    return entries.containsKey(verb) || (renew != null && verb.equals("RENEW"));
+    return entries.containsKey(verb) || (renew != null && verb.equals(CommandSettings.RENEW));
   }
 }

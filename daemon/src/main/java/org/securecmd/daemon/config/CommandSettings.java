@@ -1,6 +1,7 @@
 package org.securecmd.daemon.config;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code [commands.NAME]}: a configured verb. Exactly one of {@code reply} and {@code replyFile} is set.
@@ -11,6 +12,14 @@ import java.util.List;
  */
 public record CommandSettings(String name, String reply, String replyFile, ReplyEncoding encoding,
                               List<String> allow, boolean allowAnonymous) {
+  /** Answered by the daemon itself (the command package's {@code Ping}, {@code WhoAmI}, {@code Renew}). */
+  public static final String PING = "PING";
+  public static final String WHOAMI = "WHOAMI";
+  /** Exists only with {@code [enrollment]}. */
+  public static final String RENEW = "RENEW";
+  /** The built-in verbs; a config cannot redefine them. */
+  public static final Set<String> BUILT_IN_VERBS = Set.of(PING, WHOAMI, RENEW);
+
   public CommandSettings {
     allow = List.copyOf(allow);
     if ((reply == null) == (replyFile == null)) throw new IllegalArgumentException("exactly one of reply, reply_file");

@@ -27,8 +27,8 @@ import org.tomlj.TomlTable;
  * keys) are checked by whoever loads them, with {@link Config#origins()} for the line.
  */
 public final class ConfigLoader {
-  /** Verbs answered by the daemon itself; a config cannot redefine them. */
-  public static final Set<String> BUILT_IN_VERBS = Set.of("PING", "WHOAMI", "RENEW");
+  /** The installed configuration, read by securecmdd and securecmdctl when no {@code --config} is given. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/securecmd/config.toml");
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics",
@@ -38,9 +38,26 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static Config load(Path file) throws ConfigException {
-    String text;
+    return parse(file, read(file));
+  }
+
+  /**
+   * {@code [admin] socket} only, read and checked as {@link #load} does (the same default, relative to the
+   * file's directory), whatever the other tables hold: securecmdctl must still find a daemon that serves a
+   * config which has since gone wrong elsewhere (a refused reload leaves exactly that behind).
+   */
+  public static Path adminSocket(Path file) throws ConfigException {
+    TomlParseResult toml = toml(file, read(file));
+    if (toml.contains("admin") && !toml.isTable(List.of("admin"))) {
+      TomlPosition p = toml.inputPositionOf(List.of("admin"));
+      throw new ConfigException(file, p == null ? 0 : p.line(), "admin", "must be a table ([admin])");
+    }
+    return admin(reader(file, toml, "admin", new Origins(file))).socket();
+  }
+
+  private static String read(Path file) throws ConfigException {
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file, 0, null, "cannot read the configuration: no such file");
     } catch (AccessDeniedException e) {
@@ -48,20 +65,11 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file, 0, null, "cannot read the configuration: " + e.getMessage());
     }
-    return parse(file, text);
   }
 
   /** Parses {@code text} as if read from {@code file} (relative paths resolve against its directory). */
   public static Config parse(Path file, String text) throws ConfigException {
-    TomlParseResult toml = Toml.parse(text);
-    if (toml.hasErrors()) {
-      TomlParseError e = toml.errors().get(0);
-      TomlPosition p = e.position();
-      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
-      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
-          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
-      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
-    }
+    TomlParseResult toml = toml(file, text);
     Origins origins = new Origins(file);
     for (String key : toml.keySet()) {
       if (!TABLES.contains(key)) {
@@ -89,6 +97,19 @@ public final class ConfigLoader {
     return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
   }
 
+  private static TomlParseResult toml(Path file, String text) throws ConfigException {
+    TomlParseResult toml = Toml.parse(text);
+    if (toml.hasErrors()) {
+      TomlParseError e = toml.errors().get(0);
+      TomlPosition p = e.position();
+      // tomlj quotes the offending token, which may be part of an unquoted secret (reply = 12 34): never echo it
+      String detail = e.getMessage().replaceFirst("^Unexpected '.*?', ",
+          "Unexpected text" + (p == null ? "" : " at column " + p.column()) + ", ");
+      throw new ConfigException(file, p == null ? 0 : p.line(), null, "TOML syntax error: " + detail);
+    }
+    return toml;
+  }
+
   private static TableReader reader(Path file, TomlTable root, String name, Origins origins) {
     return new TableReader(file, name, root.getTable(List.of(name)), origins);
   }
@@ -96,7 +117,7 @@ public final class ConfigLoader {
   private static ServerSettings server(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("listen", "handshake_timeout", "idle_timeout", "max_connections", "max_line_bytes",
         "max_requests_per_connection", "shutdown_timeout", "request_timeout", "write_timeout",
-        "max_connection_age", "max_connections_per_identity", "max_handshakes_per_address"));
+        "max_connection_age", "max_connections_per_identity", "max_handshakes_per_address", "proxy_protocol"));
     String listenText = r.string("listen", "0.0.0.0:5000");
     ListenAddress listen;
     try {
@@ -115,7 +136,21 @@ public final class ConfigLoader {
         r.duration("write_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
         r.duration("max_connection_age", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(365)),
         (int) r.integer("max_connections_per_identity", 16, 1, 1_000_000),
-        (int) r.integer("max_handshakes_per_address", 64, 1, 1_000_000));
+        (int) r.integer("max_handshakes_per_address", 64, 1, 1_000_000),
+        proxyProtocol(r));
+  }
+
+  /** {@code proxy_protocol}: the balancers' address blocks (PROXY v2 senders); empty by default. */
+  private static List<Cidr> proxyProtocol(TableReader r) throws ConfigException {
+    List<Cidr> out = new java.util.ArrayList<>();
+    for (String text : r.strings("proxy_protocol", List.of())) {
+      try {
+        out.add(Cidr.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw r.error("proxy_protocol", TableReader.quoted(text), e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static TlsSettings tls(TableReader r) throws ConfigException {
@@ -159,7 +194,7 @@ public final class ConfigLoader {
 
   private static AdminSettings admin(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("socket", "group"));
-    Path socket = r.path("socket", "/run/securecmd/admin.sock");
+    Path socket = r.path("socket", AdminSettings.DEFAULT_SOCKET.toString());
     if (socket == null) throw r.error("socket", "\"\"", "an admin socket path is required");
     String group = r.string("group", "securecmd-admin");
     if (!group.matches("[a-z_][a-z0-9_-]{0,31}\\$?")) {
@@ -169,10 +204,37 @@ public final class ConfigLoader {
   }
 
   private static StateSettings state(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("directory"));
+    r.onlyKeys(List.of("directory", "backend", "url", "user", "password_file"));
     Path dir = r.path("directory", "/var/lib/securecmd");
     if (dir == null) throw r.error("directory", "\"\"", "a state directory is required");
-    return new StateSettings(dir);
+    String backendText = r.string("backend", "file");
+    StateSettings.Backend backend = switch (backendText) {
+      case "file" -> StateSettings.Backend.FILE;
+      case "postgresql" -> StateSettings.Backend.POSTGRESQL;
+      default -> throw r.error("backend", TableReader.quoted(backendText), "expected \"file\" or \"postgresql\"");
+    };
+    String url = r.string("url", null);
+    String user = r.string("user", null);
+    Path passwordFile = r.path("password_file", null);
+    if (backend == StateSettings.Backend.FILE) {
+      for (String key : List.of("url", "user", "password_file")) {
+        if (r.has(key)) throw r.error(key, "...", "is only used with backend = \"postgresql\"");
+      }
+      return new StateSettings(dir);
+    }
+    if (url == null) throw r.missing("url", "is required with backend = \"postgresql\" (jdbc:postgresql://HOST:PORT/DB)");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw r.error("url", TableReader.quoted(url), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
+    }
+    if (url.chars().anyMatch(Character::isISOControl)) throw r.error("url", "(hidden)", "contains control characters");
+    if (url.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
+      // never shown: the value is a secret
+      throw r.error("url", "(hidden)", "must not carry the password; put it in a file named by password_file");
+    }
+    if (user != null && (user.isEmpty() || user.chars().anyMatch(Character::isISOControl))) {
+      throw r.error("user", TableReader.quoted(user), "is empty or contains control characters");
+    }
+    return new StateSettings(dir, backend, url, user, passwordFile);
   }
 
   private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
@@ -224,7 +286,7 @@ public final class ConfigLoader {
       if (!VERB.matcher(name).matches()) {
         throw new ConfigException(file, line, label, "is not a valid verb: use A-Z, 0-9 and _, starting with a letter");
       }
-      if (BUILT_IN_VERBS.contains(name)) {
+      if (CommandSettings.BUILT_IN_VERBS.contains(name)) {
         throw new ConfigException(file, line, label, "is built in and cannot be configured");
       }
       if (!table.isTable(List.of(name))) throw new ConfigException(file, line, label, "must be a table");

@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations written as {@code "500ms"}, {@code "10s"}, {@code "5m"}, {@code "2h"}, {@code "1d"}. */
-public final class Durations {
+final class Durations {
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
   static final String ALLOWED = "a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")";
 

@@ -37,6 +37,6 @@ public record ListenAddress(String host, int port) {
 
   @Override
   public String toString() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return HostPort.of(host, port);
   }
 }

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses sizes written as a number of bytes or a string such as {@code "512B"}, {@code "4KiB"}, {@code "1MiB"}. */
-public final class Sizes {
+final class Sizes {
   private static final Pattern FORM = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB|GiB)?");
   static final String ALLOWED = "a number of bytes, or a string with B, KiB, MiB or GiB (e.g. \"4KiB\")";
 

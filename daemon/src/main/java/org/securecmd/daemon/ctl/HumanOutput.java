@@ -31,8 +31,18 @@ final class HumanOutput {
         List<?> ids = (List<?>) r.get("identities");
         List<?> serials = (List<?>) r.get("serials");
         if (ids.isEmpty() && serials.isEmpty()) out.println("the deny list is empty");
-        ids.forEach(i -> out.println("identity " + t(i)));
-        serials.forEach(s -> out.println("serial   " + t(s)));
+        List<?> entries = (List<?>) r.get("entries");
+        if (entries == null) {
+          ids.forEach(i -> out.println("identity " + t(i)));
+          serials.forEach(s -> out.println("serial   " + t(s)));
+        }
+        for (Object o : entries == null ? List.of() : entries) {
+          Map<?, ?> e = (Map<?, ?>) o;
+          String origin = String.join(", ", java.util.stream.Stream.of(e.get("by"), e.get("at"), e.get("reason"))
+              .map(String::valueOf).filter(x -> !x.isEmpty()).toList());
+          out.println(("identity".equals(e.get("kind")) ? "identity " : "serial   ") + t(e.get("value"))
+              + (origin.isEmpty() ? "" : "  (" + t(origin) + ")"));
+        }
       }
       case "metrics" -> out.print(TerminalText.escapeLines(String.valueOf(r.get("text"))));
       case "issued" -> issued(r, out);
@@ -58,6 +68,13 @@ final class HumanOutput {
     line(out, "connections", r.get("connections_open") + " open, " + r.get("connections_accepted") + " accepted");
     line(out, "requests", r.get("requests"));
     line(out, "deny list", r.get("revoked_entries") + " entries");
+    if (r.get("state") instanceof Map<?, ?> st) {
+      boolean degraded = Boolean.TRUE.equals(st.get("degraded"));
+      String sync = String.valueOf(st.get("last_sync"));
+      line(out, "state", st.get("backend") + (degraded ? ", DEGRADED: " + t(st.get("detail")) : ", ok")
+          + (sync.isEmpty() ? "" : " (last sync " + sync + ")")
+          + (((Number) st.get("pending")).longValue() > 0 ? ", " + st.get("pending") + " pending revocation(s)" : ""));
+    }
     Map<?, ?> cert = (Map<?, ?>) r.get("server_certificate");
     line(out, "certificate", cert.get("subject") + ", expires " + cert.get("not_after"));
     for (Object o : (List<?>) r.get("client_cas")) {
@@ -67,6 +84,20 @@ final class HumanOutput {
     if (r.get("renewals") instanceof Map<?, ?> rn) {
       line(out, "renewals", rn.get("issued") + " issued, refused " + rn.get("refused") + ", "
           + rn.get("devices_due") + " connected device(s) due");
+    }
+    crl(r.get("crl") instanceof Map<?, ?> m ? m : Map.of(), out);
+  }
+
+  /** The CRL in force, its next update, and a failed load of a changed file (which leaves the old one). */
+  private static void crl(Map<?, ?> c, PrintStream out) {
+    if (!Boolean.TRUE.equals(c.get("configured"))) return;
+    for (Object o : c.get("crls") instanceof List<?> l ? l : List.of()) {
+      Map<?, ?> one = (Map<?, ?>) o;
+      line(out, "CRL", one.get("issuer") + (one.get("next_update") == null ? ", no next update"
+          : ", next update " + one.get("next_update")) + " (loaded " + c.get("loaded") + ")");
+    }
+    if (Boolean.FALSE.equals(c.get("last_load_ok"))) {
+      line(out, "CRL", "the changed file was NOT loaded (the CRL above stays in force): " + c.get("last_error"));
     }
   }
 

@@ -16,8 +16,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.securecmd.daemon.admin.Json;
-import org.tomlj.Toml;
-import org.tomlj.TomlParseResult;
+import org.securecmd.daemon.config.AdminSettings;
+import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.ConfigLoader;
 
 /**
  * {@code securecmdctl [--socket PATH | --config FILE] [--json] [--] SUBCOMMAND [OPTIONS] [--] [ARGUMENT]}: one
@@ -31,8 +32,7 @@ public final class Main {
   static final int USAGE = 2;
   static final int NOT_RUNNING = 3;
   static final int DENIED = 4;
-  static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/config.toml");
-  static final Path DEFAULT_SOCKET = Path.of("/run/securecmd/admin.sock");
+  static final Path DEFAULT_SOCKET = AdminSettings.DEFAULT_SOCKET;
   static final String USAGE_TEXT = usageText();
 
   private Main() {}
@@ -42,11 +42,11 @@ public final class Main {
         usage: securecmdctl [GLOBAL OPTIONS] SUBCOMMAND [OPTIONS] [--] [ARGUMENT]
         global options (before the subcommand only):
           --socket PATH           the admin socket (default: [admin] socket of --config)
-          --config FILE           the daemon's config (default /etc/securecmd/config.toml)
+          --config FILE           the daemon's config (default %s)
           --json                  print the daemon's JSON reply instead of text
           --help                  this text; "securecmdctl SUBCOMMAND --help" describes one
         subcommands:
-        """);
+        """.formatted(ConfigLoader.DEFAULT_FILE));
     for (Subcommand s : Requests.all()) {
       String head = s.name() + (s.synopsis().isEmpty() ? "" : " " + s.synopsis());
       String first = s.description().lines().findFirst().orElse("");
@@ -55,7 +55,8 @@ public final class Main {
     b.append("""
         "--" ends the options: "revoke -- -dev" revokes the identity "-dev".
         exit codes: 0 done, 1 the daemon refused or failed the request, 2 usage, 3 daemon not running,
-                    4 access denied (root and the [admin] group only)""");
+                    4 access denied (root and the [admin] group only),
+                    5 revoked on this host only until the shared state database is back""");
     return b.toString();
   }
 
@@ -114,7 +115,7 @@ public final class Main {
     }
     String reply;
     try {
-      reply = send(socket, request);
+      reply = send(socket, RevokeRequest.signed(request));
     } catch (NoSuchFileException | java.net.ConnectException e) {
       err.println("securecmdctl: securecmdd is not running (no admin socket at " + socket + ": "
           + e.getMessage() + ")");
@@ -149,9 +150,10 @@ public final class Main {
     }
     String code = String.valueOf(parsed.get("error"));
     if (!json) {
-      if ("NOT_SAVED".equals(code)) HumanOutput.print(subcommand, parsed, out);
+      if ("NOT_SAVED".equals(code) || "LOCAL_ONLY".equals(code)) HumanOutput.print(subcommand, parsed, out);
       err.println("securecmdctl: " + subcommand + ": " + TerminalText.escape(parsed.get("message")));
     }
+    if ("LOCAL_ONLY".equals(code)) return RevokeRequest.THIS_HOST_ONLY;
     return "ACCESS_DENIED".equals(code) ? DENIED : FAILED;
   }
 
@@ -163,7 +165,7 @@ public final class Main {
 
   /** {@code [admin] socket} of the config file (relative to its directory), or the default socket. */
   static Path socketFrom(Path config, PrintStream err) throws IOException {
-    return socketFrom(config, DEFAULT_CONFIG, err);
+    return socketFrom(config, ConfigLoader.DEFAULT_FILE, err);
   }
 
   /**
@@ -175,22 +177,14 @@ public final class Main {
   static Path socketFrom(Path config, Path defaultConfig, PrintStream err) throws IOException {
     Path file = config == null ? defaultConfig : config;
     if (config == null && !Files.isReadable(file)) return DEFAULT_SOCKET;
-    TomlParseResult toml;
     try {
-      toml = Toml.parse(file);
-    } catch (IOException e) {
-      throw new IOException("cannot read " + file + ": " + e.getMessage() + " (or give --socket PATH)", e);
-    }
-    if (toml.hasErrors()) {
-      String problem = file + ": " + toml.errors().getFirst().toString();
-      if (config != null) throw new IOException(problem + " (or give --socket PATH)");
-      err.println("securecmdctl: warning: " + problem + "; trying " + DEFAULT_SOCKET + " (or give --socket PATH)");
+      return ConfigLoader.adminSocket(file);  // the daemon's own reading of [admin] socket, nothing else
+    } catch (ConfigException e) {
+      if (config != null) throw new IOException(e.getMessage() + " (or give --socket PATH)", e);
+      err.println("securecmdctl: warning: " + e.getMessage() + "; trying " + DEFAULT_SOCKET
+          + " (or give --socket PATH)");
       return DEFAULT_SOCKET;
     }
-    String value = toml.getString("admin.socket");
-    if (value == null || value.isEmpty()) return DEFAULT_SOCKET;
-    Path dir = file.toAbsolutePath().getParent();
-    return dir == null ? Path.of(value) : dir.resolve(value);
   }
 
   private static String send(Path socket, String request) throws IOException {

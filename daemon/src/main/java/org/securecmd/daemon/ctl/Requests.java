@@ -21,10 +21,11 @@ final class Requests {
           p -> "disconnect " + p.argument()),
       Subcommand.plain("reload", "reload config and certificates (as SIGHUP); exits 1 when the new configuration\n"
           + "was refused, and the old one keeps serving"),
-      new Subcommand("revoke", "[--serial] [--] IDENTITY|HEX",
+      new Subcommand("revoke", "[--serial] [--reason TEXT] [--] IDENTITY|HEX",
           "deny a device by name (CN or SAN), now and after restarts; closes its open connections\n"
-          + "--serial  the argument is a certificate serial number (hex) instead", Set.of("--serial"), Set.of(), 1,
-          p -> "revoke " + (p.flags().contains("--serial") ? "serial " : "identity ") + p.argument()),
+          + "--serial  the argument is a certificate serial number (hex) instead\n"
+          + "--reason  why (kept with the entry, with who and when; shown by revoked)", Set.of("--serial"),
+          Set.of("--reason"), 1, RevokeRequest::line),
       new Subcommand("unrevoke", "[--] IDENTITY|HEX",
           "remove an entry from the deny list; says whether it was an identity, a serial or both", Set.of(),
           Set.of(), 1, p -> "unrevoke " + p.argument()),

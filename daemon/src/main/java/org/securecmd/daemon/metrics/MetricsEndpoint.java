@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.securecmd.daemon.config.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * device identities out of the text (the metrics have none).
  *
  * <pre>{@code
- * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 5001), () -> text);
+ * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 5001), () -> text,
+ *     Executors.newVirtualThreadPerTaskExecutor());
  * m.start();  ...  m.close();
  * }</pre>
  */
@@ -27,45 +28,49 @@ public final class MetricsEndpoint implements AutoCloseable {
   private static final int BACKLOG = 64;
 
   private final HttpServer http;
-  private final ExecutorService requests = Executors.newThreadPerTaskExecutor(
-      Thread.ofVirtual().name("metrics-request-", 0).factory());
+  private final ExecutorService requests;
   private final String description;
 
-  private MetricsEndpoint(HttpServer http, String description) {
+  private MetricsEndpoint(HttpServer http, String description, ExecutorService requests) {
     this.http = http;
+    this.requests = requests;
     this.description = description;
   }
 
   /**
    * Binds {@code address} and prepares to serve {@code text}; nothing is answered before {@link #start}.
+   * Each request runs on {@code requests} (one virtual thread each, as the class comment assumes), which
+   * {@link #close} shuts down.
    *
    * @throws IOException naming the address when it cannot be bound
    */
-  public static MetricsEndpoint bind(InetSocketAddress address, Supplier<String> text) throws IOException {
-    return bind(address, null, text);
+  public static MetricsEndpoint bind(InetSocketAddress address, Supplier<String> text, ExecutorService requests)
+      throws IOException {
+    return bind(address, null, text, requests);
   }
 
   /**
    * Binds a throwaway loopback port, for a socket passed in by systemd to be put under it (at
    * {@link #address()}) before {@link #start}; {@code description} names that socket in logs.
    */
-  public static MetricsEndpoint forPassedSocket(String description, Supplier<String> text) throws IOException {
-    return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), description, text);
+  public static MetricsEndpoint forPassedSocket(String description, Supplier<String> text,
+                                                ExecutorService requests) throws IOException {
+    return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), description, text, requests);
   }
 
-  private static MetricsEndpoint bind(InetSocketAddress address, String description, Supplier<String> text)
-      throws IOException {
+  private static MetricsEndpoint bind(InetSocketAddress address, String description, Supplier<String> text,
+                                      ExecutorService requests) throws IOException {
     HttpLimits.apply();
     HttpServer http;
     try {
       http = HttpServer.create(address, BACKLOG);
     } catch (IOException e) {
-      throw new IOException("cannot listen for metrics on " + hostPort(address) + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen for metrics on " + HostPort.of(address) + ": " + e.getMessage(), e);
     }
     http.createContext("/", new MetricsHandler(text));
     MetricsEndpoint m = new MetricsEndpoint(http,
-        description != null ? description : "http://" + hostPort(http.getAddress()) + MetricsHandler.PATH);
-    http.setExecutor(m.requests);
+        description != null ? description : "http://" + HostPort.of(http.getAddress()) + MetricsHandler.PATH, requests);
+    http.setExecutor(requests);
     return m;
   }
 
@@ -91,8 +96,4 @@ public final class MetricsEndpoint implements AutoCloseable {
     requests.shutdownNow();
   }
 
-  private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
-  }
 }

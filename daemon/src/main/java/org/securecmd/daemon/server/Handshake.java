@@ -1,5 +1,6 @@
 package org.securecmd.daemon.server;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -16,19 +17,25 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.Cidr;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.daemon.tls.TlsMaterial;
 
 /**
  * The TLS handshake of one accepted socket, bounded by {@code handshake_timeout} as a whole (a read timeout
  * alone would let a slow drip of bytes go on for ever). A failure is audited with its reason; the caller
- * then closes the socket. Whatever has to happen on the raw socket before TLS goes in front of {@link #run}.
+ * then closes the socket. Before TLS, on the raw socket and under the same deadline, the PROXY v2 step
+ * ({@link ProxyPrelude}): from a listed balancer it gives the device's own address.
  */
 final class Handshake {
   /** A completed handshake: the TLS socket over the raw one, and the peer as its certificate names it. */
-  record Completed(SSLSocket socket, Identity identity, List<X509Certificate> chain, boolean resumed) {}
+  record Completed(SSLSocket socket, Identity identity, List<X509Certificate> chain, boolean resumed,
+                   String remote) {}
 
   private final long id;
-  private final String remote;
+  /** The peer's address; the device's own once a listed balancer's PROXY v2 header said so. */
+  private String remote;
+  private volatile boolean deadlinePassed;
   private final ServerContext context;
   private final Duration timeout;
 
@@ -44,16 +51,24 @@ final class Handshake {
    * with autoClose=false, so JSSE's own close on a fatal alert leaves the TCP socket to us (and to a
    * lingering close, so the alert is not overtaken by a reset).
    */
-  Optional<Completed> run(Socket raw, TlsMaterial tls) throws IOException {
-    SSLSocket s = (SSLSocket) tls.context().getSocketFactory()
-        .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
-    s.setUseClientMode(false);
-    s.setSSLParameters(tls.newParameters());
-    s.setSoTimeout(Limits.millis(timeout));
-    ScheduledFuture<?> deadline = context.timer().schedule(() -> closeQuietly(raw), timeout.toMillis(),
-        TimeUnit.MILLISECONDS);
+  Optional<Completed> run(Socket raw, TlsMaterial tls, List<Cidr> balancers) throws IOException {
+    raw.setSoTimeout(Limits.millis(timeout));
+    // the deadline bounds the PROXY header and the handshake together
+    ScheduledFuture<?> deadline = context.timer().schedule(() -> {
+      deadlinePassed = true; // before the close: the reader it wakes must see why (isDone() comes later)
+      closeQuietly(raw);
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     long startMillis = System.currentTimeMillis();
     try {
+      byte[] consumed = proxyStep(raw, balancers);
+      if (consumed == null) return Optional.empty();
+      SSLSocket s = consumed.length == 0
+          ? (SSLSocket) tls.context().getSocketFactory()
+              .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false)
+          : (SSLSocket) tls.context().getSocketFactory().createSocket(raw, new ByteArrayInputStream(consumed), false);
+      s.setUseClientMode(false);
+      s.setSSLParameters(tls.newParameters());
+      s.setSoTimeout(Limits.millis(timeout));
       s.startHandshake();
       SSLSession session = s.getSession();
       // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
@@ -61,17 +76,51 @@ final class Handshake {
       context.audit().handshakeCompleted(resumed);
       List<X509Certificate> chain = chain(session);
       Identity identity = chain.isEmpty() ? Identity.ANONYMOUS : Identity.of(chain.get(0));
-      return Optional.of(new Completed(s, identity, chain, resumed));
+      return Optional.of(new Completed(s, identity, chain, resumed, remote));
     } catch (SocketTimeoutException e) {
       context.audit().handshakeRefused(id, remote, "handshake timed out");
     } catch (IOException e) {
-      String reason = deadline.isDone() ? "handshake timed out" : describe(e);
-      context.audit().handshakeRefused(id, remote, reason);
-      if (!deadline.isDone()) LingeringClose.drain(raw);
+      boolean late = deadlinePassed || deadline.isDone();
+      context.audit().handshakeRefused(id, remote, late ? "handshake timed out" : describe(e));
+      if (!late) LingeringClose.drain(raw);
     } finally {
       deadline.cancel(false);
     }
     return Optional.empty();
+  }
+
+  /**
+   * The PROXY protocol v2 step ({@link ProxyPrelude}), on the raw socket before TLS: returns the bytes it
+   * read that belong to TLS, or {@code null} when the connection ends here (a balancer's health check,
+   * closed quietly; or a refused header, audited). A listed balancer's header sets {@link #remote}.
+   */
+  private byte[] proxyStep(Socket raw, List<Cidr> balancers) throws IOException {
+    ProxyPrelude.Outcome outcome;
+    try {
+      outcome = ProxyPrelude.read(raw, balancers);
+    } catch (IOException e) {
+      boolean timedOut = e instanceof SocketTimeoutException || deadlinePassed;
+      // from anyone else, a silent peer is a handshake that timed out, as it always was
+      if (!timedOut || !ProxyPrelude.listed(raw, balancers)) throw e;
+      outcome = new ProxyPrelude.Refused("timeout", "no complete PROXY v2 header within handshake_timeout ("
+          + timeout.toMillis() + " ms)");
+    }
+    // instanceof, not a pattern switch: its first use bootstraps SwitchBootstraps, which took a cold
+    // daemon's first handshake past a 2 s handshake_timeout on a loaded machine (LifecycleTest)
+    if (outcome instanceof ProxyPrelude.Proceed p) {
+      if (!p.peer().equals(raw.getRemoteSocketAddress())) {
+        remote = HostPort.of(p.peer().getAddress(), p.peer().getPort());
+        Thread.currentThread().setName("conn-" + id + " " + remote);
+      }
+      return p.consumed();
+    }
+    if (outcome instanceof ProxyPrelude.Refused r) {
+      context.audit().proxyRefused(id, remote, r.reason(), r.message());
+      if (!deadlinePassed) LingeringClose.drain(raw); // a FIN, not a reset over the unread rest
+      return null;
+    }
+    context.audit().proxyHealthCheck();
+    return null;
   }
 
   private static List<X509Certificate> chain(SSLSession session) {

@@ -15,6 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.LineReader;
 import org.securecmd.protocol.ProtocolException;
@@ -47,7 +49,8 @@ final class ServedConnection implements Runnable {
 
   private final long id;
   private final Socket raw;
-  private final String remote;
+  /** The peer's address; the device's own when a listed balancer's PROXY v2 header said so. */
+  private volatile String remote;
   private final Generation accepted;
   private final Limits limits;
   private final Deadlines deadlines;
@@ -100,12 +103,17 @@ final class ServedConnection implements Runnable {
   private void serve() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, limits.handshakeTimeout()).run(raw, accepted.tls());
+      done = new Handshake(id, remote, context, limits.handshakeTimeout())
+          .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
-      context.handshakes().release(raw.getInetAddress());
+      // a listed balancer takes no per-address slot (Server): all devices behind it would share one
+      if (!ProxyPrelude.listed(raw, accepted.config().server().proxyProtocol())) {
+        context.handshakes().release(raw.getInetAddress());
+      }
     }
     if (done.isEmpty()) return;
     Handshake.Completed h = done.get();
+    remote = h.remote();
     tls = h.socket();
     chain = h.chain();
     identity = h.identity();
@@ -138,8 +146,8 @@ final class ServedConnection implements Runnable {
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
-    LineReader in = new LineReader(buffered, limits.maxLineBytes(), "RENEW ",
-        context.current().get().commands().knows("RENEW") ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
+    LineReader in = new LineReader(buffered, limits.maxLineBytes(), CommandSettings.RENEW + " ",
+        context.current().get().commands().knows(CommandSettings.RENEW) ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -313,7 +321,6 @@ final class ServedConnection implements Runnable {
   }
 
   private static String remoteOf(Socket s) {
-    String host = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPort();
+    return s.getInetAddress() == null ? "?:" + s.getPort() : HostPort.of(s.getInetAddress(), s.getPort());
   }
 }

@@ -8,9 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -34,7 +32,6 @@ public final class Server implements AutoCloseable {
   private final Supplier<Generation> current;
   private final Metrics metrics;
   private final ServerContext context;
-  private final ThreadFactory connectionThreads = Thread.ofVirtual().name("conn-", 0).factory();
   /** How often the registry is swept for request, write and age deadlines: their precision. */
   private static final long SWEEP_MILLIS = 100;
   private final AtomicLong ids = new AtomicLong();
@@ -45,28 +42,22 @@ public final class Server implements AutoCloseable {
   /**
    * @param current read at accept (TLS context, limits) and again for every request (policy, replies)
    * @param maxConnections fixed for the life of the listener (a reload does not resize it)
+   * @param threads where the accept loop, the connections and the deadlines run; {@link #close} shuts the
+   *     timer down
+   * @param listener told about every connection that passed policy, and when it closes
    */
-  public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics)
-      throws IOException {
-    this(source, current, maxConnections, metrics, ConnectionListener.NONE);
-  }
-
-  /** @param listener told about every connection that passed policy, and when it closes */
   public Server(ListenerSource source, Supplier<Generation> current, int maxConnections, Metrics metrics,
-                ConnectionListener listener) throws IOException {
+                Threads threads, ConnectionListener listener) throws IOException {
     this.channel = source.open();
     this.source = source;
     this.description = source.describe();
     this.current = current;
     this.metrics = metrics;
     this.maxConnections = maxConnections;
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-        Thread.ofPlatform().name("deadlines").daemon(true).factory());
-    timer.setRemoveOnCancelPolicy(true); // a cancelled handshake deadline leaves the queue at once
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
-        new AuditLog(metrics), timer, connectionThreads, new KeyedCounter<>(), new KeyedCounter<>(),
+        new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>(),
         listener);
-    this.acceptThread = Thread.ofPlatform().name("accept " + description).unstarted(this::acceptLoop);
+    this.acceptThread = threads.acceptLoop("accept " + description, this::acceptLoop);
   }
 
   public void start() {
@@ -128,7 +119,9 @@ public final class Server implements AutoCloseable {
       InetAddress from = ch.socket().getInetAddress();
       // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
       // connection when its handshake ends, whatever the outcome.
-      if (!context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
+      // A listed balancer (PROXY v2) is exempt: every device behind it shares its address.
+      boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
+      if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
         context.permits().release();
         metrics.refused("address_limit");
         refuse(ch);
@@ -140,9 +133,9 @@ public final class Server implements AutoCloseable {
         long id = ids.incrementAndGet();
         ServedConnection c = new ServedConnection(id, s, g, context);
         context.registry().add(c); // before start, so a drain never misses it
-        connectionThreads.newThread(c).start();
+        context.threads().newThread(c).start();
       } catch (IOException | RuntimeException e) {
-        context.handshakes().release(from);
+        if (!balancer) context.handshakes().release(from);
         context.permits().release();
         log.error("cannot start a connection: {}", e.toString());
         refuse(ch);

@@ -15,7 +15,7 @@ import java.util.Map;
  * List<Integer> main = fds.getOrDefault("main", List.of());   // e.g. [3]
  * }</pre>
  */
-public final class ListenFds {
+final class ListenFds {
   /** systemd passes its sockets from this descriptor on (SD_LISTEN_FDS_START). */
   static final int FIRST_FD = 3;
 

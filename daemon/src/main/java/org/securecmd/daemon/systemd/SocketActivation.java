@@ -64,6 +64,9 @@ public final class SocketActivation {
 
   private final Map<String, List<Integer>> fds;
 
+  /** Not socket-activated: no names, nothing to adopt. */
+  public static final SocketActivation NONE = new SocketActivation(Map.of());
+
   SocketActivation(Map<String, List<Integer>> fds) {
     this.fds = Collections.unmodifiableMap(new LinkedHashMap<>(fds));  // keeps systemd's order
   }

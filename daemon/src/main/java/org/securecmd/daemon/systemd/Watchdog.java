@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * configured.
  *
  * <pre>{@code
- * Watchdog watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, scheduler);
+ * Watchdog watchdog = new Watchdog(Watchdog.timeout(System.getenv()), notifier, scheduler);
  * watchdog.start();   // after READY=1
  * ...
  * watchdog.close();   // cancels the pings; the scheduler stays the caller's
@@ -33,21 +33,21 @@ public final class Watchdog implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private ScheduledFuture<?> pings;
 
-  Watchdog(Optional<Duration> timeout, Notifier notifier, ScheduledExecutorService scheduler) {
+  /** @param timeout as {@link #timeout} read it; empty for a watchdog that does nothing */
+  public Watchdog(Optional<Duration> timeout, Notifier notifier, ScheduledExecutorService scheduler) {
     this.timeout = timeout;
     this.notifier = notifier;
     this.scheduler = scheduler;
   }
 
   /**
-   * A watchdog for this process as {@code env} configures it.
+   * This process's watchdog timeout as {@code env} configures it; see {@link #parse}.
    *
    * @throws IllegalArgumentException if {@code WATCHDOG_USEC} or {@code WATCHDOG_PID} is
    *     malformed
    */
-  public static Watchdog fromEnvironment(
-      Map<String, String> env, Notifier notifier, ScheduledExecutorService scheduler) {
-    return new Watchdog(parse(env, ProcessHandle.current().pid()), notifier, scheduler);
+  public static Optional<Duration> timeout(Map<String, String> env) {
+    return parse(env, ProcessHandle.current().pid());
   }
 
   /**

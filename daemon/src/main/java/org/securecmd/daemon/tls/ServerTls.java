@@ -90,6 +90,17 @@ public final class ServerTls {
     }
   }
 
+  /**
+   * Loads {@code [clients] crl} again, by the same rules as {@link #load} (every block, each verified against
+   * the CA in {@code clientCas} that issued it), for a daemon that noticed the file changed. Empty when no
+   * CRL is configured.
+   */
+  public static List<X509CRL> loadCrls(Config config, List<X509Certificate> clientCas, Instant now)
+      throws ConfigException {
+    Path file = config.clients().crl();
+    return file == null ? List.of() : CrlFile.load(config.origins(), file, clientCas, now);
+  }
+
   private static List<X509Certificate> certificates(Origins o, String table, String key, Path file)
       throws ConfigException {
     try {

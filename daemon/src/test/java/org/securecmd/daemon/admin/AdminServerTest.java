@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.daemon.server.Threads;
 
 /** The admin socket's framing and limits, with a stand-in for the requests. */
 class AdminServerTest {
@@ -49,7 +51,8 @@ class AdminServerTest {
       Map<String, Object> m = AdminRequests.ok();
       m.put("echo", line);
       return m;
-    });
+    }, new Threads(Thread.ofPlatform().factory(), Thread.ofVirtual().factory(),
+        Executors.newSingleThreadScheduledExecutor()));  // the server shuts the timer down on close
     server.start();
   }
 

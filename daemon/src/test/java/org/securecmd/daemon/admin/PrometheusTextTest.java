@@ -90,4 +90,30 @@ class PrometheusTextTest {
   void labelValuesAreEscaped() {
     assertEquals("a\\\\b\\\"c\\nd", PrometheusText.label("a\\b\"c\nd"));
   }
+
+  @Test
+  void rendersProxyCountersAndTheCrlState() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+    org.securecmd.daemon.audit.CrlHealth.Status crl = new org.securecmd.daemon.audit.CrlHealth.Status(true, true, "",
+        now, java.util.List.of(
+            new org.securecmd.daemon.audit.CrlHealth.Crl("Fleet \"A\" CA", java.util.Optional.of(now.plusSeconds(3600))),
+            new org.securecmd.daemon.audit.CrlHealth.Crl("Old CA", java.util.Optional.of(now.minusSeconds(60))),
+            new org.securecmd.daemon.audit.CrlHealth.Crl("No Next CA", java.util.Optional.empty())));
+    String text = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(12,
+        Map.of("missing", 2L, "not_listed", 1L)), crl.failed("bad file"), now);
+    for (String expected : new String[] {
+        "# TYPE securecmd_proxy_health_checks_total counter\nsecurecmd_proxy_health_checks_total 12\n",
+        "securecmd_proxy_header_refused_total{reason=\"missing\"} 2\n",
+        "securecmd_proxy_header_refused_total{reason=\"not_listed\"} 1\n",
+        "# TYPE securecmd_crl_next_update_seconds gauge\n",
+        "securecmd_crl_next_update_seconds{issuer=\"Fleet \\\"A\\\" CA\"} 3600\n",
+        "securecmd_crl_next_update_seconds{issuer=\"Old CA\"} -60\n",
+        "# TYPE securecmd_crl_last_load_success gauge\nsecurecmd_crl_last_load_success 0\n"}) {
+      assertTrue(text.contains(expected), "missing\n" + expected + "in\n" + text);
+    }
+    assertTrue(!text.contains("No Next CA"), text);
+    String none = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(0, Map.of()),
+        org.securecmd.daemon.audit.CrlHealth.Status.NONE, now);
+    assertTrue(!none.contains("securecmd_crl_"), "no CRL configured, no CRL series: " + none);
+  }
 }

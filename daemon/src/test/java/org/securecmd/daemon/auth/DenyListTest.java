@@ -131,4 +131,24 @@ class DenyListTest {
     assertThrows(UnsupportedOperationException.class, () -> deny.identities().add("y"));
     assertThrows(UnsupportedOperationException.class, () -> deny.serials().add("1"));
   }
+
+  @org.junit.jupiter.api.Test
+  void entriesKeepWhoWhenWhyAndTheFirstOfTwoWithOneKeyStays() {
+    DenyListEntry first = new DenyListEntry(DenyListEntry.Kind.IDENTITY, "device-1", "a@h", java.time.Instant.EPOCH, "x");
+    DenyListEntry second = new DenyListEntry(DenyListEntry.Kind.IDENTITY, "device-1", "b@h", java.time.Instant.EPOCH, "y");
+    DenyList d = DenyList.EMPTY.with(first);
+    assertTrue(d.with(second) == d, "unchanged: the first revocation is the one kept");
+    assertEquals(first, d.entries().get("identity device-1"));
+    assertEquals(2, d.plus(DenyList.EMPTY.withSerial("0A")).size());
+    assertTrue(d.denies(java.util.List.of("other", "device-1"), ""));
+    assertFalse(d.denies(java.util.List.of("other"), "a"));
+    assertTrue(DenyList.EMPTY.withSerial("0a").denies(java.util.List.of(), "a"));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", " x", "x ", "a\tb", "a\nb"})
+  void anEntryWithEdgeSpacesOrControlCharactersIsRefused(String value) {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> DenyListEntry.of(DenyListEntry.Kind.IDENTITY, value));
+  }
 }

@@ -52,11 +52,11 @@ class ConfigLoaderTest {
         row("[commands.RENEW]\nreply = \"x\"", F + ":1: [commands.RENEW] is built in and cannot be configured"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
-        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address"),
+        row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address, proxy_protocol"),
         row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols, session_timeout"),
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow, allow_anonymous"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
-        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory"),
+        row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory, backend, url, user, password_file"),
         row("[metrics]\nport = 5001", F + ":2: [metrics] port is not a known key; expected one of listen"),
         row("[metrics]\nlisten = \"5001\"", F + ":2: [metrics] listen = \"5001\": expected HOST:PORT, e.g."
             + " \"0.0.0.0:5000\" or \"[::1]:5000\" (or remove the key: no endpoint)"),
@@ -218,6 +218,17 @@ class ConfigLoaderTest {
         row("[commands.GET]\nreply_file = \"/etc/securecmd/server.key\"",
             F + ":2: [commands.GET] reply_file = \"/etc/securecmd/server.key\": is the daemon's own file ([tls] private_key); "
                 + "it must not be sent to devices"),
+        // [server] proxy_protocol: CIDRs, each checked
+        row("[server]\nproxy_protocol = \"10.0.0.10/32\"", F + ":2: [server] proxy_protocol = \"10.0.0.10/32\": expected an array of strings"),
+        row("[server]\n\nproxy_protocol = [\"10.0.0.10/32\", \"haproxy.example\"]",
+            F + ":3: [server] proxy_protocol = \"haproxy.example\": expected an IP address with an optional /prefix, e.g. \"10.0.0.10/32\" or \"fd00::/64\""),
+        row("[server]\nproxy_protocol = [\"10.0.0.10/33\"]",
+            F + ":2: [server] proxy_protocol = \"10.0.0.10/33\": the prefix must be 0..32 for an IPv4 address"),
+        row("[server]\nproxy_protocol = [\"10.0.0.10/24\"]",
+            F + ":2: [server] proxy_protocol = \"10.0.0.10/24\": has bits set after the /24 prefix; did you mean \"10.0.0.0/24\"?"),
+        row("[server]\nproxy_protocol = [\"fd00::1/64\"]",
+            F + ":2: [server] proxy_protocol = \"fd00::1/64\": has bits set after the /64 prefix; did you mean \"fd00::/64\"?"),
+        row("[server]\nproxy_protocol = [1]", F + ":2: [server] proxy_protocol = [1]: expected an array of strings"),
         // TOML syntax: the line of the error
         row("[server]\nlisten = \"0.0.0.0:5000\"\nidle_timeout = 5m\n",
             F + ":3: TOML syntax error: Unexpected text at column 17, expected a newline or end-of-input"),
@@ -332,6 +343,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofHours(24), c.server().maxConnectionAge());
     assertEquals(16, c.server().maxConnectionsPerIdentity());
     assertEquals(64, c.server().maxHandshakesPerAddress());
+    assertEquals(List.of(), c.server().proxyProtocol());
     assertEquals(Path.of("/etc/securecmd/server.crt"), c.tls().certificate());
     assertEquals(Path.of("/etc/securecmd/server.key"), c.tls().privateKey());
     assertEquals(List.of("TLSv1.3"), c.tls().protocols());

@@ -52,9 +52,9 @@ class RequestsTest {
       "status now          | status takes no argument",
       "disconnect          | usage: securecmdctl [GLOBAL OPTIONS] disconnect [--] ID",
       "disconnect 1 2      | usage: securecmdctl [GLOBAL OPTIONS] disconnect [--] ID",
-      "revoke              | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
-      "revoke --serial     | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
-      "revoke a b          | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--] IDENTITY|HEX'",
+      "revoke              | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX'",
+      "revoke --serial     | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX'",
+      "revoke a b          | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX'",
       "unrevoke            | 'usage: securecmdctl [GLOBAL OPTIONS] unrevoke [--] IDENTITY|HEX'",
       "frobnicate          | unknown subcommand \"frobnicate\"",
       "revoke --force x    | revoke: unknown option --force (put a name that starts with \"-\" after \"--\")",
@@ -86,5 +86,14 @@ class RequestsTest {
     assertEquals("revoke: control characters are not allowed",
         assertThrows(IllegalArgumentException.class, () -> Requests.parse(List.of("revoke", "a\nstatus")))
             .getMessage());
+  }
+
+  @org.junit.jupiter.api.Test
+  void revokeReasonGoesAfterATab() {
+    assertEquals(new Requests.Send("revoke", "revoke serial 0A\treason=lost in the field"),
+        Requests.parse(List.of("revoke", "--reason", "lost in the field", "--serial", "0A")));
+    assertEquals("revoke identity x\tby=" + System.getProperty("user.name"),
+        RevokeRequest.signed("revoke identity x"));
+    assertEquals("status", RevokeRequest.signed("status"), "only revoke is signed");
   }
 }

@@ -35,7 +35,7 @@ class MetricsEndpointTest {
     endpoint = MetricsEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> {
       renders.incrementAndGet();
       return TEXT;
-    });
+    }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     endpoint.start();
   }
 

@@ -97,7 +97,7 @@ class WatchdogTest {
 
   @Test
   void disabledWatchdogSchedulesNothing() {
-    var watchdog = Watchdog.fromEnvironment(Map.of(), state -> {
+    var watchdog = new Watchdog(Watchdog.timeout(Map.of()), state -> {
       throw new AssertionError("pinged: " + state);
     }, scheduler);
     assertFalse(watchdog.enabled());

@@ -18,7 +18,7 @@ import org.securecmd.ca.Index;
 import org.securecmd.ca.OutputFiles;
 import org.securecmd.pki.device.Enrollment;
 import org.securecmd.tls.Pem;
-import org.securecmd.tls.Pkcs11Token;
+import org.securecmd.tls.Pkcs11Options;
 
 /**
  * {@code securecmd-pki SUBCOMMAND --option value ...}: see {@link #USAGE}. This class is over 150 lines
@@ -147,26 +147,27 @@ public final class Main {
         }
       }
       case "device-csr" -> {
-        Options o = Options.parse(args, 1, union(TokenOptions.NAMES, "device-id", "out"), Set.of()).require("pkcs11-module", "device-id", "out");
+        Options o = Options.parse(args, 1, union(Pkcs11Options.NAMES, "device-id", "out"), Set.of()).require("pkcs11-module", "device-id", "out");
+        Pkcs11Options key = tokenKey(o);
         String id = o.required("device-id");
         Path outFile = Path.of(o.required("out"));
         if (!DeviceRequest.DEVICE_ID.matcher(id).matches()) {
           throw new Options.UsageException("--device-id must match " + DeviceRequest.DEVICE_ID.pattern() + ": " + id);
         }
-        PKCS10CertificationRequest csr = token(() -> Enrollment.createKeyAndCsr(TokenOptions.open(o), TokenOptions.keyLabel(o), id));
+        PKCS10CertificationRequest csr = token(() -> Enrollment.createKeyAndCsr(key.open(System.getenv()), key.keyLabel(), id));
         OutputFiles.writeAtomically(outFile, CaDirectory.pem("CERTIFICATE REQUEST", csr.getEncoded()));
-        out.println("created key \"" + TokenOptions.keyLabel(o) + "\" in the token and CSR for " + id + ": " + outFile);
+        out.println("created key \"" + key.keyLabel() + "\" in the token and CSR for " + id + ": " + outFile);
       }
       case "install-cert" -> {
-        Options o = Options.parse(args, 1, union(TokenOptions.NAMES, "cert"), Set.of()).require("pkcs11-module", "cert");
+        Options o = Options.parse(args, 1, union(Pkcs11Options.NAMES, "cert"), Set.of()).require("pkcs11-module", "cert");
+        Pkcs11Options key = tokenKey(o);
         List<X509Certificate> chain = Pem.readCertificates(Path.of(o.required("cert")));
         token(() -> {
-          Pkcs11Token t = TokenOptions.open(o);
-          Enrollment.installCertificate(t, TokenOptions.keyLabel(o), chain);
+          Enrollment.installCertificate(key.open(System.getenv()), key.keyLabel(), chain);
           return null;
         });
         out.println("installed " + chain.get(0).getSubjectX500Principal().getName() + " for key \""
-            + TokenOptions.keyLabel(o) + "\"");
+            + key.keyLabel() + "\"");
       }
       default -> throw new Options.UsageException("unknown subcommand " + args[0]);
     }
@@ -201,6 +202,15 @@ public final class Main {
     java.util.Set<String> s = new java.util.TreeSet<>(a);
     s.addAll(List.of(more));
     return s;
+  }
+
+  /** The token options shared with securecmd-client (names, one-of rules, messages); the PIN is read later. */
+  private static Pkcs11Options tokenKey(Options o) throws Options.UsageException {
+    try {
+      return Pkcs11Options.from(o.given(Pkcs11Options.NAMES)).orElseThrow();  // --pkcs11-module is required
+    } catch (IllegalArgumentException e) {
+      throw new Options.UsageException(e.getMessage());
+    }
   }
 
   private interface TokenStep<T> {

@@ -51,6 +51,13 @@ final class Options {
     return values.getOrDefault(name, List.of());
   }
 
+  /** The options among {@code names} that were given, each with its (first) value. */
+  Map<String, String> given(Set<String> names) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String n : names) if (values.containsKey(n)) m.put(n, values.get(n).get(0));
+    return m;
+  }
+
   boolean has(String name) {
     return values.containsKey(name);
   }

@@ -1,16 +1,14 @@
-# securecmd-ca.bbclass: installs the integrator's server CA as
+# securecmd-server-ca.bbclass: installs the integrator's server CA as
 # ${sysconfdir}/securecmd/server_ca.pem and refuses to build without a usable
-# one. Shared by securecmd-client and securecmd-ca so the rules live once.
+# one. The securecmd-ca recipe uses it (the one package that owns the file);
+# a recipe of your own that must carry the CA under another name can too.
 #
-# Usage in a recipe:  inherit securecmd-ca   and, in do_install:  securecmd_install_ca
+# Usage in a recipe:  inherit securecmd-server-ca   and, in do_install:  securecmd_install_ca
 
 # Path to the PEM file with the CA certificate(s) that issued the securecmd
 # server's certificate. Set it in local.conf or a bbappend. No default on
 # purpose: a default would make devices trust a test CA by accident.
 SECURECMD_SERVER_CA ??= ""
-
-# The recipes fetch the layer's COPYING.MIT as their license file.
-FILESEXTRAPATHS:prepend = "${SECURECMD_LAYERDIR}:"
 
 # The CA is read in do_install, not fetched: hash its content too, so a new CA
 # with the same path rebuilds the package.

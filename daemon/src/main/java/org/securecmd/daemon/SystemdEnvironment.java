@@ -1,0 +1,37 @@
+package org.securecmd.daemon;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.securecmd.daemon.systemd.Notifier;
+import org.securecmd.daemon.systemd.Watchdog;
+
+/**
+ * What systemd tells this process through its environment ({@code NOTIFY_SOCKET}, {@code LISTEN_*},
+ * {@code WATCHDOG_*}), read once by {@link Main} and handed to {@link Daemon} as values, so that a daemon
+ * built with {@link #NONE} (by hand, in a test) never picks up a variable that leaked into the process.
+ *
+ * <pre>{@code
+ * new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv()));   // Main, the one reader
+ * }</pre>
+ *
+ * @param watchdog the {@code WatchdogSec=} timeout; empty when systemd expects no pings from this process
+ */
+record SystemdEnvironment(Notifier notifier, SystemdSockets sockets, Optional<Duration> watchdog) {
+  /** Not under systemd: no notifications, no passed sockets, no watchdog. */
+  static final SystemdEnvironment NONE = new SystemdEnvironment(Notifier.NOOP, SystemdSockets.NONE, Optional.empty());
+
+  /**
+   * @throws IOException naming the variable when one is malformed or unsupported (the daemon then does not
+   *     start: guessing could leave systemd waiting for a READY=1 or a ping that never comes)
+   */
+  static SystemdEnvironment from(Map<String, String> env) throws IOException {
+    SystemdSockets sockets = SystemdSockets.fromEnvironment(env);
+    try {
+      return new SystemdEnvironment(Notifier.fromEnvironment(env), sockets, Watchdog.timeout(env));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("systemd environment: " + e.getMessage(), e);
+    }
+  }
+}

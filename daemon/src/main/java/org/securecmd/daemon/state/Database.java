@@ -1,0 +1,43 @@
+package org.securecmd.daemon.state;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Opens connections to the shared database with bounded timeouts, so that an unreachable database makes
+ * a call fail within seconds instead of hanging a revoke or the listener. URL parameters win over these
+ * defaults (pgjdbc reads the URL last), so an operator can still tune them there.
+ */
+final class Database {
+  /** Seconds to wait for TCP connect and login. */
+  static final int CONNECT_TIMEOUT = 3;
+  /** Seconds a query may take before the connection is given up as broken; above the listener's resync wait. */
+  static final int SOCKET_TIMEOUT = 15;
+
+  private final String url;
+  private final Properties properties = new Properties();
+  private final org.postgresql.Driver driver = new org.postgresql.Driver();
+
+  Database(String url, String user, char[] password) {
+    this.url = url;
+    if (user != null) properties.setProperty("user", user);
+    if (password != null) properties.setProperty("password", new String(password));
+    properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT));
+    properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT));
+    properties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT));
+    properties.setProperty("tcpKeepAlive", "true");
+    properties.setProperty("ApplicationName", "securecmdd");
+  }
+
+  Connection open() throws SQLException {
+    Connection c = driver.connect(url, properties);
+    if (c == null) throw new SQLException("not a PostgreSQL JDBC URL"); // the config check makes this unreachable
+    return c;
+  }
+
+  /** For messages: the URL is not secret (the password never is in it, the config check makes sure). */
+  String url() {
+    return url;
+  }
+}

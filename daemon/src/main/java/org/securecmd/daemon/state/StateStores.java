@@ -1,0 +1,50 @@
+package org.securecmd.daemon.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ThreadFactory;
+import org.securecmd.daemon.config.Config;
+import org.securecmd.daemon.config.ConfigException;
+import org.securecmd.daemon.config.StateSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens the store {@code [state] backend} names; the only place that knows there is more than one. */
+public final class StateStores {
+  private static final Logger log = LoggerFactory.getLogger(StateStores.class);
+  /** The file backend's deny list in the state directory (also what a switch to PostgreSQL imports). */
+  public static final String FILE_BACKEND_LIST = "revoked";
+
+  private StateStores() {}
+
+  /**
+   * Creates the state directory when missing and opens the configured store.
+   *
+   * @param followerThread makes PostgreSQL's following thread (unused by the file backend)
+   * @throws ConfigException when {@code password_file} is unusable
+   * @throws IOException when the store cannot start: a corrupt file, or (PostgreSQL) an unreachable database
+   *     without a last-known copy, or a schema newer than this daemon
+   */
+  public static StateStore open(Config config, Clock clock, ThreadFactory followerThread)
+      throws ConfigException, IOException {
+    StateSettings s = config.state();
+    Path dir = s.directory();
+    Files.createDirectories(dir);
+    if (s.backend() == StateSettings.Backend.FILE) return new FileStateStore(dir.resolve(FILE_BACKEND_LIST), clock);
+    char[] password = PasswordFile.read(config.origins(), s.passwordFile());
+    DatabaseUrl url = DatabaseUrl.parse(s.url());
+    url.warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
+    return PostgresStateStore.open(new Database(s.url(), s.user(), password), dir, clock, followerThread);
+  }
+
+  /** The same checks as {@link #open} that need no database: for {@code --check-config}. */
+  public static void check(Config config) throws ConfigException {
+    StateSettings s = config.state();
+    if (s.backend() == StateSettings.Backend.POSTGRESQL) {
+      PasswordFile.read(config.origins(), s.passwordFile());
+      DatabaseUrl.parse(s.url()).warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package org.securecmd.daemon.state;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway PostgreSQL cluster (Debian's {@code postgresql} package: initdb, pg_ctl) in a temp directory,
+ * on a free port of 127.0.0.1 with its UNIX socket in that directory, stopped and deleted on close. The
+ * server refuses to run as root, so under root (CI) it runs as an unprivileged user: {@code postgres} when
+ * the package created it, else {@code nobody}. Password (scram-sha-256) authentication over TCP, as a
+ * fleet's database would have; the superuser is {@link #USER} with the password in {@link #passwordFile()}.
+ *
+ * <pre>{@code
+ * try (TestPostgres pg = TestPostgres.start()) { String url = pg.url(pg.createDatabase()); ... pg.stop(); pg.restart(); }
+ * }</pre>
+ */
+public final class TestPostgres implements AutoCloseable {
+  public static final String USER = "securecmd";
+  private static final String PASSWORD = "test-password-" + System.nanoTime();
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private final Path dir;
+  private final Path bin;
+  private final String runAs;
+  private final int port;
+
+  private TestPostgres(Path dir, Path bin, String runAs, int port) {
+    this.dir = dir;
+    this.bin = bin;
+    this.runAs = runAs;
+    this.port = port;
+  }
+
+  public static TestPostgres start() throws IOException, InterruptedException {
+    Path bin = binaries();
+    boolean root = "root".equals(System.getProperty("user.name"));
+    String runAs = root ? (userExists("postgres") ? "postgres" : "nobody") : null;
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "securecmd-pg-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.writeString(dir.resolve("pwfile"), PASSWORD + "\n");
+    Files.writeString(dir.resolve("password"), PASSWORD + "\n");
+    Files.setPosixFilePermissions(dir.resolve("password"), PosixFilePermissions.fromString("rw-------"));
+    if (runAs != null) run(List.of("chown", runAs, dir.toString(), dir.resolve("pwfile").toString()), null, dir);
+    TestPostgres pg = new TestPostgres(dir, bin, runAs, freePort());
+    pg.pg(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
+        "--pwfile=" + dir.resolve("pwfile"), "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8",
+        "--no-sync", "--no-instructions"));
+    // a test JVM that dies without closing must not leave a server running on the CI machine
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        pg.close();
+      } catch (IOException | InterruptedException ignored) {
+        // best effort at exit
+      }
+    }));
+    pg.restart();
+    return pg;
+  }
+
+  /** The newest {@code /usr/lib/postgresql/N/bin} with initdb; a clear failure when the package is missing. */
+  private static Path binaries() throws IOException {
+    Path root = Path.of("/usr/lib/postgresql");
+    if (Files.isDirectory(root)) {
+      try (Stream<Path> versions = Files.list(root)) {
+        var found = versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
+            .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+        if (found.isPresent()) return found.get();
+      }
+    }
+    throw new IOException("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin: apt-get install postgresql"
+        + " (listed in scripts/ci-packages-state.txt)");
+  }
+
+  private static boolean userExists(String name) throws IOException {
+    return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(l -> l.startsWith(name + ":"));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts (again) on the same port and directory; returns once it accepts connections. */
+  public void restart() throws IOException, InterruptedException {
+    pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+        dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", "start"));
+  }
+
+  /** Stops the server (fast: open connections are terminated, as in a crash of the database host). */
+  public void stop() throws IOException, InterruptedException {
+    pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "-t",
+        "60", "stop"));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** A file holding the password, mode 0600 (what {@code [state] password_file} points to). */
+  public Path passwordFile() {
+    return dir.resolve("password");
+  }
+
+  public String url(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+  }
+
+  /** A new empty database; its name. */
+  public String createDatabase() throws SQLException {
+    String name = "securecmd_test_" + DATABASES.incrementAndGet();
+    try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return name;
+  }
+
+  public Connection connect(String database) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", USER);
+    p.setProperty("password", PASSWORD);
+    return DriverManager.getConnection(url(database), p);
+  }
+
+  /** The {@code [state]} table of a daemon using {@code database}. */
+  public String stateTable(String directory, String database) {
+    return """
+        [state]
+        directory = "%s"
+        backend = "postgresql"
+        url = "%s"
+        user = "%s"
+        password_file = "%s"
+        """.formatted(directory, url(database), USER, passwordFile());
+  }
+
+  private void pg(List<String> command) throws IOException, InterruptedException {
+    List<String> full = new ArrayList<>();
+    if (runAs != null) full.addAll(List.of("runuser", "-u", runAs, "--"));
+    full.addAll(command);
+    run(full, dir.resolve("server.log"), dir);
+  }
+
+  private static void run(List<String> command, Path log, Path dir) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("timed out after 90 s: " + String.join(" ", command));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      String serverLog = log != null && Files.isReadable(log) ? Files.readString(log) : "";
+      throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + out + serverLog);
+    }
+  }
+
+  @Override
+  public synchronized void close() throws IOException, InterruptedException {
+    if (!Files.exists(dir)) return; // closed already (the shutdown hook runs it again)
+    try {
+      if (Files.exists(dir.resolve("data/postmaster.pid"))) stop();
+    } finally {
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      }
+    }
+  }
+}
