@@ -59,12 +59,12 @@ main() {
   until reply=$(client --cert "$work/client.crt" --key "$work/client.key" 2>/dev/null) && [ "$reply" = TRAINING ]; do
     if ! kill -0 "$daemon" 2>/dev/null; then
       cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
       exit 1
     fi
     if [ $SECONDS -ge $deadline ]; then
       cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
       exit 1
     fi
     sleep 0.3
