@@ -9,7 +9,7 @@
 # addresses (127.0.0.2...), one per worker, so "balance source" spreads them and keeps each on one daemon.
 # On a machine with few cores the second daemon adds no CPU: both daemons, HAProxy and the load generator
 # share the same cores, so "2 daemons" shows the cost of one more hop's bookkeeping, not capacity.
-# Needs: a built tree (mvn -B -q -pl client,daemon -am package -DskipTests), openssl, python3, haproxy.
+# Needs: a built tree (mvn -B -q -pl bench -am package -DskipTests), openssl, python3, haproxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
@@ -29,9 +29,9 @@ haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
 for tool in openssl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 2; }
 done
-if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f client/target/securecmd-client.jar ]; then
+if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f bench/target/securecmd-bench.jar ]; then
   echo "bench: building the jars" >&2
-  mvn -B -q -pl client,daemon -am package -DskipTests -Dsecurecmd.aot.skip
+  mvn -B -q -pl bench -am package -DskipTests -Dsecurecmd.aot.skip
 fi
 ulimit -n "$(ulimit -Hn)"
 
@@ -100,12 +100,10 @@ pid_h2=${pids[-1]}
 echo "bench: $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg); JDK $(java -version 2>&1 | head -1);" \
   "$("$haproxy" -v | head -1)" >&2
 echo "bench: command: bench/fleet.sh $* (scale $scale, concurrency $concurrency)" >&2
-mkdir -p "$work/classes"
-javac -nowarn -d "$work/classes" -cp client/target/securecmd-client.jar bench/src/org/securecmd/bench/*.java
 
 # Targets: through HAProxy to 1 daemon, to 2 daemons, then direct (the reference of the ratio column).
 # CPU and RSS of a HAProxy row are HAProxy's plus its daemons'.
-java -Xmx2g -cp "client/target/securecmd-client.jar:$work/classes" org.securecmd.bench.LoadGen \
+java -Xmx2g -cp "client/target/securecmd-client.jar:bench/target/securecmd-bench.jar" org.securecmd.bench.LoadGen \
   --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" --secret "$SECRET" \
   --target "haproxy-1=127.0.0.1:$port_h1:$pid_h1,$pid_1" \
   --target "haproxy-2=127.0.0.1:$port_h2:$pid_h2,$pid_1,$pid_2" \

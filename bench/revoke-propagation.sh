@@ -6,7 +6,7 @@
 #
 #   bench/revoke-propagation.sh [ROUNDS]      (default 20)
 #
-# Needs: a built tree (mvn -B -q -pl client,daemon -am package -DskipTests), openssl, python3, postgresql.
+# Needs: a built tree (mvn -B -q -pl bench -am package -DskipTests), openssl, python3, postgresql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
@@ -14,9 +14,9 @@ cd "$(dirname "$0")/.."
 rounds=${1:-20}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$pgbin/initdb" ] || { echo "bench: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 2; }
-if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f client/target/securecmd-client.jar ]; then
+if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f bench/target/securecmd-bench.jar ]; then
   echo "bench: building the jars" >&2
-  mvn -B -q -pl client,daemon -am package -DskipTests -Dsecurecmd.aot.skip
+  mvn -B -q -pl bench -am package -DskipTests -Dsecurecmd.aot.skip
 fi
 
 work=$(mktemp -d /tmp/securecmd-revoke-bench.XXXXXX)
@@ -65,8 +65,6 @@ password_file = \"db-password\"|" > "$work/$1.toml"
 port_a=$(free_port); start_daemon a "$port_a"
 port_b=$(free_port); start_daemon b "$port_b"
 
-javac -nowarn -d "$work/classes" -cp "client/target/securecmd-client.jar:daemon/target/securecmdd.jar" \
-  bench/src/org/securecmd/bench/*.java
 echo "revoke propagation, 2 daemons + PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on one host, $rounds rounds:"
-java -cp "client/target/securecmd-client.jar:daemon/target/securecmdd.jar:daemon/target/lib/*:$work/classes" \
+java -cp "bench/target/securecmd-bench.jar:daemon/target/securecmdd.jar:daemon/target/lib/*" \
   org.securecmd.bench.RevokePropagation "$work" "$port_b" "$rounds"

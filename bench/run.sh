@@ -1,123 +1,90 @@
 #!/usr/bin/env bash
-# securecmd benchmark: the daemon (jar, launcher's JVM flags) and stunnel4 + a plaintext backend, side by
-# side, on 127.0.0.1 only. Bounded in count and time; stops by itself; asserts nothing (see bench/README.md).
+# securecmd benchmark: the daemon (jar, the packaged launcher's JVM flags) side by side with a bare JSSE
+# server (default JVM flags and the launcher's), stunnel4 in front of a C epoll backend, and
+# `openssl s_server -Verify 1`, all on 127.0.0.1, driven by the native load generator bench/tlsload.c;
+# the targets interleaved round by round, medians of three rounds. Bounded; asserts nothing (bench/README.md).
 #
-#   bench/run.sh [--quick] [--only full,resumed,kept,idle,storm] [--idle N] [--hold S]
-#   BENCH_DAEMON_OPTS="-Xms32m ..." bench/run.sh   (extra JVM flags for the daemon, to try launcher changes)
+#   bench/run.sh [--quick] [--rounds N] [--only full8,full64,resumed8,kept,idle] [--targets LIST]
+#                [--connections N] [--kept N] [--idle N] [--hold S]
+#   bench/run.sh --java-client [--quick]   the JSSE client's view: the Java load generator (LoadGen)
+#   BENCH_DAEMON_OPTS="-Xmn16m" bench/run.sh ...   extra JVM flags for the daemon, to try launcher changes
+#   BENCH_BASE_JAR=/tmp/old/securecmdd.jar bench/run.sh ...   adds that build as "securecmd-base" (an A/B)
 #
-# Needs: a built tree (mvn -B -q -pl client,daemon -am package -DskipTests), openssl, python3, stunnel4.
+# Needs: JDK 25, Maven (builds the jars if missing), gcc + libssl-dev, openssl, stunnel4, python3
+# (scripts/ci-packages-perf.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 
-scale=full; extra=()
+cmdline="bench/run.sh $*"
+harness=() java_client=0 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) scale=quick ;;
-    --only|--idle|--hold|--storm-attempts) extra+=("$1" "$2"); shift ;;
-    *) echo "usage: bench/run.sh [--quick] [--only LIST] [--idle N] [--hold S] [--storm-attempts N]" >&2; exit 2 ;;
+    --quick) quick=1 ;;
+    --java-client) java_client=1 ;;
+    --rounds|--only|--targets|--connections|--kept|--idle|--hold|--warmup) harness+=("$1" "$2"); shift ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
+[ "$quick" = 1 ] && harness=(--rounds 1 --connections 300 --kept 300 --idle 500 --hold 2 --warmup 300 "${harness[@]}")
 
-for tool in openssl python3 stunnel4; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install stunnel4 openssl python3)" >&2; exit 2; }
+for tool in gcc openssl python3 stunnel4; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install gcc libssl-dev openssl python3 stunnel4)" >&2; exit 2; }
 done
-if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f client/target/securecmd-client.jar ]; then
+if [ ! -f daemon/target/securecmdd.jar ] || [ ! -f bench/target/securecmd-bench.jar ]; then
   echo "bench: building the jars" >&2
-  mvn -B -q -pl client,daemon -am package -DskipTests -Dsecurecmd.aot.skip
+  mvn -B -q -pl bench -am package -DskipTests -Dsecurecmd.aot.skip
 fi
 
 # Idle connections need file descriptors: as many as the hard limit allows (stunnel uses two per connection).
 ulimit -n "$(ulimit -Hn)"
-fd_limit=$(ulimit -n)
 
 work=$(mktemp -d /tmp/securecmd-bench.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
+trap 'rm -rf "$work"' EXIT
+gcc -O2 -Wall -Wextra -Werror -o "$work/tlsload" bench/tlsload.c -lssl -lcrypto -lpthread
+gcc -O2 -Wall -Wextra -Werror -o "$work/plain_backend" bench/plain_backend.c
 # PKI: made fresh per run in the temporary directory, never stored in the repository.
 scripts/tutorial-pki.sh "$work"
-(cd "$work" && cat server.crt server.key > stunnel-server.pem && chmod 600 stunnel-server.pem)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# Bounded wait until a port accepts TCP connections (a readiness poll, 20 s at most).
-await_port() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench: nothing listens on $1 after 20 s; see $2" >&2; cat "$2" >&2; exit 1
-}
-
-SECRET=BENCH_SECRET_0123456789
 # The packaged launcher's JVM flags (packaging/src/deb/bin/securecmdd), so the numbers are the package's.
 jvm_flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
 [ -n "$jvm_flags" ] || { echo "bench: cannot read the JVM flags from packaging/src/deb/bin/securecmdd" >&2; exit 1; }
-jvm_flags="$jvm_flags ${BENCH_DAEMON_OPTS:-}"
-start_daemon() { # name port max_connections
-  scripts/throwaway-config.sh "$1" "$2" "$SECRET" "handshake_timeout = \"10s\"
+jvm_flags="$jvm_flags -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
+# The package's logging too (etc/logback.xml is /etc/securecmd/logback.xml): audit lines to stdout, as to the journal.
+logback="-Dlogback.configurationFile=$PWD/etc/logback.xml"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+scripts/throwaway-config.sh securecmd "$port" BENCH_SECRET_0123456789 "handshake_timeout = \"10s\"
 idle_timeout = \"5m\"
-max_connections = $3
-max_requests_per_connection = 100000
+max_connections = 20000
+max_requests_per_connection = 1000000
 # One client certificate from one address opens thousands of connections here: lift the per-identity and
 # per-address caps (defaults 16 and 64) to the connection cap, so they are not what is measured.
-max_connections_per_identity = $3
-max_handshakes_per_address = $3" > "$work/$1.toml"
-  # shellcheck disable=SC2086 # a list of flags
-  java $jvm_flags --enable-native-access=ALL-UNNAMED -jar daemon/target/securecmdd.jar --config "$work/$1.toml" \
-    > "$work/$1.log" 2>&1 &
-  pids+=($!)
-  await_port "$2" "$work/$1.log"
-}
+max_connections_per_identity = 20000
+max_handshakes_per_address = 20000" > "$work/securecmd.toml"
 
-port_d=$(free_port); port_s=$(free_port); port_b=$(free_port); port_cap=$(free_port)
-start_daemon securecmd "$port_d" 20000
-pid_d=${pids[-1]}
-start_daemon securecmd-cap "$port_cap" 128
-pid_cap=${pids[-1]}
+echo "bench: $(nproc) CPUs ($(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)); $(uname -sr);" \
+  "JDK $(java -version 2>&1 | head -1); $(stunnel4 -version 2>&1 | grep -m1 '^stunnel'); $(openssl version);" \
+  "$(gcc --version | head -1); fd limit $(ulimit -n)" >&2
+echo "bench: command: $cmdline" >&2
+echo "bench: daemon and jsse-launcher JVM flags: $jvm_flags ${BENCH_DAEMON_OPTS:-}" >&2
 
-python3 bench/plain_backend.py "$port_b" "$SECRET" > "$work/backend.log" 2>&1 &
-pids+=($!); pid_b=$!
-await_port "$port_b" "$work/backend.log"
-cat > "$work/stunnel.conf" <<EOF
-foreground = yes
-pid =
-output = $work/stunnel.log
-[securecmd]
-accept = 127.0.0.1:$port_s
-connect = 127.0.0.1:$port_b
-cert = $work/stunnel-server.pem
-CAfile = $work/ca.crt
-verifyChain = yes
-requireCert = yes
-sslVersionMin = TLSv1.3
-EOF
-stunnel4 "$work/stunnel.conf" > "$work/stunnel.out" 2>&1 &
-pids+=($!); pid_st=$!
-await_port "$port_s" "$work/stunnel.out"
-
-echo "bench: daemon JVM flags: $jvm_flags" >&2
-echo "bench: $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg); fd limit $fd_limit;" \
-  "JDK $(java -version 2>&1 | head -1); $(stunnel4 -version 2>&1 | grep -m1 '^stunnel')" >&2
-mkdir -p "$work/classes"
-javac -nowarn -d "$work/classes" -cp client/target/securecmd-client.jar bench/src/org/securecmd/bench/*.java
-
-java -Xmx3g -cp "client/target/securecmd-client.jar:$work/classes" org.securecmd.bench.LoadGen \
-  --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" --secret "$SECRET" \
-  --target "securecmd=127.0.0.1:$port_d:$pid_d:jvm" --target "stunnel=127.0.0.1:$port_s:$pid_st,$pid_b" \
-  --storm-target "securecmd-cap128=127.0.0.1:$port_cap:$pid_cap" \
-  --idle-cap "stunnel=$(( (fd_limit - 1000) / 2 ))" --clk-tck "$(getconf CLK_TCK)" --scale "$scale" "${extra[@]}"
-
-echo
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on this machine share the CPUs;"
-echo "the load generator runs on the same $(nproc) CPUs as the servers)"
-echo "daemon: $(grep -c 'result=' "$work/securecmd.log" || true) audit lines; stunnel: $(grep -c 'Connection closed' "$work/stunnel.log" || true) connections logged"
+cp="$PWD/bench/target/securecmd-bench.jar:$PWD/client/target/securecmd-client.jar"
+args=(--work "$work" --tlsload "$work/tlsload" --daemon-port "$port" --launcher-flags "$jvm_flags"
+  --daemon "java $jvm_flags $logback ${BENCH_DAEMON_OPTS:-} -jar $PWD/daemon/target/securecmdd.jar --config $work/securecmd.toml"
+  --jsse "java -cp $cp org.securecmd.bench.JsseServer")
+if [ -n "${BENCH_BASE_JAR:-}" ]; then
+  base_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -e "s/127.0.0.1:$port/127.0.0.1:$base_port/" -e 's/securecmd-admin.sock/base-admin.sock/' \
+    -e 's/securecmd-state/base-state/' "$work/securecmd.toml" > "$work/base.toml"
+  args+=(--daemon-base-port "$base_port"
+    --daemon-base "java $jvm_flags $logback ${BENCH_DAEMON_OPTS:-} -jar $BENCH_BASE_JAR --config $work/base.toml")
+fi
+if [ "$java_client" = 1 ]; then
+  scale=full; [ "$quick" = 1 ] && scale=quick
+  python3 bench/harness.py "${args[@]}" --targets securecmd,jsse-launcher,stunnel \
+    --java-client "java -Xmx3g -cp $cp org.securecmd.bench.LoadGen" --java-client-args "--scale $scale --only full,resumed,kept"
+else
+  python3 bench/harness.py "${args[@]}" "${harness[@]}"
+fi

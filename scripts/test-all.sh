@@ -13,6 +13,13 @@ promtool check rules etc/prometheus/securecmd-alerts.yml
 step "mvn -B verify (unit and integration tests, real TLS on loopback)"
 mvn -B verify
 
+step "bench/: the native load generator and backend compile (benchmarks are run by bench/run.sh, never here)"
+bench_out=$(mktemp -d)
+gcc -O2 -Wall -Wextra -Werror -o "$bench_out/tlsload" bench/tlsload.c -lssl -lcrypto -lpthread
+gcc -O2 -Wall -Wextra -Werror -o "$bench_out/plain_backend" bench/plain_backend.c
+python3 -c "import ast; ast.parse(open('bench/harness.py').read(), 'bench/harness.py')"
+rm -rf "$bench_out"
+
 step "testssl against the daemon (mutual TLS; no finding LOW or above outside the allow-list; TLS 1.3, AEAD, forward secrecy, resumption)"
 scripts/testssl.sh
 

@@ -34,7 +34,7 @@ import org.securecmd.daemon.enroll.RenewalRefusal;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.enroll.Rollover;
 import org.securecmd.daemon.state.Issuance;
-import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.state.IssuanceLog;
 import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.server.BoundListener;
@@ -65,7 +65,6 @@ import sun.misc.Signal;
  */
 final class Daemon implements Reloader {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  static final String ISSUED_FILE = "issued";
 
   private static final long STATUS_SECONDS = 10;
 
@@ -82,6 +81,7 @@ final class Daemon implements Reloader {
   private final DaemonThreads threads = new DaemonThreads();
   private final ScheduledExecutorService scheduler = threads.systemd();
   private final ScheduledExecutorService crlTimer = threads.crlWatch();
+  private final java.util.concurrent.ExecutorService rolloverLookups = threads.rolloverLookups();
   private final CrlWatcher crlWatcher;
   private Duration crlPollInterval = Duration.ofSeconds(5);
   private Watchdog watchdog;
@@ -118,9 +118,9 @@ final class Daemon implements Reloader {
     Path dir = config.state().directory();
     try {
       Files.createDirectories(dir);
-      IssuanceFile issued = new IssuanceFile(dir.resolve(ISSUED_FILE));
+      IssuanceLog issued = StateStores.issuanceLog(config);
       Rollover rollover = new Rollover(issued, s -> denyList().serials().contains(DenyList.normalizeSerial(s)),
-          this::revokeReplacedSerial);
+          this::revokeReplacedSerial, rolloverLookups);
       renewal = new RenewalState(issued, rollover, new RenewalEvents() {
         @Override
         public void issued(Issuance issuance) {
@@ -381,6 +381,7 @@ final class Daemon implements Reloader {
     if (watchdog != null) watchdog.close();
     scheduler.shutdownNow();
     crlTimer.shutdownNow();
+    rolloverLookups.shutdownNow();
     log.info("stopping: no new connections; draining {} open", server.openConnections());
     if (admin != null) admin.close();
     metricsEndpoint.ifPresent(MetricsEndpoint::close);

@@ -57,6 +57,14 @@ final class DaemonThreads implements AutoCloseable {
     return platformDaemon("state-follower");
   }
 
+  /**
+   * Renewal's rollover: reads the issuance log when a serial first connects. One platform thread, off the
+   * connections' threads, because the log may be a database that blocks (an outage costs its timeouts).
+   */
+  synchronized ExecutorService rolloverLookups() {
+    return own(Executors.newSingleThreadExecutor(platformDaemon("rollover")));
+  }
+
   private synchronized ScheduledThreadPoolExecutor timer(String name) {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, platformDaemon(name));
     t.setRemoveOnCancelPolicy(true); // a cancelled deadline leaves the queue at once

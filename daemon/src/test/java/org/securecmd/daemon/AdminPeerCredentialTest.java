@@ -30,7 +30,7 @@ class AdminPeerCredentialTest {
 
   @TempDir Path dir;
   private TestDaemon d;
-  private Path classes;
+  private String classPath;
   private final List<List<String>> cleanup = new ArrayList<>();
 
   @BeforeEach
@@ -40,9 +40,23 @@ class AdminPeerCredentialTest {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
     // The JUnit temp dir is 0700; other users must reach the socket and a copy of the classes.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    classes = dir.resolve("classes");
-    copyTree(Path.of(org.securecmd.daemon.ctl.Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
-        classes);
+    // securecmdctl's own classes and what they load (the config reader and its TOML library, the protocol
+    // module), each copied where the other user can read it, as the package's lib/ directory would hold them.
+    List<String> entries = new ArrayList<>();
+    Class<?>[] needed = {org.securecmd.daemon.ctl.Main.class, org.securecmd.protocol.Reply.class,
+        org.tomlj.Toml.class, org.antlr.v4.runtime.Lexer.class, org.slf4j.Logger.class};
+    for (int i = 0; i < needed.length; i++) {
+      Path from = Path.of(needed[i].getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path to = dir.resolve("cp" + i + (Files.isDirectory(from) ? "" : ".jar"));
+      if (Files.isDirectory(from)) {
+        copyTree(from, to);
+      } else {
+        Files.copy(from, to);
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      entries.add(to.toString());
+    }
+    classPath = String.join(java.io.File.pathSeparator, entries);
   }
 
   @AfterEach
@@ -102,7 +116,7 @@ class AdminPeerCredentialTest {
     List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv"));
     command.addAll(setpriv);
     command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp", classes.toString(),
+        "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp", classPath,
         org.securecmd.daemon.ctl.Main.class.getName(), "--socket", socket.toString(), "status"));
     Path out = Files.createTempFile("ctl-out", ".txt");
     Path err = Files.createTempFile("ctl-err", ".txt");

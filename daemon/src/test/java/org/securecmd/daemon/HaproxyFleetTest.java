@@ -3,16 +3,10 @@ package org.securecmd.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,10 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.admin.Json;
 import org.securecmd.daemon.proxy.ProxyHeaders;
-import org.securecmd.tls.HandshakeSetup;
 
 /**
- * Two daemons, each its own JVM (so one can be killed with SIGKILL), behind a real HAProxy running the
+ * Two daemons ({@link HaproxyFleet}), each its own JVM (so one can be killed with SIGKILL), behind a real HAProxy running the
  * shipped {@code etc/haproxy/securecmd.cfg}, on loopback with free ports. Devices connect through HAProxy
  * from their own loopback addresses (127.0.0.2, 127.0.0.10..., bound by the client socket), so the address
  * a daemon audits can only have come from the PROXY v2 header. The kill test runs last.
@@ -49,58 +40,27 @@ import org.securecmd.tls.HandshakeSetup;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaproxyFleetTest {
-  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final Duration BOUND = HaproxyFleet.BOUND;
   private static final int WORKERS = 6;
   /** Requests before the kill, and after HAProxy took the daemon out; at most MAX_REQUESTS in all. */
   private static final int BEFORE_KILL = 150;
   private static final int AFTER_DOWN = 150;
   private static final int MAX_REQUESTS = 3000;
 
-  private Path dir;
-  private final List<DaemonProcess> daemons = new ArrayList<>();
-  private final List<Integer> daemonPorts = new ArrayList<>();
-  private Haproxy haproxy;
-  private int frontend;
-  private SSLContext deviceTls;
-  private SSLParameters deviceParameters;
+  private HaproxyFleet fleet;
+  private List<DaemonProcess> daemons;
+  private List<Integer> daemonPorts;
 
   @BeforeAll
   void startFleet(@TempDir Path tmp) throws Exception {
-    dir = tmp;
-    // PKI and a config from the in-JVM fixture; the daemons then run those files in their own JVMs.
-    Path one = Files.createDirectories(dir.resolve("daemon1"));
-    Path two = Files.createDirectories(dir.resolve("daemon2"));
-    TestDaemon fixture = TestDaemon.start(one, TestDaemon.config("", ""));
-    fixture.close();
-    HandshakeSetup setup = new HandshakeSetup.Builder().addTrustedCertificate(fixture.pki.rootCertificate())
-        .certifiedKey(fixture.device.certifiedKey()).build();
-    deviceTls = setup.newSslContext();
-    deviceParameters = setup.sslParameters();
-    for (String f : List.of("server.crt", "server.key", "ca.crt")) {
-      Files.copy(one.resolve(f), two.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
-    }
-    for (Path d : List.of(one, two)) {
-      int port = freePort();
-      Files.writeString(d.resolve("config.toml"), TestDaemon.config("", "")
-          .replace("127.0.0.1:0", "127.0.0.1:" + port)
-          // 2 s (the fixture's) is cut by a loaded CI machine's first handshakes; this test is not about it
-          .replace("handshake_timeout = \"2s\"", "handshake_timeout = \"10s\"")
-          .replace("idle_timeout = \"30s\"", "idle_timeout = \"30s\"\nproxy_protocol = [\"127.0.0.1/32\"]"));
-      daemonPorts.add(port);
-      daemons.add(DaemonProcess.daemon(d.resolve("config.toml")));
-    }
-    for (DaemonProcess p : daemons) p.await(l -> l.contains("serving on"), BOUND, "start-up line");
-    frontend = freePort();
-    haproxy = Haproxy.start(dir, "127.0.0.1:" + frontend,
-        daemonPorts.stream().map(p -> "127.0.0.1:" + p).toList());
-    // ready when a device is served through it (a bare TCP probe would reach a daemon as a failed handshake)
-    assertTrue(HostilePeers.await(this::pingThroughBalancer, BOUND), "HAProxy serves:\n" + haproxy.output());
+    fleet = HaproxyFleet.start(tmp, 2);
+    daemons = fleet.daemons;
+    daemonPorts = fleet.daemonPorts;
   }
 
   @AfterAll
   void stopFleet() {
-    if (haproxy != null) haproxy.close();
-    daemons.forEach(DaemonProcess::close);
+    if (fleet != null) fleet.close();
   }
 
   @Test
@@ -113,16 +73,16 @@ class HaproxyFleetTest {
       String out = daemons.get(i).output();
       assertTrue(!out.contains("handshake-refused") && !out.contains("proxy-refused"), out);
     }
-    assertTrue(!haproxy.output().contains(" is DOWN"), haproxy.output());
+    assertTrue(!fleet.haproxy().output().contains(" is DOWN"), fleet.haproxy().output());
   }
 
   @Test
   @Order(2)
   void aDevicesOwnAddressIsInTheAuditLineOfTheDaemonThatServedIt() throws Exception {
     int localPort;
-    try (SSLSocket s = throughBalancer("127.0.0.2")) {
+    try (SSLSocket s = fleet.throughBalancer("127.0.0.2")) {
       localPort = s.getLocalPort();
-      assertTrue(request(s, "WHOAMI").contains("trusted-client"));
+      assertTrue(HaproxyFleet.request(s, "WHOAMI").contains("trusted-client"));
     }
     String expected = "remote=127.0.0.2:" + localPort + " verb=WHOAMI result=OK";
     assertTrue(HostilePeers.await(() -> daemons.stream().anyMatch(d -> d.output().contains(expected)), BOUND),
@@ -134,7 +94,7 @@ class HaproxyFleetTest {
   @Test
   @Order(3)
   void aHeaderFromAnUnlistedAddressIsRefused() throws Exception {
-    try (Socket s = plain("127.0.0.2", daemonPorts.get(0))) {
+    try (Socket s = HaproxyFleet.plain("127.0.0.2", daemonPorts.get(0))) {
       s.getOutputStream().write(ProxyHeaders.proxy(new InetSocketAddress("192.0.2.99", 1234),
           new InetSocketAddress("127.0.0.1", daemonPorts.get(0))));
       assertEquals(-1, HostileInputTest.readOrEof(s.getInputStream()));
@@ -146,11 +106,9 @@ class HaproxyFleetTest {
   @Test
   @Order(4)
   void aMissingHeaderFromAListedAddressIsRefused() throws Exception {
-    try (Socket s = plain("127.0.0.1", daemonPorts.get(0))) {
-      SSLSocket tls = (SSLSocket) deviceTls.getSocketFactory().createSocket(s, "127.0.0.1", daemonPorts.get(0), true);
-      tls.setSSLParameters(deviceParameters);
+    try (Socket s = HaproxyFleet.plain("127.0.0.1", daemonPorts.get(0))) {
       try {
-        tls.startHandshake();
+        fleet.tls(s, daemonPorts.get(0), fleet.device).close();
         throw new AssertionError("a handshake without a PROXY header from the balancer's address completed");
       } catch (IOException expected) {
         // refused before TLS
@@ -177,8 +135,8 @@ class HaproxyFleetTest {
           while (System.nanoTime() < deadline) {
             int n = done.getAndIncrement();
             if (n >= stopAt.get()) return null;
-            try (SSLSocket s = throughBalancer(from)) {
-              assertEquals("THIS_IS_THE_SECRET", request(s, "GET_SECRET"));
+            try (SSLSocket s = fleet.throughBalancer(from)) {
+              assertEquals("THIS_IS_THE_SECRET", HaproxyFleet.request(s, "GET_SECRET"));
               if (downAt.get() >= 0) servedAfterDown.add(n);
             } catch (IOException | AssertionError e) {
               failedAt.add(n);
@@ -193,8 +151,8 @@ class HaproxyFleetTest {
       assertTrue(daemons.get(0).output().contains("verb=GET_SECRET"), "daemon1 took part before the kill");
       killedAt.set(done.get());
       new ProcessBuilder("kill", "-9", Long.toString(daemons.get(0).process().pid())).start().waitFor();
-      assertTrue(HostilePeers.await(() -> haproxy.output().contains("securecmd_daemons/daemon1 is DOWN"), BOUND),
-          "HAProxy marked daemon1 down:\n" + haproxy.output());
+      assertTrue(HostilePeers.await(() -> fleet.haproxy().output().contains("securecmd_daemons/daemon1 is DOWN"), BOUND),
+          "HAProxy marked daemon1 down:\n" + fleet.haproxy().output());
       downAt.set(done.get());
       stopAt.set((int) downAt.get() + AFTER_DOWN);
       for (Future<?> f : workers) f.get(150, TimeUnit.SECONDS);
@@ -213,7 +171,7 @@ class HaproxyFleetTest {
   }
 
   private long healthChecks(int daemon) {
-    Ctl.Result r = new Ctl(dir.resolve("daemon" + (daemon + 1)).resolve("admin.sock")).run("--json", "metrics");
+    Ctl.Result r = fleet.ctl(daemon).run("--json", "metrics");
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) Json.parse(r.out().strip());
     Matcher x = Pattern.compile("\nsecurecmd_proxy_health_checks_total (\\d+)\n").matcher(String.valueOf(m.get("text")));
@@ -224,49 +182,5 @@ class HaproxyFleetTest {
     assertTrue(HostilePeers.await(() -> daemons.get(daemon).output().lines()
             .anyMatch(l -> l.contains(kind + " ") && l.contains(text)), BOUND),
         "daemon" + (daemon + 1) + " logged " + kind + " with \"" + text + "\":\n" + daemons.get(daemon).output());
-  }
-
-  /** A device at {@code from} (a loopback address) with mutual TLS, through HAProxy. */
-  private SSLSocket throughBalancer(String from) throws IOException {
-    Socket s = plain(from, frontend);
-    SSLSocket tls = (SSLSocket) deviceTls.getSocketFactory().createSocket(s, "127.0.0.1", frontend, true);
-    tls.setSSLParameters(deviceParameters);
-    tls.startHandshake();
-    return tls;
-  }
-
-  private static Socket plain(String from, int port) throws IOException {
-    Socket s = new Socket();
-    try {
-      s.bind(new InetSocketAddress(from, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      s.setSoTimeout(10_000);
-      return s;
-    } catch (IOException e) {
-      s.close();
-      throw e;
-    }
-  }
-
-  private static String request(SSLSocket s, String line) throws IOException {
-    s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-    s.getOutputStream().flush();
-    String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-    if (reply == null) throw new IOException("closed without a reply");
-    return reply;
-  }
-
-  private boolean pingThroughBalancer() {
-    try (SSLSocket s = throughBalancer("127.0.0.3")) {
-      return request(s, "PING").equals("PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

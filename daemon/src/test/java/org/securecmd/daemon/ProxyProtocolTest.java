@@ -39,9 +39,60 @@ class ProxyProtocolTest {
   private AuditCapture audit;
 
   private void start() throws Exception {
+    start("");
+  }
+
+  private void start(String serverKeys) throws Exception {
     audit = new AuditCapture();
-    d = TestDaemon.start(dir, TestDaemon.config("", "").replace("idle_timeout = \"30s\"",
-        "idle_timeout = \"30s\"\nproxy_protocol = [\"127.0.0.1/32\", \"fd00::/64\"]"));
+    String base = TestDaemon.config("", "");
+    if (serverKeys.contains("handshake_timeout")) base = base.replace("handshake_timeout = \"2s\"\n", "");
+    d = TestDaemon.start(dir, base.replace("idle_timeout = \"30s\"",
+        "idle_timeout = \"30s\"\nproxy_protocol = [\"127.0.0.1/32\", \"fd00::/64\"]\n" + serverKeys));
+  }
+
+  @Test
+  void maxHandshakesPerAddressCountsTheDevicesAddressBehindTheBalancerNotTheBalancers() throws Exception {
+    start("max_handshakes_per_address = 2\nhandshake_timeout = \"20s\"");
+    InetSocketAddress to = new InetSocketAddress("127.0.0.1", d.port());
+    List<Socket> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) { // two handshakes of DEVICE in progress: header sent, no ClientHello yet
+        Socket s = plain("127.0.0.1");
+        s.getOutputStream().write(ProxyHeaders.proxy(new InetSocketAddress(DEVICE.getAddress(), 40100 + i), to));
+        held.add(s);
+      }
+      // a third of DEVICE's is refused (retried until the two held ones have taken their slots: bounded)
+      long deadline = System.nanoTime() + BOUND.toNanos();
+      while (!d.daemon.metrics().snapshot().refusedByReason().containsKey("address_limit")) {
+        if (System.nanoTime() > deadline) throw new AssertionError("no address_limit refusal: " + d.daemon.metrics().snapshot());
+        try (SSLSocket third = tlsAfter(plain("127.0.0.1"), ProxyHeaders.proxy(DEVICE, to))) {
+          request(third, "PING"); // served: the held ones were not counted yet
+        } catch (IOException refused) {
+          // reset by the daemon
+        }
+      }
+      assertEquals(1L, d.daemon.metrics().snapshot().refusedByReason().get("address_limit"));
+      String line = audit.await(l -> l.startsWith("connection-refused ") && l.contains("max_handshakes_per_address 2"),
+          BOUND, "the refusal's audit line");
+      assertTrue(line.contains(" remote=192.0.2.7:40001 "), "the device's address, not the balancer's: " + line);
+      // another device behind the same balancer (its third connection from 127.0.0.1) is served
+      try (SSLSocket other = tlsAfter(plain("127.0.0.1"),
+          ProxyHeaders.proxy(new InetSocketAddress("192.0.2.8", 40001), to))) {
+        assertEquals("PONG", request(other, "PING"));
+      }
+    } finally {
+      for (Socket s : held) s.close();
+    }
+    // the held handshakes ended: DEVICE's slots are free again
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    while (true) {
+      try (SSLSocket again = tlsAfter(plain("127.0.0.1"), ProxyHeaders.proxy(DEVICE, to))) {
+        assertEquals("PONG", request(again, "PING"));
+        break;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline) throw new AssertionError("DEVICE's slots were not given back", notYet);
+      }
+    }
   }
 
   @AfterEach

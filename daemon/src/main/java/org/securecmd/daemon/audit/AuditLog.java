@@ -18,7 +18,16 @@ public final class AuditLog {
   public void request(AuditEvent e) {
     metrics.request(e.verb(), e.result(), e.micros());
     audit.info("request conn={} client={} remote={} verb={} result={} ms={}", e.connection(), escape(e.client()),
-        e.remote(), escape(e.verb()), e.result(), String.format("%.1f", e.micros() / 1000.0));
+        e.remote(), escape(e.verb()), e.result(), millis(e.micros()));
+  }
+
+  /**
+   * Microseconds as milliseconds with one decimal, rounded half up ("0.3"): what {@code %.1f} printed, without
+   * a Formatter per request (it showed in a profile of the request path) and with a '.' in every locale.
+   */
+  static String millis(long micros) {
+    long tenths = (Math.max(0, micros) + 50) / 100;
+    return (tenths / 10) + "." + (tenths % 10);
   }
 
   /** A handshake that failed: the peer never got to send a request. */

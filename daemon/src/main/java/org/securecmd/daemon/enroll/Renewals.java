@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>with the same key, at most one renewal per {@code renew_before}/2 (a new key is always accepted).
  * </ol>
  * The new certificate copies the subject, SAN and EKU of the current one; the CSR's names are ignored.
- * Safe for concurrent use; the issuance log serialises the writes.
+ * Safe for concurrent use; the issuance log serialises the writes (across hosts with PostgreSQL). The
+ * replaced serial of a rekey is revoked by {@link Rollover} when the new certificate connects.
  */
 public final class Renewals {
   private static final Logger log = LoggerFactory.getLogger(Renewals.class);
@@ -46,18 +47,16 @@ public final class Renewals {
   private final AllowList allow;
   private final AccessPolicy policy;
   private final IssuanceLog issued;
-  private final Rollover rollover;
   private final RenewalEvents events;
   private final Clock clock;
 
   public Renewals(EnrollmentSettings settings, EnrollmentCa ca, AccessPolicy policy, IssuanceLog issued,
-                  Rollover rollover, RenewalEvents events, Clock clock) {
+                  RenewalEvents events, Clock clock) {
     this.settings = settings;
     this.ca = ca;
     this.allow = AllowList.of(settings.allow());
     this.policy = policy;
     this.issued = issued;
-    this.rollover = rollover;
     this.events = events;
     this.clock = clock;
   }
@@ -107,28 +106,16 @@ public final class Renewals {
     String keyHash = sha256(csr.publicKey().getEncoded());
     try {
       if (!rekey) {
-        // Check and record as one step, so two concurrent renewals with the same key cannot both pass.
-        synchronized (rollover) {
-          return sameKey(identity, current, csr, keyHash, now);
-        }
+        // Cheap first: a device repeating RENEW too soon costs no signature (the CA key may be in a token).
+        Optional<Issuance> earlier = issued.forIdentity(identity.displayName()).stream()
+            .filter(i -> i.keySha256().equals(keyHash) && i.issuedAt().isAfter(now.minus(spacing()))).findFirst();
+        if (earlier.isPresent()) return tooSoon(earlier.get());
       }
-      return issue(identity, current, csr, true, keyHash, now);
+      return issue(identity, current, csr, rekey, keyHash, now);
     } catch (IOException | GeneralSecurityException e) {
       log.error("RENEW for {} failed: {}", clean(identity.displayName(), false), e.toString());
       return RenewalResult.refused(RenewalRefusal.FAILED, "renewal is not available now");
     }
-  }
-
-  private RenewalResult sameKey(Identity identity, X509Certificate current, SigningRequest csr, String keyHash,
-                                Instant now) throws IOException, GeneralSecurityException {
-    Duration spacing = settings.renewBefore().dividedBy(2);
-    for (Issuance i : issued.forIdentity(identity.displayName())) {
-      if (i.keySha256().equals(keyHash) && i.issuedAt().isAfter(now.minus(spacing))) {
-        return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + i.issuedAt()
-            + "; the next renewal with the same key opens at " + i.issuedAt().plus(spacing) + " (a new key is accepted now)");
-      }
-    }
-    return issue(identity, current, csr, false, keyHash, now);
   }
 
   private RenewalResult issue(Identity identity, X509Certificate current, SigningRequest csr, boolean rekey,
@@ -138,8 +125,11 @@ public final class Renewals {
         settings.validity());
     Issuance record = new Issuance(serial.toString(16), identity.displayName(), current.getSubjectX500Principal().getName(),
         next.getNotAfter().toInstant(), identity.serial(), now, keyHash, rekey);
-    issued.append(record); // durable before the device sees the certificate
-    if (rekey) rollover.rekeyed(record);
+    // Durable before the device sees the certificate. With the same key, the log checks the spacing rule and
+    // records in one step (on every host of the fleet); a refused certificate is never handed out.
+    Optional<Issuance> earlier = rekey ? Optional.empty() : issued.appendUnlessRenewedSince(record, now.minus(spacing()));
+    if (rekey) issued.append(record);
+    if (earlier.isPresent()) return tooSoon(earlier.get()); // lost a race with another renewal (maybe on another host)
     events.issued(record);
     audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", clean(identity.displayName(), false),
         record.serial(), record.oldSerial(), record.notAfter(), rekey);
@@ -148,6 +138,16 @@ public final class Renewals {
       if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
     }
     return RenewalResult.issued(b.toString());
+  }
+
+  private Duration spacing() {
+    return settings.renewBefore().dividedBy(2);
+  }
+
+  private RenewalResult tooSoon(Issuance earlier) {
+    return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + earlier.issuedAt()
+        + "; the next renewal with the same key opens at " + earlier.issuedAt().plus(spacing())
+        + " (a new key is accepted now)");
   }
 
   private static String base64(X509Certificate c) throws CertificateEncodingException {

@@ -1,20 +1,52 @@
 package org.securecmd.daemon.server;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The clocks one connection is held to, checked from outside by the registry's sweep (so no timer task is
- * made per request): a request line from its first byte ({@code request_timeout}), a reply being written
- * ({@code write_timeout}), and the connection's age ({@code max_connection_age}).
+ * made per connection or request): the handshake as a whole ({@code handshake_timeout}), a request line from
+ * its first byte ({@code request_timeout}), a reply being written ({@code write_timeout}), and the
+ * connection's age ({@code max_connection_age}).
  */
 final class Deadlines {
   private static final long NONE = Long.MIN_VALUE;
 
   private final Limits limits;
   private final long born = System.nanoTime();
+  /** Running from accept; ENDED when the handshake ended in time, EXPIRED when the sweep cut it first. */
+  private final AtomicLong handshake = new AtomicLong(born);
+  private static final long ENDED = Long.MIN_VALUE + 1;
+  private static final long EXPIRED = Long.MIN_VALUE + 2;
   private volatile long lineStart = NONE;
   private volatile long writeStart = NONE;
 
   Deadlines(Limits limits) {
     this.limits = limits;
+  }
+
+  /**
+   * The handshake ended (either way); false when the sweep had already found it past {@code handshake_timeout}
+   * and closed the socket, so a failure is "handshake timed out" whatever exception JSSE threw.
+   */
+  boolean handshakeEnded() {
+    long start = handshake.get();
+    return start != EXPIRED && handshake.compareAndSet(start, ENDED);
+  }
+
+  /** Whether the sweep has cut the handshake (its socket is closed or being closed). */
+  boolean handshakeCut() {
+    return handshake.get() == EXPIRED;
+  }
+
+  java.time.Duration handshakeTimeout() {
+    return limits.handshakeTimeout();
+  }
+
+  /** Run by the sweep: true exactly once, when a handshake still running is past {@code handshake_timeout}. */
+  boolean handshakeExpired(long now) {
+    long start = handshake.get();
+    return start != ENDED && start != EXPIRED && now - start > limits.handshakeTimeout().toNanos()
+        && handshake.compareAndSet(start, EXPIRED);
   }
 
   /** Bytes of a request arrived; starts the request clock unless a line is already in progress. */

@@ -2,16 +2,14 @@ package org.securecmd.daemon.server;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -23,8 +21,10 @@ import org.securecmd.daemon.tls.TlsMaterial;
 
 /**
  * The TLS handshake of one accepted socket, bounded by {@code handshake_timeout} as a whole (a read timeout
- * alone would let a slow drip of bytes go on for ever). A failure is audited with its reason; the caller
- * then closes the socket. Before TLS, on the raw socket and under the same deadline, the PROXY v2 step
+ * alone would let a slow drip of bytes go on for ever): the registry's sweep closes the socket of a handshake
+ * past it ({@link Deadlines#handshakeExpired}), so no timer task and no timed socket read is made per
+ * connection (both showed in a profile of full and resumed handshakes: bench/profile.sh). A failure is
+ * audited with its reason; the caller then closes the socket. Before TLS, on the raw socket and under the same deadline, the PROXY v2 step
  * ({@link ProxyPrelude}): from a listed balancer it gives the device's own address.
  */
 final class Handshake {
@@ -35,15 +35,17 @@ final class Handshake {
   private final long id;
   /** The peer's address; the device's own once a listed balancer's PROXY v2 header said so. */
   private String remote;
-  private volatile boolean deadlinePassed;
   private final ServerContext context;
-  private final Duration timeout;
+  private final Deadlines deadlines;
 
-  Handshake(long id, String remote, ServerContext context, Duration timeout) {
+  /** The device's address whose handshake slot this connection holds (behind a balancer only). */
+  private InetAddress deviceSlot;
+
+  Handshake(long id, String remote, ServerContext context, Deadlines deadlines) {
     this.id = id;
     this.remote = remote;
     this.context = context;
-    this.timeout = timeout;
+    this.deadlines = deadlines;
   }
 
   /**
@@ -52,12 +54,7 @@ final class Handshake {
    * lingering close, so the alert is not overtaken by a reset).
    */
   Optional<Completed> run(Socket raw, TlsMaterial tls, List<Cidr> balancers) throws IOException {
-    raw.setSoTimeout(Limits.millis(timeout));
-    // the deadline bounds the PROXY header and the handshake together
-    ScheduledFuture<?> deadline = context.timer().schedule(() -> {
-      deadlinePassed = true; // before the close: the reader it wakes must see why (isDone() comes later)
-      closeQuietly(raw);
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // the deadline (the sweep, from accept) bounds the PROXY header and the handshake together
     long startMillis = System.currentTimeMillis();
     try {
       byte[] consumed = proxyStep(raw, balancers);
@@ -68,8 +65,8 @@ final class Handshake {
           : (SSLSocket) tls.context().getSocketFactory().createSocket(raw, new ByteArrayInputStream(consumed), false);
       s.setUseClientMode(false);
       s.setSSLParameters(tls.newParameters());
-      s.setSoTimeout(Limits.millis(timeout));
       s.startHandshake();
+      if (!deadlines.handshakeEnded()) throw new SocketTimeoutException("handshake timed out");
       SSLSession session = s.getSession();
       // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
       boolean resumed = session.getCreationTime() < startMillis;
@@ -77,14 +74,12 @@ final class Handshake {
       List<X509Certificate> chain = chain(session);
       Identity identity = chain.isEmpty() ? Identity.ANONYMOUS : Identity.of(chain.get(0));
       return Optional.of(new Completed(s, identity, chain, resumed, remote));
-    } catch (SocketTimeoutException e) {
-      context.audit().handshakeRefused(id, remote, "handshake timed out");
     } catch (IOException e) {
-      boolean late = deadlinePassed || deadline.isDone();
-      context.audit().handshakeRefused(id, remote, late ? "handshake timed out" : describe(e));
-      if (!late) LingeringClose.drain(raw);
+      boolean inTime = deadlines.handshakeEnded();
+      context.audit().handshakeRefused(id, remote, inTime ? describe(e) : "handshake timed out");
+      if (inTime) LingeringClose.drain(raw);
     } finally {
-      deadline.cancel(false);
+      if (deviceSlot != null) context.handshakes().release(deviceSlot);
     }
     return Optional.empty();
   }
@@ -99,11 +94,11 @@ final class Handshake {
     try {
       outcome = ProxyPrelude.read(raw, balancers);
     } catch (IOException e) {
-      boolean timedOut = e instanceof SocketTimeoutException || deadlinePassed;
+      boolean timedOut = e instanceof SocketTimeoutException || deadlines.handshakeCut();
       // from anyone else, a silent peer is a handshake that timed out, as it always was
       if (!timedOut || !ProxyPrelude.listed(raw, balancers)) throw e;
       outcome = new ProxyPrelude.Refused("timeout", "no complete PROXY v2 header within handshake_timeout ("
-          + timeout.toMillis() + " ms)");
+          + deadlines.handshakeTimeout().toMillis() + " ms)");
     }
     // instanceof, not a pattern switch: its first use bootstraps SwitchBootstraps, which took a cold
     // daemon's first handshake past a 2 s handshake_timeout on a loaded machine (LifecycleTest)
@@ -112,15 +107,37 @@ final class Handshake {
         remote = HostPort.of(p.peer().getAddress(), p.peer().getPort());
         Thread.currentThread().setName("conn-" + id + " " + remote);
       }
-      return p.consumed();
+      return ProxyPrelude.listed(raw, balancers) && !takeDeviceSlot(raw, p.peer().getAddress()) ? null : p.consumed();
     }
     if (outcome instanceof ProxyPrelude.Refused r) {
       context.audit().proxyRefused(id, remote, r.reason(), r.message());
-      if (!deadlinePassed) LingeringClose.drain(raw); // a FIN, not a reset over the unread rest
+      if (!deadlines.handshakeCut()) LingeringClose.drain(raw); // a FIN, not a reset over the unread rest
       return null;
     }
     context.audit().proxyHealthCheck();
     return null;
+  }
+
+  /**
+   * Behind a listed balancer the accept-time check was skipped (all devices share its address): the device's
+   * address from the header takes the {@code max_handshakes_per_address} slot here, given back when
+   * {@link #run} ends. Refused as at accept time: counted {@code address_limit}, closed with a reset.
+   */
+  private boolean takeDeviceSlot(Socket raw, InetAddress device) {
+    int max = context.current().get().config().server().maxHandshakesPerAddress();
+    if (context.handshakes().tryAcquire(device, max)) {
+      deviceSlot = device;
+      return true;
+    }
+    context.audit().connectionRefused(id, "-", remote, "address_limit",
+        "too many handshakes in progress from this address (max_handshakes_per_address " + max + ")");
+    try {
+      raw.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // closed below either way
+    }
+    closeQuietly(raw);
+    return false;
   }
 
   private static List<X509Certificate> chain(SSLSession session) {

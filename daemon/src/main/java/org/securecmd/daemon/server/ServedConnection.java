@@ -103,10 +103,10 @@ final class ServedConnection implements Runnable {
   private void serve() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, limits.handshakeTimeout())
+      done = new Handshake(id, remote, context, deadlines)
           .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
-      // a listed balancer takes no per-address slot (Server): all devices behind it would share one
+      // a listed balancer takes no slot for its own address (Server); the device's is Handshake's
       if (!ProxyPrelude.listed(raw, accepted.config().server().proxyProtocol())) {
         context.handshakes().release(raw.getInetAddress());
       }
@@ -273,8 +273,15 @@ final class ServedConnection implements Runnable {
     }
   }
 
-  /** Run by the registry's sweep: closes a connection whose request or reply ran out of time, ends old ones. */
+  /**
+   * Run by the registry's sweep: cuts a handshake past {@code handshake_timeout}, closes a connection whose
+   * request or reply ran out of time, ends old ones.
+   */
   void checkDeadlines(long now) {
+    if (deadlines.handshakeExpired(now)) {
+      Handshake.closeQuietly(raw); // the connection's thread audits "handshake timed out"
+      return;
+    }
     String kind = deadlines.expired(now);
     if (kind != null && timedOut.compareAndSet(false, true)) {
       Identity i = identity;

@@ -32,7 +32,7 @@ public final class Server implements AutoCloseable {
   private final Supplier<Generation> current;
   private final Metrics metrics;
   private final ServerContext context;
-  /** How often the registry is swept for request, write and age deadlines: their precision. */
+  /** How often the registry is swept for handshake, request, write and age deadlines: their precision. */
   private static final long SWEEP_MILLIS = 100;
   private final AtomicLong ids = new AtomicLong();
   private final Thread acceptThread;
@@ -119,7 +119,7 @@ public final class Server implements AutoCloseable {
       InetAddress from = ch.socket().getInetAddress();
       // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
       // connection when its handshake ends, whatever the outcome.
-      // A listed balancer (PROXY v2) is exempt: every device behind it shares its address.
+      // A listed balancer (PROXY v2) is checked later, by the device's address from its header (Handshake).
       boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
       if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
         context.permits().release();

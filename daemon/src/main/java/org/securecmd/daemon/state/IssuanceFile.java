@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@link IssuanceLog} in the state directory: {@code issued}, one tab-separated line per certificate, only
@@ -38,7 +39,7 @@ public final class IssuanceFile implements IssuanceLog {
   }
 
   @Override
-  public void append(Issuance i) throws IOException {
+  public Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) throws IOException {
     for (String f : new String[] {i.identity(), i.subject()}) {
       if (f.indexOf('\t') >= 0) throw new IOException("issuance field with a tab: " + f);
     }
@@ -46,6 +47,13 @@ public final class IssuanceFile implements IssuanceLog {
         i.issuedAt().toString(), i.keySha256(), i.rekey() ? "rekey" : "renew") + "\n";
     synchronized (lock) {
       List<Issuance> before = load();
+      for (Issuance earlier : before) {
+        if (earlier.serial().equals(i.serial())) throw new IOException("serial " + i.serial() + " was issued before");
+        if (earlier.identity().equals(i.identity()) && earlier.keySha256().equals(i.keySha256())
+            && earlier.issuedAt().isAfter(since)) {
+          return Optional.of(earlier);
+        }
+      }
       try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")))) {
         // A torn last line from a crash was never handed out (append had not returned): cut it off.
@@ -58,6 +66,7 @@ public final class IssuanceFile implements IssuanceLog {
       List<Issuance> after = new ArrayList<>(before);
       after.add(i);
       cache = List.copyOf(after);
+      return Optional.empty();
     }
   }
 

@@ -16,6 +16,8 @@ public final class StateStores {
   private static final Logger log = LoggerFactory.getLogger(StateStores.class);
   /** The file backend's deny list in the state directory (also what a switch to PostgreSQL imports). */
   public static final String FILE_BACKEND_LIST = "revoked";
+  /** The file backend's issuance log in the state directory. */
+  public static final String ISSUED_FILE = "issued";
 
   private StateStores() {}
 
@@ -37,6 +39,21 @@ public final class StateStores {
     DatabaseUrl url = DatabaseUrl.parse(s.url());
     url.warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
     return PostgresStateStore.open(new Database(s.url(), s.user(), password), dir, clock, followerThread);
+  }
+
+  /**
+   * The issuance log of the configured backend: the state directory's {@code issued} file, or the shared
+   * database's table (connected on first use, so this never fails for an unreachable database; that first
+   * use imports this host's {@code issued} file once, when it switched from the file backend).
+   *
+   * @throws ConfigException when {@code password_file} is unusable
+   */
+  public static IssuanceLog issuanceLog(Config config) throws ConfigException, IOException {
+    StateSettings s = config.state();
+    Files.createDirectories(s.directory());
+    if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
+    return new IssuanceTable(new Database(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())),
+        s.directory().resolve(ISSUED_FILE));
   }
 
   /** The same checks as {@link #open} that need no database: for {@code --check-config}. */

@@ -59,7 +59,12 @@ class GroupLookupTest {
     // The old code read the output to EOF before waiting: this exits at once but its child keeps stdout open.
     GroupLookup leaky = lookup("sleep 60 & echo $! > DIR/pid; exit 0", SHORT);
     long start = System.nanoTime();
-    assertEquals(new GroupLookup.TimedOut(SHORT), leaky.apply("securecmd-admin"));
+    GroupLookup.Result r = leaky.apply("securecmd-admin");
+    // Either answer is right, and which one comes is a race inside the JDK: when the child exits before the
+    // reading thread has begun to read, the JDK drains the pipe and hands the reader an end of file (no
+    // entry: Missing); when the reader is already blocked, the left-behind child keeps the pipe open until
+    // the deadline (TimedOut). What matters is that the caller is not held past the bound.
+    assertTrue(r.equals(new GroupLookup.TimedOut(SHORT)) || r.equals(new GroupLookup.Missing()), r.toString());
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < BOUND_MILLIS);
   }
 

@@ -43,6 +43,14 @@ class AuditLogTest {
   }
 
   @Test
+  void durationsPrintAsMillisecondsWithOneDecimalRoundedHalfUpAsFormatDid() {
+    for (long micros : new long[] {0, 1, 49, 50, 149, 150, 999, 1000, 1049, 1050, 12_345, 9_999_949, 9_999_950}) {
+      assertEquals(String.format(java.util.Locale.ROOT, "%.1f", micros / 1000.0), AuditLog.millis(micros),
+          micros + " µs");
+    }
+  }
+
+  @Test
   void escapeMarksTruncationAlsoWhenEscapesFillTheBound() {
     String escaped = AuditLog.escape("\n".repeat(50));
     assertTrue(escaped.endsWith("..."), escaped);

@@ -2,6 +2,7 @@ package org.securecmd.daemon.enroll;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceFile;
+import org.securecmd.daemon.state.IssuanceLog;
 
 class RolloverTest {
   @TempDir Path dir;
@@ -26,7 +28,7 @@ class RolloverTest {
 
   @Test
   void afterARestartTheOldSerialIsRevokedWhenTheRekeyedCertificateFirstConnects() throws Exception {
-    Rollover r = new Rollover(log(true), s -> false, revoked::add);
+    Rollover r = new Rollover(log(true), s -> false, revoked::add, Runnable::run);
     r.connected(1, "old1", Instant.now().plus(Duration.ofDays(1))); // the old pair still works
     assertEquals(List.of(), revoked);
     r.connected(2, "new1", Instant.now().plus(Duration.ofDays(365)));
@@ -36,16 +38,60 @@ class RolloverTest {
   }
 
   @Test
+  void aRekeyRecordedAfterStartIsFoundOnConnectAsWhenAnotherHostIssuedIt() throws Exception {
+    IssuanceFile empty = new IssuanceFile(dir.resolve("issued"));
+    Rollover r = new Rollover(empty, s -> false, revoked::add, Runnable::run);
+    log(true); // written by "another host" after this Rollover started: a fresh reader of the same records
+    new Rollover(new IssuanceFile(dir.resolve("issued")), s -> false, revoked::add, Runnable::run)
+        .connected(1, "new1", Instant.now().plus(Duration.ofDays(365)));
+    assertEquals(List.of("old1"), revoked);
+    r.connected(2, "unknown", Instant.now()); // a serial that was never issued here: nothing to do
+    assertEquals(List.of("old1"), revoked);
+  }
+
+  @Test
   void aPlainRenewalNeverRevokesAndAFinishedRekeyIsNotRepeated() throws Exception {
-    new Rollover(log(false), s -> false, revoked::add).connected(1, "new1", Instant.now());
+    new Rollover(log(false), s -> false, revoked::add, Runnable::run).connected(1, "new1", Instant.now());
     assertEquals(List.of(), revoked);
-    new Rollover(new IssuanceFile(dir.resolve("issued")), Set.of("old1")::contains, revoked::add).connected(1, "new1", Instant.now());
+    new Rollover(new IssuanceFile(dir.resolve("issued")), Set.of("old1")::contains, revoked::add, Runnable::run).connected(1, "new1", Instant.now());
     assertEquals(List.of(), revoked);
   }
 
   @Test
+  void whileTheLogFailsQueuedLookupsAreSkippedAndTheSerialIsTriedAgainOnItsNextConnection() throws Exception {
+    IssuanceFile real = log(true);
+    int[] calls = {0};
+    boolean[] down = {true};
+    IssuanceLog failing = new IssuanceLog() { // the database away: every read fails
+      @Override
+      public java.util.Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public List<Issuance> all() throws IOException {
+        calls[0]++;
+        if (down[0]) throw new IOException("connection refused");
+        return real.all();
+      }
+    };
+    long[] now = {0};
+    Rollover r = new Rollover(failing, s -> false, revoked::add, Runnable::run, () -> now[0]);
+    r.connected(1, "a", Instant.now());
+    r.connected(2, "new1", Instant.now());
+    assertEquals(1, calls[0], "the second lookup is skipped while the log fails");
+    down[0] = false;
+    r.connected(3, "new1", Instant.now()); // still within RETRY_AFTER_FAILURE: skipped again, not remembered
+    assertEquals(List.of(), revoked);
+    assertEquals(1, calls[0]);
+    now[0] += Rollover.RETRY_AFTER_FAILURE.toNanos() + 1;
+    r.connected(4, "new1", Instant.now()); // the log is back: the rekey completes on this connection
+    assertEquals(List.of("old1"), revoked);
+  }
+
+  @Test
   void countsConnectedDevicesDueWithinTheWindowUntilTheyClose() throws Exception {
-    Rollover r = new Rollover(new IssuanceFile(dir.resolve("none")), s -> false, revoked::add);
+    Rollover r = new Rollover(new IssuanceFile(dir.resolve("none")), s -> false, revoked::add, Runnable::run);
     Instant now = Instant.now();
     r.connected(1, "a", now.plus(Duration.ofDays(10)));
     r.connected(2, "b", now.plus(Duration.ofDays(100)));

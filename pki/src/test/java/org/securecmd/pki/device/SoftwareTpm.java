@@ -21,8 +21,8 @@ import org.securecmd.tls.SoftHsm.Tools;
  * and {@code TPM2_PKCS11_STORE=target/tpm/store}) because the library reads them when it loads. Every wait
  * is bounded; {@link #close} ends the three processes.
  */
-final class SoftwareTpm implements AutoCloseable {
-  static final Path MODULE = Path.of("/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so");
+public final class SoftwareTpm implements AutoCloseable {
+  public static final Path MODULE = Path.of("/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so");
   private final List<Process> processes = new ArrayList<>();
   private long dbusPid = -1;
   private final Map<String, String> env;
@@ -31,7 +31,7 @@ final class SoftwareTpm implements AutoCloseable {
     this.env = env;
   }
 
-  static SoftwareTpm start() throws Exception {
+  public static SoftwareTpm start() throws Exception {
     if (!Files.isRegularFile(MODULE)) {
       throw new AssertionError(MODULE + " is missing: install libtpm2-pkcs11-1 (see scripts/ci-packages-pki.txt)");
     }
@@ -67,7 +67,7 @@ final class SoftwareTpm implements AutoCloseable {
   }
 
   /** Creates a tpm2-pkcs11 token with a user PIN; its slot id is 1 (the first token in a fresh store). */
-  long addToken(String label, String userPin) throws Exception {
+  public long addToken(String label, String userPin) throws Exception {
     Tools.run(List.of("tpm2_ptool", "init"), env, 60);
     Tools.run(List.of("tpm2_ptool", "addtoken", "--pid=1", "--label=" + label, "--sopin=5678", "--userpin=" + userPin),
         env, 60);

@@ -1,4 +1,4 @@
-package org.securecmd.pki.device;
+package org.securecmd.bench.pkcs11;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +14,8 @@ import org.securecmd.pki.FleetDaemon;
 import org.securecmd.pki.CaDirectory;
 import org.securecmd.pki.DeviceRequest;
 import org.securecmd.ca.OutputFiles;
+import org.securecmd.pki.device.Enrollment;
+import org.securecmd.pki.device.SoftwareTpm;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Cold start, measured with the native client (no JVM on the client side): the time from a device's
+# connection to a socket-activated daemon (systemd-socket-activate, which starts the JVM on the first
+# connection as systemd does) to its first reply, without and with an AOT cache (trained here as the
+# package's build does: the launcher's flags, some handshakes, SIGTERM), median of R runs; broken down into
+# JVM start (java -version), JVM + logging + config + TLS context (--check-config), ready (the daemon's
+# "serving on" log line), and the first handshake + reply after ready. Bounded; asserts nothing.
+#
+#   bench/cold-start.sh [RUNS]    (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/find-jdk.sh
+. scripts/find-jdk.sh
+runs=${1:-5}
+jar=${BENCH_JAR:-$PWD/daemon/target/securecmdd.jar}   # BENCH_JAR: another build, for an A/B
+[ -f "$jar" ] || mvn -B -q -pl daemon -am package -DskipTests -Dsecurecmd.aot.skip
+command -v systemd-socket-activate >/dev/null || { echo "cold-start: systemd-socket-activate (package systemd) needed" >&2; exit 2; }
+work=$(mktemp -d /tmp/securecmd-cold.XXXXXX)
+act=
+trap '[ -n "$act" ] && kill "$act" 2>/dev/null; rm -rf "$work"' EXIT
+gcc -O2 -Wall -Wextra -Werror -o "$work/tlsload" bench/tlsload.c -lssl -lcrypto -lpthread
+scripts/tutorial-pki.sh "$work"
+flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/securecmdd)
+flags="$flags -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
+# The package's logging with a wall-clock time on each line, so the "serving on" line dates readiness.
+sed 's/<pattern>/<pattern>%d{HH:mm:ss.SSS} /' etc/logback.xml > "$work/logback.xml"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+scripts/throwaway-config.sh securecmd "$port" COLD > "$work/securecmd.toml"
+daemon=(java $flags "-Dlogback.configurationFile=$work/logback.xml" -jar "$jar"
+  --config "$work/securecmd.toml")
+ms() { date +%s%3N; }
+load() { "$work/tlsload" --port "$port" --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" \
+  --expect COLD "$@"; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+await_listen() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.05; done; }
+
+# One socket-activated start: prints "first_reply_ms ready_ms second_ms" (ready: since the connection).
+cold() {
+  cd "$work"
+  systemd-socket-activate -l "127.0.0.1:$port" --fdname=main "${daemon[0]}" "$@" "${daemon[@]:1}" > "$work/daemon.log" 2>&1 &
+  act=$!
+  cd - >/dev/null
+  sleep 0.3 # systemd-socket-activate binds at once; a probe here would itself start the daemon
+  local t0 first second ready
+  t0=$(ms)
+  first=$(load -n 1 --timeout 30 | field p50_ms)
+  second=$(load -n 1 | field p50_ms)
+  ready=$(date -d "$(grep -m1 'serving on' "$work/daemon.log" | cut -d' ' -f1)" +%s%3N)
+  kill "$act"; wait "$act" 2>/dev/null || true; act=
+  echo "$first $((ready - t0)) $second"
+}
+
+# Train the AOT cache as packaging/src/build/train-aot.sh does (same flags: the JVM rejects a cache made
+# with others): a few hundred handshakes, then SIGTERM; the JVM writes the cache as it exits.
+(cd "$work" && exec "${daemon[0]}" -XX:AOTCacheOutput="$work/d.aot" "${daemon[@]:1}") > "$work/train.log" 2>&1 &
+train=$!
+await_listen
+load -c 4 -n 200 > /dev/null; load -c 4 -n 100 --resume > /dev/null
+kill "$train"; wait "$train" 2>/dev/null || true
+[ -s "$work/d.aot" ] || { echo "cold-start: no AOT cache written; see below" >&2; cat "$work/train.log" >&2; exit 1; }
+
+echo "cold start, median of $runs; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| | JVM start (java -version) | --check-config | connection → ready | connection → first reply | next connection |"
+echo "|---|---:|---:|---:|---:|---:|"
+for mode in without with; do
+  aot=(); [ $mode = with ] && aot=(-XX:AOTCache="$work/d.aot")
+  : > "$work/jvm"; : > "$work/check"; : > "$work/cold"
+  for _ in $(seq "$runs"); do
+    t=$(ms); java $flags "${aot[@]}" -version 2>/dev/null; echo $(( $(ms) - t )) >> "$work/jvm"
+    t=$(ms); (cd "$work" && "${daemon[@]:0:1}" "${aot[@]}" "${daemon[@]:1}" --check-config >/dev/null 2>&1)
+    echo $(( $(ms) - t )) >> "$work/check"
+    cold "${aot[@]}" >> "$work/cold"
+  done
+  echo "| $mode AOT cache | $(median < "$work/jvm") ms | $(median < "$work/check") ms |" \
+    "$(cut -d' ' -f2 "$work/cold" | median) ms | $(cut -d' ' -f1 "$work/cold" | median) ms |" \
+    "$(cut -d' ' -f3 "$work/cold" | median) ms |"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

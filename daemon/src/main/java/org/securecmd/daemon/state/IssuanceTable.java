@@ -1,0 +1,220 @@
+package org.securecmd.daemon.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link IssuanceLog} in the shared database: table {@code securecmd_issued} (schema version 2), written by
+ * every host, so {@code securecmdctl issued} on any host lists them all. What holds across hosts:
+ * <ul>
+ *   <li>serials are unique (the primary key: a duplicate insert fails and the certificate is not handed out);
+ *   <li>the same-key rule: the check and the insert are one transaction holding an advisory lock on the
+ *       identity, so two hosts renewing one device with the same key at the same moment issue once;
+ *   <li>{@link #bySerial} reads the table, so a device that rekeyed on one host and connects to another is
+ *       recognised there.
+ * </ul>
+ * There is no last-known copy: without the database a renewal fails (it cannot be checked fleet-wide), and
+ * the connections keep being served. On this log's first connection the schema is migrated (the deny list's
+ * store may have started degraded and never reached the database) and a host switching from the file
+ * backend imports its {@code issued} file once (idempotent: insert-if-absent, then the file is renamed), so
+ * its earlier rekeys still complete and its records stay listed.
+ */
+final class IssuanceTable implements IssuanceLog {
+  /** The first key of the two-key advisory lock the same-key check takes (the second is the identity's hash). */
+  private static final int LOCK_SPACE = 0x5ec_c3d;
+  private static final String COLUMNS = "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey";
+
+  private final Writer writer;
+  private final Path fileToImport;
+  private boolean migrated;
+
+  /** @param fileToImport the file backend's log in this host's state directory (imported when present) */
+  IssuanceTable(Database db, Path fileToImport) {
+    this.writer = new Writer(db);
+    this.fileToImport = fileToImport;
+  }
+
+  @Override
+  public synchronized Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) throws IOException {
+    List<Optional<Issuance>> out = new ArrayList<>(1);
+    try {
+      writer.run(c -> {
+        migrateOnce(c);
+        out.clear();
+        out.add(inTransaction(c, () -> insert(c, i, since)));
+        return 1;
+      });
+      return out.get(0);
+    } catch (SQLException e) {
+      throw new IOException("cannot record the issuance in the database: " + Follower.describe(e), e);
+    }
+  }
+
+  private Optional<Issuance> insert(Connection c, Issuance i, Instant since) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+      lock.setInt(1, LOCK_SPACE);
+      lock.setString(2, i.identity());
+      lock.execute();
+    }
+    if (!since.equals(Instant.MAX)) {
+      try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM securecmd_issued"
+          + " WHERE identity = ? AND key_sha256 = ? AND issued_at > ? ORDER BY issued_at DESC LIMIT 1")) {
+        p.setString(1, i.identity());
+        p.setString(2, i.keySha256());
+        p.setObject(3, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+        List<Issuance> earlier = read(p);
+        if (!earlier.isEmpty()) return Optional.of(earlier.get(0));
+      }
+    }
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bind(p, i);
+      p.executeUpdate();
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized List<Issuance> all() throws IOException {
+    return query("SELECT " + COLUMNS + " FROM securecmd_issued ORDER BY issued_at, serial", null);
+  }
+
+  @Override
+  public synchronized Optional<Issuance> bySerial(String serial) throws IOException {
+    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?", serial).stream().findFirst();
+  }
+
+  @Override
+  public synchronized List<Issuance> forIdentity(String identity) throws IOException {
+    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE identity = ? ORDER BY issued_at, serial", identity);
+  }
+
+  private List<Issuance> query(String sql, String argument) throws IOException {
+    List<List<Issuance>> out = new ArrayList<>(1);
+    try {
+      writer.run(c -> {
+        migrateOnce(c);
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+          if (argument != null) p.setString(1, argument);
+          out.clear();
+          out.add(read(p));
+        }
+        return 0;
+      });
+    } catch (SQLException e) {
+      throw new IOException("cannot read the issuance records from the database: " + Follower.describe(e), e);
+    }
+    return out.get(0);
+  }
+
+  private static List<Issuance> read(PreparedStatement p) throws SQLException {
+    List<Issuance> out = new ArrayList<>();
+    try (ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(new Issuance(r.getString(1), r.getString(2), r.getString(3), r.getObject(4, OffsetDateTime.class).toInstant(),
+            r.getString(5), r.getObject(6, OffsetDateTime.class).toInstant(), r.getString(7), r.getBoolean(8)));
+      }
+    }
+    return out;
+  }
+
+  private void migrateOnce(Connection c) throws SQLException {
+    if (migrated) return;
+    try {
+      Schema.migrate(c);
+      importFile(c);
+    } catch (Schema.TooNew e) {
+      throw new SQLException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new SQLException("cannot import " + fileToImport + ": " + e.getMessage(), e);
+    }
+    migrated = true;
+  }
+
+  private void importFile(Connection c) throws SQLException, IOException {
+    if (!Files.exists(fileToImport)) return;
+    List<Issuance> records = new IssuanceFile(fileToImport).all();
+    int added = inTransaction(c, () -> {
+      int n = 0;
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING")) {
+        for (Issuance i : records) {
+          bind(p, i);
+          n += p.executeUpdate();
+        }
+      }
+      return n;
+    });
+    Path imported = fileToImport.resolveSibling(fileToImport.getFileName() + ".imported");
+    Files.move(fileToImport, imported, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    LoggerFactory.getLogger(IssuanceTable.class).info("state: imported {} of {} issuance records of {} into the"
+        + " database (the file is now {})", added, records.size(), fileToImport, imported.getFileName());
+  }
+
+  private static void bind(PreparedStatement p, Issuance i) throws SQLException {
+    p.setString(1, i.serial());
+    p.setString(2, i.identity());
+    p.setString(3, i.subject());
+    p.setObject(4, OffsetDateTime.ofInstant(i.notAfter(), ZoneOffset.UTC));
+    p.setString(5, i.oldSerial());
+    p.setObject(6, OffsetDateTime.ofInstant(i.issuedAt(), ZoneOffset.UTC));
+    p.setString(7, i.keySha256());
+    p.setBoolean(8, i.rekey());
+  }
+
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T t = work.run();
+      c.commit();
+      return t;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException ignored) {
+        // the connection is broken; the writer reopens it
+      }
+      throw e;
+    } finally {
+      try {
+        c.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // same
+      }
+    }
+  }
+
+  synchronized void close() {
+    writer.close();
+  }
+
+  /** The table, as schema migration 1 → 2 in {@link Schema#MIGRATIONS}. */
+  static final String MIGRATION = """
+      CREATE TABLE securecmd_issued (
+        serial text PRIMARY KEY,
+        identity text NOT NULL,
+        subject text NOT NULL,
+        not_after timestamptz NOT NULL,
+        old_serial text NOT NULL,
+        issued_at timestamptz NOT NULL,
+        key_sha256 text NOT NULL,
+        rekey boolean NOT NULL);
+      CREATE INDEX securecmd_issued_by_identity ON securecmd_issued (identity, key_sha256, issued_at)""";
+}
