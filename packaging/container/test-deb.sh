@@ -69,6 +69,13 @@ step_install() {
   ct_exec test -x /usr/sbin/securecmdd || fail "securecmdd not executable"
   if ct_sh 'command -v java || ls /usr/lib/jvm' >/dev/null 2>&1; then fail "a system Java is installed"; fi
   ct_exec test -e /lib/systemd/system/securecmd.socket || fail "no socket unit"
+  # postinst made the startup archives (they are not in the package), quietly, and the daemon's launcher
+  # maps its archive: -Xshare:on makes the JVM fail instead of silently starting without it.
+  ct_exec test -s /usr/lib/securecmd/runtime/lib/server/classes.jsa || fail "postinst made no runtime CDS archive"
+  ct_exec test -s /usr/lib/securecmd/securecmdd.aot || fail "postinst made no startup archive"
+  if ct_exec grep -q 'startup archive' /tmp/apt.log; then fail "postinst reported: $(ct_exec grep 'startup archive' /tmp/apt.log)"; fi
+  ct_sh 'SECURECMD_JAVA_OPTS=-Xshare:on /usr/sbin/securecmdd --version >/dev/null' || fail "the daemon cannot map its startup archive"
+  ct_sh 'JAVA_TOOL_OPTIONS=-Xshare:on securecmdctl --help >/dev/null 2>&1' || fail "securecmdctl cannot map the runtime's CDS archive"
   # Nothing listens until the operator enables the socket (there are no keys yet).
   [ "$(ct_exec systemctl is-enabled securecmd.socket 2>/dev/null || true)" = disabled ] || fail "socket enabled on install"
   if ct_sh "ss -Htln 'sport = :$PORT' | grep -q ."; then fail "port $PORT listens right after install"; fi
@@ -147,6 +154,24 @@ step_socket_activation() {
   local r; r=$(get_reply) || true
   [ "$r" = "$SECRET" ] || fail "first request: got '$r'"
   [ "$(unit_state securecmd.service)" = active ] || fail "service not active after the first connection"
+}
+
+# 4b. When postinst cannot make the startup archive (here: a time limit nothing meets), the install
+#     still succeeds, says so and how to retry, leaves no partial file, and the daemon serves without it;
+#     make-startup-cache then puts it back.
+step_startup_archive_fallback() {
+  ct_sh "SECURECMD_CACHE_TIMEOUT=0.001 apt-get install -y -q --reinstall --no-install-recommends \
+           $CT_MOUNT/$(basename "$DEB") >/tmp/reinstall.log 2>&1" \
+    || { ct_exec tail -20 /tmp/reinstall.log >&2; fail "reinstall failed when the archive could not be made"; }
+  ct_exec grep -q 'securecmd: no startup archive' /tmp/reinstall.log || fail "postinst did not say the archive is missing"
+  ct_exec grep -q 'make-startup-cache' /tmp/reinstall.log || fail "postinst did not say how to retry"
+  if ct_sh 'ls /usr/lib/securecmd/securecmdd.aot* 2>/dev/null | grep -q .'; then fail "an archive (or a partial one) is left"; fi
+  ct_exec systemctl stop securecmd.service
+  reply_is "$SECRET" || fail "no reply from a cold start without the archive"
+  ct_exec /usr/lib/securecmd/make-startup-cache || fail "make-startup-cache failed"
+  ct_exec test -s /usr/lib/securecmd/securecmdd.aot || fail "make-startup-cache made no archive"
+  ct_exec systemctl stop securecmd.service
+  reply_is "$SECRET" || fail "no reply from a cold start with the new archive"
 }
 
 # 5. A client without a certificate gets no secret and a non-zero exit.
@@ -266,7 +291,7 @@ step_purge() {
   if ct_sh "ss -Htln 'sport = :$PORT' | grep -q ."; then fail "port $PORT still listening"; fi
 }
 
-STEPS=(install pki config socket_activation no_cert_refused ctl_permissions reload
+STEPS=(install pki config socket_activation startup_archive_fallback no_cert_refused ctl_permissions reload
        reload_broken_keeps_old restart_under_load kill9_restarts journal purge)
 
 main() {

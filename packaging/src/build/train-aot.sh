@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Training run for the startup cache (JDK 25 AOT cache, JEP 483/514/515): starts
-# the staged daemon through its own launcher with a throw-away PKI and config,
-# serves a few mutual-TLS requests (and one refused handshake), then stops it
-# with SIGTERM, as systemd would. The JVM writes the cache when it exits.
+# Training run for the startup cache: starts the staged daemon through its own
+# launcher with a throw-away PKI and config, serves a few mutual-TLS requests
+# (and one refused handshake), then stops it with SIGTERM, as systemd would.
+# The JVM writes down every class it loaded (securecmdd.classlist, -XX:DumpLoadedClassList,
+# about 90 KB of the .deb): the package ships that record, and postinst makes the
+# archive from it on the target (make-startup-cache). Shipping the archive itself
+# (or JDK 25's -XX:AOTConfiguration record, which is itself an archive) would cost
+# about 6 MiB of the .deb (docs/performance.md, "The package"). To catch a
+# broken record here rather than on an operator's machine, the archive is made
+# once from it below and thrown away.
 #
 #   train-aot.sh STAGE_DIR LOGBACK_XML
-#
-# The cache is only valid for this runtime and these jars; the launcher uses it
-# when present (and the JVM ignores it, without failing, if it does not match).
 set -euo pipefail
 
 stage=$1 logback=$2
 home=$stage/usr/lib/securecmd
 launchers=$stage/../launchers
-out=$home/securecmdd.aot
+out=$home/securecmdd.classlist
 work=$(mktemp -d)
 daemon=""
 
@@ -47,7 +50,7 @@ main() {
   port=$(free_port)
   "$scripts/throwaway-config.sh" training "$port" TRAINING > "$work/config.toml"
   rm -f "$out"
-  SECURECMD_HOME=$home SECURECMD_AOT_OUTPUT=$out SECURECMD_LOGBACK=$logback \
+  SECURECMD_HOME=$home SECURECMD_AOT_RECORD=$out SECURECMD_LOGBACK=$logback \
     sh "$launchers/securecmdd" --config "$work/config.toml" >"$work/daemon.log" 2>&1 &
   daemon=$!
 
@@ -56,12 +59,12 @@ main() {
   until reply=$(client --cert "$work/client.crt" --key "$work/client.key" 2>/dev/null) && [ "$reply" = TRAINING ]; do
     if ! kill -0 "$daemon" 2>/dev/null; then
       cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
       exit 1
     fi
     if [ $SECONDS -ge $deadline ]; then
       cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the cache)" >&2
+      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
       exit 1
     fi
     sleep 0.3
@@ -71,15 +74,19 @@ main() {
   client >/dev/null 2>&1 || true
 
   kill -TERM "$daemon"
-  deadline=$((SECONDS + 120))            # writing the cache takes a few seconds
+  deadline=$((SECONDS + 120))
   while kill -0 "$daemon" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || { echo "train-aot.sh: daemon did not exit after SIGTERM" >&2; exit 1; }
     sleep 0.3
   done
   wait "$daemon" || true
   daemon=""
-  [ -s "$out" ] || { cat "$work/daemon.log" >&2; echo "train-aot.sh: no AOT cache written" >&2; exit 1; }
-  echo "train-aot.sh: $(du -h "$out" | cut -f1) AOT cache from the training run"
+  [ -s "$out" ] || { cat "$work/daemon.log" >&2; echo "train-aot.sh: no class list written" >&2; exit 1; }
+  echo "train-aot.sh: $(grep -c . "$out") lines of class list from the training run"
+  # What postinst will run, on the staged tree (the archive lands in the work directory).
+  SECURECMD_HOME=$home SECURECMD_LAUNCHER=$launchers/securecmdd sh "$launchers/make-startup-cache" --check "$work" \
+    || { echo "train-aot.sh: the class list does not make an archive (see above)" >&2; exit 1; }
+  echo "train-aot.sh: it makes a $(du -h "$work/securecmdd.aot" | cut -f1) startup archive"
 }
 
 main "$@"
