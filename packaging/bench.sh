@@ -55,7 +55,7 @@ main() {
   local share; share=$(mktemp -d)
   # shellcheck disable=SC2034 # read by lib.sh's exit trap
   CT_AT_EXIT="rm -rf '$share'"
-  cp "$DEB" "$share/"
+  cp "$DEB" "$here/../scripts/tutorial-pki.sh" "$share/"
   ct_boot "$("$here/container/rootfs.sh")" "$share"
   ( set -e; step_install; step_pki; step_config ) >/dev/null
   ct_exec systemctl enable --now securecmd.socket >/dev/null 2>&1

@@ -86,22 +86,13 @@ step_install() {
 #    certificate for "trusted-client". Private keys go where the service (and
 #    nobody else) can read them.
 step_pki() {
-  # The tutorial's commands: RSA-4096 CA, P-256 server key, CSR, CA-signed certificate with SAN IP.
+  # The tutorial's commands (scripts/tutorial-pki.sh, the repository's one copy, run inside the container
+  # with its openssl): RSA-4096 CA, P-256 keys, CA-signed certificates with SAN IP (and DNS localhost).
   # The same CA issues the device certificate here (client_ca.pem = the CA).
   ct_sh "
     set -e
     mkdir -p /root/pki $DEVICE && cd /root/pki
-    openssl genrsa -out ca.key 4096
-    openssl req -x509 -new -nodes -key ca.key -sha256 -days 3650 -out ca.crt -subj '/CN=My Test CA' \\
-      -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign'
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server.key
-    openssl req -new -key server.key -out server.csr -subj '/CN=127.0.0.1'
-    printf 'basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature,keyEncipherment\\nextendedKeyUsage=serverAuth\\nsubjectAltName=IP:127.0.0.1,DNS:localhost\\n' > server.ext
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 365 -sha256 -extfile server.ext
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.key
-    openssl req -new -key client.key -out client.csr -subj '/CN=trusted-client'
-    printf 'basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature\\nextendedKeyUsage=clientAuth\\n' > client.ext
-    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 365 -sha256 -extfile client.ext
+    bash $CT_MOUNT/tutorial-pki.sh /root/pki --dns localhost
     cp ca.crt server_ca.pem
     cp ca.crt client_ca.pem
     install -o root -g securecmd -m 0644 server.crt client_ca.pem /etc/securecmd/
@@ -299,7 +290,7 @@ main() {
   [ -f "${DEB:-}" ] || { echo "test-deb.sh: no .deb given and none in packaging/target (run mvn package)" >&2; exit 2; }
   local share; share=$(mktemp -d)
   CT_AT_EXIT="rm -rf '$share'"
-  cp "$DEB" "$share/"
+  cp "$DEB" "$ct_dir/../../scripts/tutorial-pki.sh" "$share/"
   echo "test-deb.sh: $(basename "$DEB")"
   ct_boot "$("$ct_dir/rootfs.sh")" "$share"
   local s
