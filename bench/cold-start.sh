@@ -51,8 +51,10 @@ cold() {
   echo "$first $((ready - t0)) $second"
 }
 
-# Train the AOT cache as packaging/src/build/train-aot.sh does (same flags: the JVM rejects a cache made
-# with others): a few hundred handshakes, then SIGTERM; the JVM writes the cache as it exits.
+# Train a JDK AOT cache from a few hundred handshakes (same JVM flags as the measured runs: the JVM rejects
+# a cache made with others), then SIGTERM; the JVM writes the cache as it exits. This is the build-time
+# cache the package used to ship; the package now makes its archive at install time from a class list
+# (packaging/src/deb/bin/make-startup-cache), which docs/performance.md compares with this one.
 (cd "$work" && exec "${daemon[0]}" -XX:AOTCacheOutput="$work/d.aot" "${daemon[@]:1}") > "$work/train.log" 2>&1 &
 train=$!
 await_listen
