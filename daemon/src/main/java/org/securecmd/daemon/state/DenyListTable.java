@@ -44,7 +44,7 @@ final class DenyListTable {
 
   /** Inserts the entries not there yet, in one transaction with a notification; returns how many were new. */
   static int insert(Connection c, Collection<DenyListEntry> entries) throws SQLException {
-    return inTransaction(c, () -> {
+    return changeAndNotify(c, () -> {
       int added = 0;
       try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_deny_list"
           + " (kind, value, revoked_by, revoked_at, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
@@ -63,7 +63,7 @@ final class DenyListTable {
 
   /** Deletes the entries, in one transaction with a notification; returns how many were there. */
   static int delete(Connection c, Collection<DenyListEntry> entries) throws SQLException {
-    return inTransaction(c, () -> {
+    return changeAndNotify(c, () -> {
       int removed = 0;
       try (PreparedStatement p = c.prepareStatement("DELETE FROM securecmd_deny_list WHERE kind = ? AND value = ?")) {
         for (DenyListEntry e : entries) {
@@ -76,34 +76,16 @@ final class DenyListTable {
     });
   }
 
-  private interface Work {
-    int run() throws SQLException;
-  }
-
-  private static int inTransaction(Connection c, Work work) throws SQLException {
-    c.setAutoCommit(false);
-    try {
+  /** {@code work} in one transaction, with a notification to the other hosts when it changed a row. */
+  private static int changeAndNotify(Connection c, Transaction.Work<Integer> work) throws SQLException {
+    return Transaction.run(c, () -> {
       int n = work.run();
       if (n > 0) {
         try (Statement s = c.createStatement()) {
           s.execute("SELECT pg_notify('" + CHANNEL + "', '" + PAYLOAD + "')");
         }
       }
-      c.commit();
       return n;
-    } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the connection is broken; the caller reopens it
-      }
-      throw e;
-    } finally {
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // same
-      }
-    }
+    });
   }
 }

@@ -54,7 +54,7 @@ final class IssuanceTable implements IssuanceLog {
       writer.run(c -> {
         migrateOnce(c);
         out.clear();
-        out.add(inTransaction(c, () -> insert(c, i, since)));
+        out.add(Transaction.run(c, () -> insert(c, i, since)));
         return 1;
       });
       return out.get(0);
@@ -147,7 +147,7 @@ final class IssuanceTable implements IssuanceLog {
   private void importFile(Connection c) throws SQLException, IOException {
     if (!Files.exists(fileToImport)) return;
     List<Issuance> records = new IssuanceFile(fileToImport).all();
-    int added = inTransaction(c, () -> {
+    int added = Transaction.run(c, () -> {
       int n = 0;
       try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING")) {
@@ -173,32 +173,6 @@ final class IssuanceTable implements IssuanceLog {
     p.setObject(6, OffsetDateTime.ofInstant(i.issuedAt(), ZoneOffset.UTC));
     p.setString(7, i.keySha256());
     p.setBoolean(8, i.rekey());
-  }
-
-  private interface Work<T> {
-    T run() throws SQLException;
-  }
-
-  private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
-    c.setAutoCommit(false);
-    try {
-      T t = work.run();
-      c.commit();
-      return t;
-    } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the connection is broken; the writer reopens it
-      }
-      throw e;
-    } finally {
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // same
-      }
-    }
   }
 
   synchronized void close() {
