@@ -31,10 +31,29 @@ def free_port():
 
 
 def cpu_ticks(pid):
-    # utime + stime of the whole process (all threads): fields 14 and 15 of /proc/PID/stat
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    """(utime + stime of the process's threads except the JIT compilers', the compilers' own) in clock ticks.
+
+    The JIT is reported apart: a JVM's C2 threads were still compiling after 9,000 handshakes (0.1-0.5 ms per
+    connection, varying from one JVM to the next), which is warm-up, not the cost of serving a connection."""
+    work = jit = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return 0, 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except FileNotFoundError:
+            continue  # the thread ended between listdir and open
+        comm = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()  # fields 14 and 15 of stat: utime, stime
+        ticks = int(fields[11]) + int(fields[12])
+        if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            jit += ticks
+        else:
+            work += ticks
+    return work, jit
 
 
 def rss_kib(pid):
@@ -77,16 +96,19 @@ class Target:
         sys.exit(f"bench: {self.name} gives no reply after 30 s; see {args.work}/{self.name}.*.log")
 
     def cpu(self):
-        return sum(cpu_ticks(p.pid) for p in self.procs)
+        """(CPU ticks without the JIT compiler threads, the JIT's ticks), summed over the target's processes."""
+        ticks = [cpu_ticks(p.pid) for p in self.procs]
+        return sum(t[0] for t in ticks), sum(t[1] for t in ticks)
 
     def rss(self):
         return sum(rss_kib(p.pid) for p in self.procs)
 
     def stop(self):
-        for p in self.procs:
+        procs, self.procs = self.procs, []
+        for p in procs:
             if p.poll() is None:
                 p.terminate()
-        for p in self.procs:
+        for p in procs:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -112,7 +134,9 @@ def load(args, target, extra, on_held=None, quiet=False):
     p.wait()
     r = parse("".join(out))
     r.update(held)
-    r["server_cpu_ms"] = (target.cpu() - cpu0) * 1000 / CLK_TCK
+    cpu1 = target.cpu()
+    r["server_cpu_ms"] = (cpu1[0] - cpu0[0]) * 1000 / CLK_TCK
+    r["jit_cpu_ms"] = (cpu1[1] - cpu0[1]) * 1000 / CLK_TCK
     r["rss0_kib"], r["rss_kib"] = rss0, held.get("held_rss_kib", target.rss())
     if p.returncode != 0:
         r["errors"] = r.get("errors", 0) + 1
@@ -161,7 +185,12 @@ def main():
     ap.add_argument("--kept", type=int, default=1000)
     ap.add_argument("--idle", type=int, default=3000)
     ap.add_argument("--hold", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1500)
+    ap.add_argument("--warmup", type=int, default=3000, help="warm-up connections at least")
+    ap.add_argument("--warmup-max", type=int, default=30000, help="warm-up connections at most")
+    ap.add_argument("--jit-settled", type=float, default=0.03,
+                    help="warm-up ends once the JIT compilers use less than this share of the target's CPU")
+    ap.add_argument("--keep-running", action="store_true",
+                    help="one set of server processes for all rounds (default: fresh ones every round)")
     ap.add_argument("--only", default="full8,full64,resumed8,kept,idle")
     ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server",
                     help="also haproxy-1, haproxy-2: HAProxy in front of one and of two daemons")
@@ -203,19 +232,21 @@ def main():
     targets = [known[t] for t in args.targets.split(",")]
     results = {}  # (scenario key, target name) -> [round figures]
     try:
-        for t in targets:
-            t.start(w)
-        for t in targets:
-            t.await_reply(args)
         if args.java_client:
+            start_all(args, targets)
             return java_client(args, targets)
         print(f"bench: {os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f} "
               f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}", file=sys.stderr)
         load_before = os.getloadavg()
-        for t in targets:  # warm-up, not reported: the JVMs' hot paths compiled, every server's caches filled
-            load(args, t, ["-c", "8", "-n", str(args.warmup)])
-            load(args, t, ["-c", "8", "-n", str(args.warmup // 2), "--resume"])
         for rnd in range(args.rounds):
+            # Fresh processes every round (unless --keep-running): one JVM's JIT can come out a few per cent
+            # faster or slower than the next one's, so the rounds sample JVMs, not only the machine.
+            if rnd == 0 or not args.keep_running:
+                for t in targets:
+                    t.stop()
+                start_all(args, targets)
+                for t in targets:
+                    warm_up(args, t)
             order = targets[rnd % len(targets):] + targets[:rnd % len(targets)]  # rotate who goes first
             for key, name, extra, unit, skip_one in scenarios(args):
                 for t in order:
@@ -226,6 +257,7 @@ def main():
                         on_held = lambda t=t: {"held_rss_kib": t.rss(), "held_fds": sum(
                             len(os.listdir(f"/proc/{p.pid}/fd")) for p in t.procs)}
                     r = load(args, t, extra, on_held)
+                    r["round"] = rnd
                     results.setdefault((key, t.name), []).append(r)
                     print(f"bench: round {rnd + 1} {name} {t.name}: " + " ".join(
                         f"{k}={v:g}" for k, v in r.items()), file=sys.stderr)
@@ -234,6 +266,32 @@ def main():
         for t in targets:
             t.stop()
     print_table(args, targets, results, load_before, load_after)
+
+
+def warm_up(args, t):
+    """Not reported: until the JIT compilers' share of the target's CPU falls under --jit-settled over a batch
+    of full and resumed handshakes (a fresh JVM's C2 threads use as much CPU as serving, for many thousands
+    of handshakes), at least --warmup and at most --warmup-max connections. Native servers: --warmup only."""
+    done, batch = 0, 1000
+    while True:
+        full = load(args, t, ["-c", "8", "-n", str(batch)])
+        resumed = load(args, t, ["-c", "8", "-n", str(batch // 2), "--resume"])
+        done += batch + batch // 2
+        cpu = full["server_cpu_ms"] + resumed["server_cpu_ms"]
+        jit = full["jit_cpu_ms"] + resumed["jit_cpu_ms"]
+        share = jit / (cpu + jit) if cpu + jit > 0 else 0
+        if done >= args.warmup and (share < args.jit_settled or done >= args.warmup_max):
+            break
+    t.warmed = (done, share)
+    print(f"bench: {t.name} warmed up with {done} connections; JIT share of its CPU in the last batch "
+          f"{100 * share:.1f} %", file=sys.stderr)
+
+
+def start_all(args, targets):
+    for t in targets:
+        t.start(args.work)
+    for t in targets:
+        t.await_reply(args)
 
 
 def haproxy_target(args, name, daemons):
@@ -276,26 +334,41 @@ def java_client(args, targets):
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
+def paired(rows_a, rows_b, key):
+    """a's figure over b's in the same round, one ratio per round both ran: the rounds share the machine's state."""
+    b_by_round = {r["round"]: r[key] for r in rows_b if r.get(key)}
+    return [r[key] / b_by_round[r["round"]] for r in rows_a if r["round"] in b_by_round and key in r]
+
+
+def ratio_cell(ratios):
+    if not ratios:
+        return ""
+    if len(ratios) < 3:
+        return fmt(statistics.median(ratios), 3)
+    return f"{fmt(statistics.median(ratios), 3)} ({fmt(min(ratios), 3)}–{fmt(max(ratios), 3)})"
+
+
 def print_table(args, targets, results, load_before, load_after):
     refs = [t.name for t in targets if t.name != "securecmd"]
-    print(f"\nMedians of {args.rounds} interleaved rounds; load average before "
+    fresh = "one set of processes for all rounds" if args.keep_running else "fresh processes every round"
+    warm = ", ".join(f"{t.name} {t.warmed[0]} ({100 * t.warmed[1]:.1f} % JIT)" for t in targets
+                     if getattr(t, "warmed", None))
+    print(f"\nMedians of {args.rounds} interleaved rounds ({fresh}, each warmed up until its JIT compilers used "
+          f"under {100 * args.jit_settled:.0f} % of its CPU, at least {args.warmup} and at most {args.warmup_max} "
+          f"connections; last round: {warm}); load average before "
           f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in load_after)}.")
-    print("CPU = utime+stime of the server's processes over the scenario (/proc), per connection (per request "
-          "for kept); \"× X\" = that CPU divided by X's in the same scenario.\n")
+    print("server CPU = utime+stime of the server's processes over the scenario (/proc), without the JIT "
+          "compiler threads (their CPU is the JIT column), per connection (per request for kept); \"× X\" = "
+          "that CPU over X's in the same round, median of the rounds (lowest–highest).\n")
     head = ["scenario", "target", "ok", "err", "conn/s", "req/s", "p50 ms", "p99 ms", "max ms", "server CPU",
-            "client CPU"] + [f"× {r}" for r in refs] + ["RSS MiB"]
+            "JIT", "client CPU"] + [f"× {r}" for r in refs] + ["RSS MiB"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * 2 + "---:|" * (len(head) - 2))
     for key, name, extra, unit, skip_one in scenarios(args):
-        cpu = {}
         for t in targets:
-            rows = results.get((key, t.name))
-            if not rows:
-                continue
-            per = [r["server_cpu_ms"] / max(1, r["requests"] if unit == "req" else r["connections"]) for r in rows]
-            for r, p in zip(rows, per):
-                r["cpu_per"] = p
-            cpu[t.name] = median(rows, "cpu_per")
+            for r in results.get((key, t.name), []):
+                n = max(1, r["requests"] if unit == "req" else r["connections"])
+                r["cpu_per"], r["jit_per"] = r["server_cpu_ms"] / n, r.get("jit_cpu_ms", 0) / n
         for t in targets:
             rows = results.get((key, t.name))
             if not rows:
@@ -310,16 +383,31 @@ def print_table(args, targets, results, load_before, load_after):
                 rss = f"{median(rows, 'rss_kib') / 1024:.0f}"
             cpu_unit = "µs/req" if unit == "req" else "ms/conn"
             scale = 1000 if unit == "req" else 1
-            ratios = [fmt(cpu[t.name] / cpu[r], 3) if r in cpu and r != t.name and cpu[r] > 0 else ""
+            ratios = [ratio_cell(paired(rows, results.get((key, r), []), "cpu_per")) if r != t.name else ""
                       for r in refs]
             client = median(rows, "client_cpu_ms_per_conn")
             if unit == "req":
                 client = client * median(rows, "connections") / max(1, ok)
             cells = [name, t.name, f"{ok:.0f}", f"{err:.0f}", fmt(median(rows, "conn_per_s")),
                      fmt(median(rows, "req_per_s")), fmt(median(rows, "p50_ms")), fmt(median(rows, "p99_ms")),
-                     fmt(median(rows, "max_ms")), f"{fmt(cpu[t.name] * scale)} {cpu_unit}",
-                     f"{fmt(client * scale)} {cpu_unit}"] + ratios + [rss]
+                     fmt(median(rows, "max_ms")), f"{fmt(median(rows, 'cpu_per') * scale)} {cpu_unit}",
+                     f"{fmt(median(rows, 'jit_per') * scale)}", f"{fmt(client * scale)} {cpu_unit}"] + ratios + [rss]
             print("| " + " | ".join(cells) + " |")
+    ours = [t.name for t in targets if t.name.startswith("securecmd")]
+    if not ours or not refs:
+        return
+    print("\nThe daemon against each reference, round by round (its figure over the reference's in the same "
+          "round; median, lowest–highest):\n")
+    print("| scenario | daemon | reference | server CPU | p99 | conn/s |")
+    print("|---|---|---|---:|---:|---:|")
+    for key, name, extra, unit, skip_one in scenarios(args):
+        for d in ours:
+            for r in refs:
+                a, b = results.get((key, d), []), results.get((key, r), [])
+                if not a or not b or r == d:
+                    continue
+                print(f"| {name} | {d} | {r} | {ratio_cell(paired(a, b, 'cpu_per'))} | "
+                      f"{ratio_cell(paired(a, b, 'p99_ms'))} | {ratio_cell(paired(a, b, 'conn_per_s'))} |")
 
 
 if __name__ == "__main__":

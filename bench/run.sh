@@ -5,7 +5,8 @@
 # the targets interleaved round by round, medians of three rounds. Bounded; asserts nothing (bench/README.md).
 #
 #   bench/run.sh [--quick] [--rounds N] [--only full8,full64,resumed8,kept,idle] [--targets LIST]
-#                [--connections N] [--kept N] [--idle N] [--hold S]
+#                [--connections N] [--kept N] [--idle N] [--hold S] [--warmup N] [--warmup-max N]
+#                [--jit-settled SHARE] [--keep-running]
 #   bench/run.sh --java-client [--quick]   the JSSE client's view: the Java load generator (LoadGen)
 #   BENCH_DAEMON_OPTS="-Xmn16m" bench/run.sh ...   extra JVM flags for the daemon, to try launcher changes
 #   BENCH_BASE_JAR=/tmp/old/securecmdd.jar bench/run.sh ...   adds that build as "securecmd-base" (an A/B)
@@ -22,13 +23,14 @@ harness=() java_client=0 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --keep-running) harness+=("$1") ;;
     --java-client) java_client=1 ;;
-    --rounds|--only|--targets|--connections|--kept|--idle|--hold|--warmup) harness+=("$1" "$2"); shift ;;
-    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+    --rounds|--only|--targets|--connections|--kept|--idle|--hold|--warmup|--warmup-max|--jit-settled) harness+=("$1" "$2"); shift ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
-[ "$quick" = 1 ] && harness=(--rounds 1 --connections 300 --kept 300 --idle 500 --hold 2 --warmup 300 "${harness[@]}")
+[ "$quick" = 1 ] && harness=(--rounds 1 --connections 300 --kept 300 --idle 500 --hold 2 --warmup 300 --warmup-max 1500 "${harness[@]}")
 
 for tool in gcc openssl python3 stunnel4; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install gcc libssl-dev openssl python3 stunnel4)" >&2; exit 2; }

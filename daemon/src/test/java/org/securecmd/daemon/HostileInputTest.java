@@ -221,6 +221,50 @@ class HostileInputTest {
     }
   }
 
+  @Test
+  void connectionIdleAfterARequestIsClosedAfterIdleTimeout() throws Exception {
+    String config = TestDaemon.config("", "").replace("idle_timeout = \"30s\"", "idle_timeout = \"300ms\"");
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      try (Connection c = d.connect(d.device)) {
+        assertEquals("PONG", c.send("PING").text());
+        awaitOpenConnections(d, 0); // bounded (10 s); the sweep closes it once it has waited 300 ms
+        assertThrows(ClientException.class, () -> c.send("PING"), "closed by the server when idle");
+      }
+    }
+  }
+
+  @Test
+  void aReplySlowerThanIdleTimeoutIsStillDelivered() throws Exception {
+    // idle_timeout is the wait for a request: a request being answered (a reply_file FIFO that the test
+    // writes only after several idle timeouts) is not cut by it.
+    Path fifo = dir.resolve("slow.fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    String config = TestDaemon.config("", "[commands.SLOW]\nreply_file = \"" + fifo + "\"\nallow = [\"*\"]")
+        .replace("idle_timeout = \"30s\"", "idle_timeout = \"200ms\"");
+    try (TestDaemon d = TestDaemon.start(dir, config)) {
+      try (Connection c = d.connect(d.device)) {
+        java.util.concurrent.CompletableFuture<Reply> slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return c.send("SLOW");
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        });
+        // Opening the FIFO for writing blocks until the handler opens it for reading: the request is being
+        // answered. Five idle timeouts later (the sweep runs every 100 ms) the reply is written.
+        try (OutputStream w = java.nio.file.Files.newOutputStream(fifo)) {
+          long until = System.nanoTime() + Duration.ofMillis(1000).toNanos();
+          while (System.nanoTime() < until) {
+            assertEquals(1, d.daemon.server().openConnections(), "the answering connection stays open");
+            Thread.sleep(50); // pacing the check, not synchronising: the assertion holds at every point
+          }
+          w.write("slow but delivered\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("slow but delivered", slow.get(10, java.util.concurrent.TimeUnit.SECONDS).text());
+      }
+    }
+  }
+
   /** Polls the registry (the server frees a permit when the peer's close reaches it). */
   static void awaitOpenConnections(TestDaemon d, int n) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

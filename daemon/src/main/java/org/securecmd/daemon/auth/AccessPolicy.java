@@ -51,10 +51,8 @@ public record AccessPolicy(AllowList connectAllow, List<X509CRL> crls, Supplier<
     if (denyList.get().denies(identity)) return Optional.of("revoked by the operator");
     Optional<String> invalid = validity(chain, now);
     if (invalid.isPresent()) return invalid;
-    if (!chain.isEmpty()) {
-      Optional<String> ambiguous = SubjectName.of(chain.get(0)).problem();
-      if (ambiguous.isPresent()) return ambiguous;
-    }
+    // the identity is the leaf's (Identity.of), its subject parsed once per connection, not per check
+    if (!chain.isEmpty() && identity.subjectProblem().isPresent()) return identity.subjectProblem();
     if (!connectAllow.allows(identity)) {
       return Optional.of(identity.isAnonymous() ? "a client certificate is required" : "identity not allowed to connect");
     }

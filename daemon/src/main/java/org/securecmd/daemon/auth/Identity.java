@@ -6,14 +6,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A device as its certificate names it: subject CN, SAN DNS names and URIs, and the serial number.
  * A client without a certificate (allowed only when auth is "optional" or "none") is {@link #ANONYMOUS}.
  *
  * @param serial lower-case hex without leading zeros, or empty for anonymous
+ * @param subjectProblem why the certificate's subject names it ambiguously (several CNs, a CN in a
+ *     multi-valued RDN), empty when it does not: parsed once with the rest, since {@link AccessPolicy} asks on
+ *     every request and the subject's parse showed in profiles of the request path
  */
-public record Identity(String commonName, List<String> dnsNames, List<String> uris, String serial) {
+public record Identity(String commonName, List<String> dnsNames, List<String> uris, String serial,
+                       Optional<String> subjectProblem) {
   public static final Identity ANONYMOUS = new Identity("", List.of(), List.of(), "");
 
   private static final int SAN_DNS = 2;
@@ -22,6 +27,12 @@ public record Identity(String commonName, List<String> dnsNames, List<String> ur
   public Identity {
     dnsNames = List.copyOf(dnsNames);
     uris = List.copyOf(uris);
+    subjectProblem = subjectProblem == null ? Optional.empty() : subjectProblem;
+  }
+
+  /** An identity whose subject is unambiguous. */
+  public Identity(String commonName, List<String> dnsNames, List<String> uris, String serial) {
+    this(commonName, dnsNames, uris, serial, Optional.empty());
   }
 
   public static Identity of(X509Certificate leaf) {
@@ -40,8 +51,9 @@ public record Identity(String commonName, List<String> dnsNames, List<String> ur
       // a certificate whose SANs do not parse still has a CN; it just has no SAN names
     }
     // A subject with several CNs is refused by AccessPolicy; the first one only names it in the logs.
-    return new Identity(SubjectName.of(leaf).first(), dns, uris,
-        leaf.getSerialNumber().toString(16).toLowerCase(Locale.ROOT));
+    SubjectName subject = SubjectName.of(leaf);
+    return new Identity(subject.first(), dns, uris, leaf.getSerialNumber().toString(16).toLowerCase(Locale.ROOT),
+        subject.problem());
   }
 
   public boolean isAnonymous() {

@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The clocks one connection is held to, checked from outside by the registry's sweep (so no timer task is
- * made per connection or request): the handshake as a whole ({@code handshake_timeout}), a request line from
- * its first byte ({@code request_timeout}), a reply being written ({@code write_timeout}), and the
- * connection's age ({@code max_connection_age}).
+ * made per connection or request, and no socket read is timed): the handshake as a whole
+ * ({@code handshake_timeout}), the wait for a request ({@code idle_timeout}), a request line from its first
+ * byte ({@code request_timeout}), a reply being written ({@code write_timeout}), and the connection's age
+ * ({@code max_connection_age}).
  */
 final class Deadlines {
   private static final long NONE = Long.MIN_VALUE;
@@ -17,6 +18,8 @@ final class Deadlines {
   private final AtomicLong handshake = new AtomicLong(born);
   private static final long ENDED = Long.MIN_VALUE + 1;
   private static final long EXPIRED = Long.MIN_VALUE + 2;
+  /** Since when the connection waits for a request with none begun; NONE while a request is read or answered. */
+  private volatile long waitingSince = NONE;
   private volatile long lineStart = NONE;
   private volatile long writeStart = NONE;
 
@@ -49,14 +52,27 @@ final class Deadlines {
         && handshake.compareAndSet(start, EXPIRED);
   }
 
+  /** The connection is about to wait for a request (after its handshake, after each reply): the idle clock. */
+  void awaitingRequest() {
+    waitingSince = System.nanoTime();
+  }
+
   /** Bytes of a request arrived; starts the request clock unless a line is already in progress. */
   void bytesArrived() {
     if (lineStart == NONE) lineStart = System.nanoTime();
+    if (waitingSince != NONE) waitingSince = NONE;
   }
 
   /** A whole line was read; {@code more} when bytes of the next one are already buffered. */
   void lineRead(boolean more) {
+    waitingSince = NONE;
     lineStart = more ? System.nanoTime() : NONE;
+  }
+
+  /** Whether the connection has waited for a request longer than {@code idle_timeout}. */
+  boolean idleExpired(long now) {
+    long since = waitingSince;
+    return since != NONE && now - since > limits.idleTimeout().toNanos();
   }
 
   void writeStarted() {

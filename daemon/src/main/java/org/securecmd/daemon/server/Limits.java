@@ -31,15 +31,4 @@ record Limits(Duration handshakeTimeout, Duration idleTimeout, Duration requestT
         s.maxConnectionAge(), s.maxLineBytes(), s.maxRequestsPerConnection(), s.maxConnectionsPerIdentity());
   }
 
-  int idleTimeoutMillis() {
-    return millis(idleTimeout);
-  }
-
-  int handshakeTimeoutMillis() {
-    return millis(handshakeTimeout);
-  }
-
-  static int millis(Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
-  }
 }

@@ -21,6 +21,8 @@ import org.securecmd.daemon.proxy.ProxyHeaderParser;
  * read to find out are handed to TLS. The caller bounds the time: it closes the socket at its deadline.
  */
 final class ProxyPrelude {
+  /** Enough for a ClientHello with a few key shares; TLS reads the rest of a longer one from the socket. */
+  private static final int FIRST_READ_BYTES = 2048;
   private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
   private ProxyPrelude() {}
@@ -63,14 +65,18 @@ final class ProxyPrelude {
     return new Proceed(h.source().orElse(balancer), new byte[0]);
   }
 
-  /** Reads one byte (TLS needs it anyway); only a CR, which no TLS record starts with, makes it read more. */
+  /**
+   * One read of whatever has arrived (the ClientHello, usually whole), handed to TLS as already read, so this
+   * check costs no read of its own: reading a single byte here first cost an extra read per connection.
+   * Only a first byte CR, which no TLS record starts with, makes it read on, to the length of the signature.
+   */
   private static Outcome direct(InputStream in, InetSocketAddress peer) throws IOException {
-    int first = in.read();
-    if (first != V2_SIGNATURE[0]) return new Proceed(peer, first < 0 ? new byte[0] : new byte[] {(byte) first});
-    byte[] start = new byte[V2_SIGNATURE.length];
-    start[0] = (byte) first;
-    int n = 1 + in.readNBytes(start, 1, start.length - 1);
-    if (n == start.length && Arrays.equals(start, V2_SIGNATURE)) {
+    byte[] start = new byte[FIRST_READ_BYTES];
+    int n = in.read(start);
+    if (n <= 0) return new Proceed(peer, new byte[0]);
+    if (start[0] != V2_SIGNATURE[0]) return new Proceed(peer, Arrays.copyOf(start, n));
+    if (n < V2_SIGNATURE.length) n += in.readNBytes(start, n, V2_SIGNATURE.length - n);
+    if (n >= V2_SIGNATURE.length && Arrays.equals(start, 0, V2_SIGNATURE.length, V2_SIGNATURE, 0, V2_SIGNATURE.length)) {
       return new Refused("not_listed", "a PROXY v2 header from " + HostPort.host(peer.getAddress())
           + ", not listed in [server] proxy_protocol (refused as not TLS)");
     }
