@@ -71,6 +71,15 @@ public final class SocketActivation {
     this.fds = Collections.unmodifiableMap(new LinkedHashMap<>(fds));  // keeps systemd's order
   }
 
+  /**
+   * Links the libc calls (FFM downcalls) that {@link #adopt} and sd_notify make, ahead of their first use:
+   * FFM generates classes for its first downcalls at run time (about 0.15 s on a cold start, and no startup
+   * archive holds them), which a start-up thread can do while the configuration is read.
+   */
+  public static void linkDowncalls() {
+    Libc.link();
+  }
+
   /** Reads {@code LISTEN_*} from {@code env} for this process; see {@link ListenFds#parse}. */
   public static SocketActivation fromEnvironment(Map<String, String> env) {
     return new SocketActivation(ListenFds.parse(env, ProcessHandle.current().pid()));

@@ -69,6 +69,14 @@ public final class SystemdStatus {
     notifier.notify("STATUS=" + line.replace('\r', ' ').replace('\n', ' '));
   }
 
+  /**
+   * STATUS={@code line}, but only while starting: sent from another thread during start-up, it can never
+   * overwrite what is sent once the daemon is ready.
+   */
+  public synchronized void statusWhileStarting(String line) {
+    if (state == State.STARTING) status(line);
+  }
+
   private boolean move(State from, State to, String message) {
     if (state != from) return false;
     state = to;

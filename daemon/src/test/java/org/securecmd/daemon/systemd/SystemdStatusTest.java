@@ -24,6 +24,23 @@ class SystemdStatusTest {
   }
 
   @Test
+  void aStartUpStatusIsSentOnlyBeforeReady() {
+    status.statusWhileStarting("loading /etc/securecmd/config.toml");
+    assertTrue(status.ready());
+    status.statusWhileStarting("loading /etc/securecmd/config.toml"); // a start-up thread that came late
+    status.status("serving");
+    assertEquals(List.of("STATUS=loading /etc/securecmd/config.toml", "READY=1", "STATUS=serving"), sent);
+  }
+
+  @Test
+  void linkingTheDowncallsAheadOfUseLeavesThemWorking() throws Exception {
+    SocketActivation.linkDowncalls();
+    int fd = Libc.dup(1);
+    Libc.close(fd);
+    assertTrue(Libc.monotonicUsec() > 0);
+  }
+
+  @Test
   void neverReadyOrReloadingAfterStopping() {
     status.ready();
     status.stopping();
