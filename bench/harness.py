@@ -186,21 +186,22 @@ def main():
     ap.add_argument("--idle", type=int, default=3000)
     ap.add_argument("--hold", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=3000, help="warm-up connections at least")
-    ap.add_argument("--warmup-max", type=int, default=30000, help="warm-up connections at most")
+    ap.add_argument("--warmup-max", type=int, default=20000, help="warm-up connections at most")
     ap.add_argument("--jit-settled", type=float, default=0.03,
                     help="warm-up ends once the JIT compilers use less than this share of the target's CPU")
     ap.add_argument("--keep-running", action="store_true",
                     help="one set of server processes for all rounds (default: fresh ones every round)")
     ap.add_argument("--only", default="full8,full64,resumed8,kept,idle")
     ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server",
-                    help="also haproxy-1, haproxy-2: HAProxy in front of one and of two daemons")
+                    help="also haproxy-1, haproxy-2: HAProxy in front of one and of two daemons; jsse-launcher-2: "
+                         "a second jsse-launcher (an A/A pair: how far two identical servers differ)")
     ap.add_argument("--java-client", help="run this Java load generator (LoadGen, shell words) instead of tlsload")
     ap.add_argument("--java-client-args", default="", help="extra LoadGen options, shell words")
     args = ap.parse_args()
     w = args.work
     flags = shlex.split(args.launcher_flags)
 
-    port = {name: free_port() for name in ("jsse", "jsse-launcher", "stunnel", "backend", "s_server")}
+    port = {name: free_port() for name in ("jsse", "jsse-launcher", "jsse-launcher-2", "stunnel", "backend", "s_server")}
     with open(f"{w}/stunnel.conf", "w") as f:
         # As stunnel's users run it: warnings only, no log file, foreground under the harness.
         f.write(f"foreground = yes\npid =\ndebug = warning\n[securecmd]\naccept = 127.0.0.1:{port['stunnel']}\n"
@@ -213,6 +214,9 @@ def main():
         "jsse": Target("jsse", port["jsse"], [jsse[:1] + jsse[1:] + [str(port["jsse"])] + jsse_args]),
         "jsse-launcher": Target("jsse-launcher", port["jsse-launcher"],
                                 [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher"])] + jsse_args]),
+        # The same server again, its own process: an A/A pair, the method's own noise floor.
+        "jsse-launcher-2": Target("jsse-launcher-2", port["jsse-launcher-2"],
+                                  [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher-2"])] + jsse_args]),
         "stunnel": Target("stunnel", port["stunnel"],
                           [[f"{w}/plain_backend", str(port["backend"]), SECRET], ["stunnel4", f"{w}/stunnel.conf"]]),
         # -rev answers each line with the line reversed: one line in, one line out, like the others.

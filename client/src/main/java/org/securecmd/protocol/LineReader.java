@@ -19,7 +19,14 @@ public final class LineReader {
   private final int maxLineBytes;
   private final byte[] longPrefix;
   private final int longMaxBytes;
+  /**
+   * Grows as a line needs it, up to the bound, and goes back to its first size after a line longer than
+   * {@link #KEPT_BYTES}: a connection waiting for its next request (most of a device's life) holds
+   * {@value #FIRST_BYTES} bytes here, not the bound (1 KiB by default, 16 KiB for {@code RENEW}).
+   */
   private byte[] buffer;
+  private static final int FIRST_BYTES = 128;
+  private static final int KEPT_BYTES = 1024;
 
   /** @param maxLineBytes the longest line accepted, not counting the line ending */
   public LineReader(InputStream in, int maxLineBytes) {
@@ -37,7 +44,7 @@ public final class LineReader {
     this.maxLineBytes = maxLineBytes;
     this.longPrefix = longPrefix.getBytes(StandardCharsets.UTF_8);
     this.longMaxBytes = Math.max(maxLineBytes, longMaxBytes);
-    this.buffer = new byte[maxLineBytes + 1]; // + room for a trailing CR
+    this.buffer = new byte[Math.min(FIRST_BYTES, maxLineBytes + 1)]; // + 1: room for a trailing CR
   }
 
   /**
@@ -60,18 +67,20 @@ public final class LineReader {
       if (b == '\n') break;
       if (length == limit + 1 && limit < longMaxBytes && startsWithLongPrefix(length)) {
         limit = longMaxBytes;
-        if (buffer.length < limit + 1) buffer = java.util.Arrays.copyOf(buffer, limit + 1);
       }
       if (length == limit + 1) {
         throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + limit + " bytes");
       }
+      if (length == buffer.length) buffer = java.util.Arrays.copyOf(buffer, Math.min(2 * length, limit + 1));
       buffer[length++] = (byte) b;
     }
     if (length > 0 && buffer[length - 1] == '\r') length--;
     if (length > limit) {
       throw new ProtocolException(ErrorCode.LINE_TOO_LONG, "line longer than " + limit + " bytes");
     }
-    return decode(length);
+    String line = decode(length);
+    if (buffer.length > KEPT_BYTES + 1) buffer = new byte[FIRST_BYTES];
+    return line;
   }
 
   private boolean startsWithLongPrefix(int length) {
