@@ -4,7 +4,8 @@
 # connection as systemd does) to its first reply, without and with an AOT cache (trained here as the
 # package's build does: the launcher's flags, some handshakes, SIGTERM), median of R runs; broken down into
 # JVM start (java -version), JVM + logging + config + TLS context (--check-config), ready (the daemon's
-# "serving on" log line), and the first handshake + reply after ready. Bounded; asserts nothing.
+# "serving on" log line, dated as it arrives), and the first handshake + reply after ready. The daemon logs
+# with the packaged etc/logback.xml, as installed. Bounded; asserts nothing.
 #
 #   bench/cold-start.sh [RUNS]    (default 5)
 set -euo pipefail

@@ -31,29 +31,30 @@ def free_port():
 
 
 def cpu_ticks(pid):
-    """(utime + stime of the process's threads except the JIT compilers', the compilers' own) in clock ticks.
+    """(utime + stime of the process without its JIT compiler threads, the compilers' own), in clock ticks.
 
-    The JIT is reported apart: a JVM's C2 threads were still compiling after 9,000 handshakes (0.1-0.5 ms per
-    connection, varying from one JVM to the next), which is warm-up, not the cost of serving a connection."""
-    work = jit = 0
+    The process's figure (/proc/PID/stat) includes threads that have ended (stunnel's per-connection threads,
+    a JVM's retired carrier threads); the compilers' is summed over their live threads (/proc/PID/task). The
+    JIT is reported apart: a JVM's C2 threads were still compiling after 20,000 handshakes (up to a fifth of
+    its CPU in a burst, varying from one JVM to the next), which is warm-up, not the cost of a connection."""
     try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()  # fields 14 and 15 of stat: utime, stime
+        total = int(fields[11]) + int(fields[12])
         tasks = os.listdir(f"/proc/{pid}/task")
     except FileNotFoundError:
         return 0, 0
+    jit = 0
     for tid in tasks:
         try:
             with open(f"/proc/{pid}/task/{tid}/stat") as f:
                 text = f.read()
         except FileNotFoundError:
             continue  # the thread ended between listdir and open
-        comm = text[text.index("(") + 1:text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()  # fields 14 and 15 of stat: utime, stime
-        ticks = int(fields[11]) + int(fields[12])
-        if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
-            jit += ticks
-        else:
-            work += ticks
-    return work, jit
+        if text[text.index("(") + 1:text.rindex(")")].startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            fields = text.rsplit(")", 1)[1].split()
+            jit += int(fields[11]) + int(fields[12])
+    return total - jit, jit
 
 
 def rss_kib(pid):
@@ -186,7 +187,7 @@ def main():
     ap.add_argument("--idle", type=int, default=3000)
     ap.add_argument("--hold", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=3000, help="warm-up connections at least")
-    ap.add_argument("--warmup-max", type=int, default=20000, help="warm-up connections at most")
+    ap.add_argument("--warmup-max", type=int, default=10000, help="warm-up connections at most")
     ap.add_argument("--jit-settled", type=float, default=0.03,
                     help="warm-up ends once the JIT compilers use less than this share of the target's CPU")
     ap.add_argument("--keep-running", action="store_true",
