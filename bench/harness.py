@@ -195,14 +195,16 @@ def main():
     ap.add_argument("--only", default="full8,full64,resumed8,kept,idle")
     ap.add_argument("--targets", default="securecmd,jsse,jsse-launcher,stunnel,s_server",
                     help="also haproxy-1, haproxy-2: HAProxy in front of one and of two daemons; jsse-launcher-2: "
-                         "a second jsse-launcher (an A/A pair: how far two identical servers differ)")
+                         "a second jsse-launcher (an A/A pair: how far two identical servers differ); jsse-layered: "
+                         "jsse-launcher accepting from a channel and layering TLS over each socket, as the daemon")
     ap.add_argument("--java-client", help="run this Java load generator (LoadGen, shell words) instead of tlsload")
     ap.add_argument("--java-client-args", default="", help="extra LoadGen options, shell words")
     args = ap.parse_args()
     w = args.work
     flags = shlex.split(args.launcher_flags)
 
-    port = {name: free_port() for name in ("jsse", "jsse-launcher", "jsse-launcher-2", "stunnel", "backend", "s_server")}
+    port = {name: free_port() for name in ("jsse", "jsse-launcher", "jsse-launcher-2", "jsse-layered", "stunnel", "backend",
+                                          "s_server")}
     with open(f"{w}/stunnel.conf", "w") as f:
         # As stunnel's users run it: warnings only, no log file, foreground under the harness.
         f.write(f"foreground = yes\npid =\ndebug = warning\n[securecmd]\naccept = 127.0.0.1:{port['stunnel']}\n"
@@ -215,6 +217,9 @@ def main():
         "jsse": Target("jsse", port["jsse"], [jsse[:1] + jsse[1:] + [str(port["jsse"])] + jsse_args]),
         "jsse-launcher": Target("jsse-launcher", port["jsse-launcher"],
                                 [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher"])] + jsse_args]),
+        # The same engine on the daemon's I/O path: TLS layered over sockets accepted from a channel.
+        "jsse-layered": Target("jsse-layered", port["jsse-layered"],
+                               [jsse[:1] + flags + jsse[1:] + [str(port["jsse-layered"])] + jsse_args + ["--layered"]]),
         # The same server again, its own process: an A/A pair, the method's own noise floor.
         "jsse-launcher-2": Target("jsse-launcher-2", port["jsse-launcher-2"],
                                   [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher-2"])] + jsse_args]),

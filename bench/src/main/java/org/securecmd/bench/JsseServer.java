@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import java.util.Base64;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -26,7 +30,11 @@ import javax.net.ssl.TrustManagerFactory;
  * one virtual thread per connection, every line answered with the same reply, until the peer closes.
  * No configuration, policy, audit, limits or timers: the ceiling the daemon is built on.
  *
- * <pre>java -cp bench.jar org.securecmd.bench.JsseServer PORT server.crt server.key ca.crt REPLY</pre>
+ * <pre>java -cp bench.jar org.securecmd.bench.JsseServer PORT server.crt server.key ca.crt REPLY [--layered]</pre>
+ *
+ * <p>{@code --layered} accepts on a {@link ServerSocketChannel} and puts TLS over each accepted socket
+ * ({@code SSLSocketFactory.createSocket(Socket, ...)}), as the daemon must (systemd hands it a channel, and
+ * the PROXY v2 step reads the raw socket first): the same engine on the daemon's I/O path.
  *
  * JDK only (no securecmd classes), so the row measures the engine and nothing of ours.
  */
@@ -34,8 +42,9 @@ public final class JsseServer {
   private JsseServer() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
-      System.err.println("usage: JsseServer PORT server.crt server.key ca.crt REPLY");
+    boolean layered = args.length == 6 && args[5].equals("--layered");
+    if (args.length != 5 && !layered) {
+      System.err.println("usage: JsseServer PORT server.crt server.key ca.crt REPLY [--layered]");
       System.exit(2);
     }
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
@@ -58,6 +67,10 @@ public final class JsseServer {
     tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     byte[] reply = (args[4] + "\n").getBytes(StandardCharsets.UTF_8);
 
+    if (layered) {
+      serveLayered(tls, Integer.parseInt(args[0]), reply);
+      return;
+    }
     SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory()
         .createServerSocket(Integer.parseInt(args[0]), 4096, InetAddress.getLoopbackAddress());
     server.setNeedClientAuth(true);
@@ -66,6 +79,27 @@ public final class JsseServer {
       Socket s = server.accept();
       s.setTcpNoDelay(true);
       Thread.ofVirtual().start(() -> serve(s, reply));
+    }
+  }
+
+  private static void serveLayered(SSLContext tls, int port, byte[] reply) throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open();
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
+    SSLSocketFactory factory = tls.getSocketFactory();
+    while (true) {
+      Socket raw = server.accept().socket();
+      raw.setTcpNoDelay(true);
+      Thread.ofVirtual().start(() -> {
+        try (raw) {
+          SSLSocket s = (SSLSocket) factory.createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false);
+          s.setUseClientMode(false);
+          s.setNeedClientAuth(true);
+          s.setEnabledProtocols(new String[] {"TLSv1.3"});
+          serve(s, reply);
+        } catch (IOException e) {
+          // as in serve: nothing to report in a reference server
+        }
+      });
     }
   }
 
