@@ -30,6 +30,12 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stat_ticks(text):
+    """utime + stime from the text of a /proc stat file: fields 14 and 15, counted after the ')' of the name."""
+    fields = text.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def cpu_ticks(pid):
     """(utime + stime of the process without its JIT compiler threads, the compilers' own), in clock ticks.
 
@@ -39,8 +45,7 @@ def cpu_ticks(pid):
     its CPU in a burst, varying from one JVM to the next), which is warm-up, not the cost of a connection."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()  # fields 14 and 15 of stat: utime, stime
-        total = int(fields[11]) + int(fields[12])
+            total = stat_ticks(f.read())
         tasks = os.listdir(f"/proc/{pid}/task")
     except FileNotFoundError:
         return 0, 0
@@ -52,8 +57,7 @@ def cpu_ticks(pid):
         except FileNotFoundError:
             continue  # the thread ended between listdir and open
         if text[text.index("(") + 1:text.rindex(")")].startswith(("C1 CompilerThre", "C2 CompilerThre")):
-            fields = text.rsplit(")", 1)[1].split()
-            jit += int(fields[11]) + int(fields[12])
+            jit += stat_ticks(text)
     return total - jit, jit
 
 
@@ -203,8 +207,8 @@ def main():
     w = args.work
     flags = shlex.split(args.launcher_flags)
 
-    port = {name: free_port() for name in ("jsse", "jsse-launcher", "jsse-launcher-2", "jsse-layered", "stunnel", "backend",
-                                          "s_server")}
+    jsse_names = ("jsse", "jsse-launcher", "jsse-launcher-2", "jsse-layered")
+    port = {name: free_port() for name in jsse_names + ("stunnel", "backend", "s_server")}
     with open(f"{w}/stunnel.conf", "w") as f:
         # As stunnel's users run it: warnings only, no log file, foreground under the harness.
         f.write(f"foreground = yes\npid =\ndebug = warning\n[securecmd]\naccept = 127.0.0.1:{port['stunnel']}\n"
@@ -212,17 +216,18 @@ def main():
                 f"CAfile = {w}/ca.crt\nverifyChain = yes\nrequireCert = yes\nsslVersionMin = TLSv1.3\n")
     jsse = shlex.split(args.jsse)
     jsse_args = [f"{w}/server.crt", f"{w}/server.key", f"{w}/ca.crt", SECRET]
+
+    def jsse_target(name, jvm_flags, *extra):
+        return Target(name, port[name], [jsse[:1] + jvm_flags + jsse[1:] + [str(port[name])] + jsse_args + list(extra)])
+
     known = {
         "securecmd": Target("securecmd", args.daemon_port, [shlex.split(args.daemon)]),
-        "jsse": Target("jsse", port["jsse"], [jsse[:1] + jsse[1:] + [str(port["jsse"])] + jsse_args]),
-        "jsse-launcher": Target("jsse-launcher", port["jsse-launcher"],
-                                [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher"])] + jsse_args]),
+        "jsse": jsse_target("jsse", []),
+        "jsse-launcher": jsse_target("jsse-launcher", flags),
         # The same engine on the daemon's I/O path: TLS layered over sockets accepted from a channel.
-        "jsse-layered": Target("jsse-layered", port["jsse-layered"],
-                               [jsse[:1] + flags + jsse[1:] + [str(port["jsse-layered"])] + jsse_args + ["--layered"]]),
+        "jsse-layered": jsse_target("jsse-layered", flags, "--layered"),
         # The same server again, its own process: an A/A pair, the method's own noise floor.
-        "jsse-launcher-2": Target("jsse-launcher-2", port["jsse-launcher-2"],
-                                  [jsse[:1] + flags + jsse[1:] + [str(port["jsse-launcher-2"])] + jsse_args]),
+        "jsse-launcher-2": jsse_target("jsse-launcher-2", flags),
         "stunnel": Target("stunnel", port["stunnel"],
                           [[f"{w}/plain_backend", str(port["backend"]), SECRET], ["stunnel4", f"{w}/stunnel.conf"]]),
         # -rev answers each line with the line reversed: one line in, one line out, like the others.

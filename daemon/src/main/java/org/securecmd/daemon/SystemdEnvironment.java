@@ -22,15 +22,15 @@ record SystemdEnvironment(Notifier notifier, SystemdSockets sockets, Optional<Du
   /** Not under systemd: no notifications, no passed sockets, no watchdog. */
   static final SystemdEnvironment NONE = new SystemdEnvironment(Notifier.NOOP, SystemdSockets.NONE, Optional.empty());
 
-  /**
-   * @throws IOException naming the variable when one is malformed or unsupported (the daemon then does not
-   *     start: guessing could leave systemd waiting for a READY=1 or a ping that never comes)
-   */
   /** Whether systemd passed sockets or a notification socket: then libc calls (FFM) are made at start. */
   boolean underSystemd() {
     return notifier != Notifier.NOOP || !sockets.activation().names().isEmpty();
   }
 
+  /**
+   * @throws IOException naming the variable when one is malformed or unsupported (the daemon then does not
+   *     start: guessing could leave systemd waiting for a READY=1 or a ping that never comes)
+   */
   static SystemdEnvironment from(Map<String, String> env) throws IOException {
     SystemdSockets sockets = SystemdSockets.fromEnvironment(env);
     try {

@@ -52,9 +52,12 @@ final class Deadlines {
         && handshake.compareAndSet(start, EXPIRED);
   }
 
-  /** The connection is about to wait for a request (after its handshake, after each reply): the idle clock. */
+  /**
+   * The connection is about to wait for a request (after its handshake, after each reply): the idle clock
+   * starts, unless bytes of the next request are already buffered (then the request clock runs instead).
+   */
   void awaitingRequest() {
-    waitingSince = System.nanoTime();
+    if (lineStart == NONE) waitingSince = System.nanoTime();
   }
 
   /** Bytes of a request arrived; starts the request clock unless a line is already in progress. */

@@ -159,7 +159,7 @@ final class ServedConnection implements Runnable {
     OutputStream out = s.getOutputStream();
     while (true) {
       String line;
-      if (buffered.available() == 0) deadlines.awaitingRequest();
+      deadlines.awaitingRequest();
       try {
         line = in.readLine();
       } catch (ProtocolException e) {

@@ -42,80 +42,59 @@ final class Libc {
   private static final StructLayout STATE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO = STATE.varHandle(PathElement.groupElement("errno"));
 
-  // Each downcall is linked on first use (a holder class per call): linking one spins classes at run time,
-  // which no startup archive holds, and linking all nine at once took about 0.2 s of a cold start before the
-  // first device was served (bench/cold-start.sh); adopting the listener needs three of them.
-  private static final class Dup {
-    static final MethodHandle H = handle("dup", JAVA_INT, JAVA_INT);
-  }
-
-  private static final class Dup2 {
-    static final MethodHandle H = handle("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
-  }
-
-  private static final class Close {
-    static final MethodHandle H = handle("close", JAVA_INT, JAVA_INT);
-  }
-
+  private static final MethodHandle DUP = handle("dup", JAVA_INT, JAVA_INT);
+  private static final MethodHandle DUP2 = handle("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+  private static final MethodHandle CLOSE = handle("close", JAVA_INT, JAVA_INT);
   /** fcntl(2) is variadic: its third argument is passed as one. */
-  private static final class Fcntl {
-    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-        Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-  }
-
-  private static final class Socket {
-    static final MethodHandle H = handle("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-  }
-
-  private static final class SendTo {
-    static final MethodHandle H = handle("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-  }
-
-  private static final class ClockGettime {
-    static final MethodHandle H = handle("clock_gettime", JAVA_INT, JAVA_INT, ADDRESS);
-  }
-
-  private static final class StrError {
-    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("strerror"),
-        FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, JAVA_BYTE)), JAVA_INT));
-  }
+  private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+      Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+  private static final MethodHandle SOCKET =
+      handle("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+  private static final MethodHandle SENDTO =
+      handle("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+  private static final MethodHandle CLOCK_GETTIME =
+      handle("clock_gettime", JAVA_INT, JAVA_INT, ADDRESS);
+  private static final MethodHandle STRERROR = LINKER.downcallHandle(
+      LINKER.defaultLookup().findOrThrow("strerror"),
+      FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, JAVA_BYTE)),
+          JAVA_INT));
 
   private Libc() {}
 
-  /** Links the calls that adopting a passed socket and sd_notify make, so they are ready when needed. */
-  static void link() {
-    Object[] linked = {Dup.H, Dup2.H, Close.H, Fcntl.H, Socket.H, SendTo.H, ClockGettime.H};
-    assert linked.length == 7;
-  }
+  /**
+   * Links every downcall above: the first call into this class initialises it, which is where the linking
+   * happens, so a start-up thread can pay for it ahead of the first real call (which then waits for it).
+   */
+  static void link() {}
 
   static int dup(int fd) throws IOException {
-    return (int) call("dup(" + fd + ")", Dup.H, fd);
+    return (int) call("dup(" + fd + ")", DUP, fd);
   }
 
   static void dup2(int from, int to) throws IOException {
-    call("dup2(" + from + ", " + to + ")", Dup2.H, from, to);
+    call("dup2(" + from + ", " + to + ")", DUP2, from, to);
   }
 
   static void close(int fd) throws IOException {
-    call("close(" + fd + ")", Close.H, fd);
+    call("close(" + fd + ")", CLOSE, fd);
   }
 
   /** The file status flags (O_NONBLOCK among them) of the open file {@code fd} refers to. */
   static int statusFlags(int fd) throws IOException {
-    return (int) call("fcntl(" + fd + ", F_GETFL)", Fcntl.H, fd, F_GETFL, 0);
+    return (int) call("fcntl(" + fd + ", F_GETFL)", FCNTL, fd, F_GETFL, 0);
   }
 
   static void setStatusFlags(int fd, int flags) throws IOException {
-    call("fcntl(" + fd + ", F_SETFL)", Fcntl.H, fd, F_SETFL, flags);
+    call("fcntl(" + fd + ", F_SETFL)", FCNTL, fd, F_SETFL, flags);
   }
 
   static int socket(int domain, int type) throws IOException {
-    return (int) call("socket", Socket.H, domain, type, 0);
+    return (int) call("socket", SOCKET, domain, type, 0);
   }
 
   static long sendto(int fd, MemorySegment data, MemorySegment address) throws IOException {
-    return call("sendto", SendTo.H, fd, data, data.byteSize(), MSG_NOSIGNAL, address,
+    return call("sendto", SENDTO, fd, data, data.byteSize(), MSG_NOSIGNAL, address,
         (int) address.byteSize());
   }
 
@@ -126,7 +105,7 @@ final class Libc {
   static long monotonicUsec() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment timespec = arena.allocate(JAVA_LONG, 2);
-      call("clock_gettime", ClockGettime.H, CLOCK_MONOTONIC, timespec);
+      call("clock_gettime", CLOCK_GETTIME, CLOCK_MONOTONIC, timespec);
       return timespec.getAtIndex(JAVA_LONG, 0) * 1_000_000L
           + timespec.getAtIndex(JAVA_LONG, 1) / 1_000L;
     } catch (IOException e) {
@@ -161,6 +140,6 @@ final class Libc {
   }
 
   private static String strerror(int errno) throws Throwable {
-    return ((MemorySegment) StrError.H.invokeExact(errno)).getString(0);
+    return ((MemorySegment) STRERROR.invokeExact(errno)).getString(0);
   }
 }
