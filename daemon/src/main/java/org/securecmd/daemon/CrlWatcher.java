@@ -61,7 +61,7 @@ final class CrlWatcher {
 
   /** The file as it is now; call after every installed generation, so a reload's own load is the baseline. */
   synchronized void baseline(Generation g) {
-    watched = g.config().clients().crl();
+    watched = g.config().clients().crl().orElse(null);
     lastSeen = watched == null ? null : fingerprint(watched);
     health.set(statusOf(g.tls().crls(), watched != null));
   }
@@ -70,7 +70,7 @@ final class CrlWatcher {
   synchronized void poll() {
     try {
       Generation g = current.get();
-      if (watched != null && watched.equals(g.config().clients().crl())) {
+      if (watched != null && g.config().clients().crl().equals(Optional.of(watched))) {
         String now = fingerprint(watched);
         if (!now.equals(lastSeen)) {
           lastSeen = now;

@@ -134,8 +134,8 @@ final class Daemon implements Reloader {
         }
       });
       metrics.renewals().dueFrom(() -> {
-        EnrollmentSettings e = current.get() == null ? null : current.get().config().enrollment();
-        return e == null ? 0 : rollover.dueWithin(e.renewBefore(), clock.instant());
+        Optional<EnrollmentSettings> e = current.get() == null ? Optional.empty() : current.get().config().enrollment();
+        return e.isEmpty() ? 0 : rollover.dueWithin(e.get().renewBefore(), clock.instant());
       });
       return renewal;
     } catch (IOException e) {

@@ -52,8 +52,8 @@ final class Generations {
     AccessPolicy policy = new AccessPolicy(
         AllowList.of(config.clients().allow(), config.clients().allowAnonymous()), tls.crls(), denyList, clock);
     Renewals renewals = null;
-    EnrollmentSettings enrollment = config.enrollment();
-    if (enrollment != null) {
+    if (config.enrollment().isPresent()) {
+      EnrollmentSettings enrollment = config.enrollment().get();
       EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
       RenewalState state = renewalStates.forConfig(config);
       if (state != null) {

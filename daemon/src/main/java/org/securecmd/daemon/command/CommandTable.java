@@ -7,6 +7,7 @@ import java.util.Map;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.config.ReplySource;
 import org.securecmd.daemon.enroll.Renewals;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
@@ -41,8 +42,11 @@ public final class CommandTable {
     m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE));
     for (CommandSettings c : commands.values()) {
       AllowList allow = AllowList.of(c.allow(), c.allowAnonymous());
-      CommandHandler h = c.reply() != null ? new StaticReply(Reply.ok(c.reply()))
-          : new FileReply(c.name(), c.replyFile(), c.encoding(), allow);
+      CommandHandler h = switch (c.reply()) {
+        case ReplySource.Static s -> new StaticReply(Reply.ok(s.line()));
+        case ReplySource.File f -> new FileReply(c.name(), f.path().toString(), c.encoding(), allow);
+        case ReplySource.Template t -> new FileReply(c.name(), t.template(), c.encoding(), allow);
+      };
       m.put(c.name(), new Entry(h, allow));
     }
     return new CommandTable(m, renewals == null ? null : new Renew(renewals));

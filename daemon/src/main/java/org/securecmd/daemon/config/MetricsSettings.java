@@ -1,5 +1,6 @@
 package org.securecmd.daemon.config;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,4 +9,15 @@ import java.util.Optional;
  */
 public record MetricsSettings(Optional<ListenAddress> listen) {
   public static final MetricsSettings OFF = new MetricsSettings(Optional.empty());
+
+  static MetricsSettings read(TableReader r) throws ConfigException {
+    r.onlyKeys(List.of("listen"));
+    String text = r.string("listen", "");
+    if (text.isEmpty()) return OFF;
+    try {
+      return new MetricsSettings(Optional.of(ListenAddress.parse(text)));
+    } catch (IllegalArgumentException e) {
+      throw r.error("listen", TableReader.quoted(text), e.getMessage() + " (or remove the key: no endpoint)");
+    }
+  }
 }

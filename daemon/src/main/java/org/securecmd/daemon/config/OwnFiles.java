@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The daemon's own files (config, server certificate and key, client CA, CRL, the enrollment CA and its key,
@@ -22,40 +23,42 @@ final class OwnFiles {
   private final Map<String, Path> files = new LinkedHashMap<>();
   private final Path stateDirectory;
 
-  /** @param enrollment {@code null} without {@code [enrollment]} */
-  OwnFiles(Path config, TlsSettings tls, ClientSettings clients, StateSettings state, EnrollmentSettings enrollment) {
+  OwnFiles(Path config, TlsSettings tls, ClientSettings clients, StateSettings state,
+           Optional<EnrollmentSettings> enrollment) {
     files.put("the configuration file", config);
     files.put("[tls] certificate", tls.certificate());
     files.put("[tls] private_key", tls.privateKey());
-    if (clients.ca() != null) files.put("[clients] ca", clients.ca());
-    if (clients.crl() != null) files.put("[clients] crl", clients.crl());
-    if (enrollment != null) {
-      files.put("[enrollment] ca_certificate", enrollment.caCertificate());
-      if (enrollment.caKey() != null) files.put("[enrollment] ca_key", enrollment.caKey());
-    }
+    clients.ca().ifPresent(ca -> files.put("[clients] ca", ca));
+    clients.crl().ifPresent(crl -> files.put("[clients] crl", crl));
+    enrollment.ifPresent(e -> {
+      files.put("[enrollment] ca_certificate", e.caCertificate());
+      e.caKey().ifPresent(key -> files.put("[enrollment] ca_key", key));
+    });
     stateDirectory = state.directory();
   }
 
-  /** Why {@code replyFile} could reach one of these files, or {@code null} when it cannot. */
-  String reachableBy(Path replyFile) {
+  /** Why {@code replyFile} could reach one of these files; empty when it cannot. */
+  Optional<String> reachableBy(Path replyFile) {
     for (Map.Entry<String, Path> f : files.entrySet()) {
       if (forms(f.getValue()).stream().anyMatch(forms(replyFile)::contains)) {
-        return "is the daemon's own file (" + f.getKey() + "); it must not be sent to devices";
+        return Optional.of("is the daemon's own file (" + f.getKey() + "); it must not be sent to devices");
       }
     }
     Path chooser = choosingDirectory(replyFile);
-    if (chooser == null) return null;
+    if (chooser == null) return Optional.empty();
     for (Path dir : forms(chooser)) {
       for (Map.Entry<String, Path> f : files.entrySet()) {
         for (Path own : forms(f.getValue())) {
-          if (own.startsWith(dir)) return clash(chooser, f.getKey() + " " + f.getValue());
+          if (own.startsWith(dir)) return Optional.of(clash(chooser, f.getKey() + " " + f.getValue()));
         }
       }
       for (Path state : forms(stateDirectory)) {
-        if (state.startsWith(dir) || dir.startsWith(state)) return clash(chooser, "[state] directory " + stateDirectory);
+        if (state.startsWith(dir) || dir.startsWith(state)) {
+          return Optional.of(clash(chooser, "[state] directory " + stateDirectory));
+        }
       }
     }
-    return null;
+    return Optional.empty();
   }
 
   private static String clash(Path chooser, String what) {

@@ -3,7 +3,10 @@ package org.securecmd.daemon.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
@@ -11,6 +14,9 @@ import org.tomlj.TomlTable;
 /**
  * Typed, checked reads from one TOML table. Every failure names the file, the line, the table and key,
  * shows the value, and says what is allowed. A missing table reads as empty: every key takes its default.
+ * Each settings record reads its own table through one of these ({@code ServerSettings.read(r)}), with each
+ * key's default and range written beside it; the reader checks them once, as the key is read. An optional
+ * key without a default reads as {@link Optional}: nothing in the config records is null for "absent".
  */
 final class TableReader {
   private final Path file;
@@ -41,28 +47,52 @@ final class TableReader {
   }
 
   String string(String key, String fallback) throws ConfigException {
+    return optionalString(key).orElse(fallback);
+  }
+
+  Optional<String> optionalString(String key) throws ConfigException {
     Object v = raw(key);
-    if (v == null) return fallback;
+    if (v == null) return Optional.empty();
     if (!(v instanceof String s)) throw typeError(key, v, "a string");
-    return s;
+    return Optional.of(s);
   }
 
   /** A string that may be a secret: a value of the wrong type is not shown either (a PIN written unquoted). */
-  String secretString(String key) throws ConfigException {
+  Optional<String> secretString(String key) throws ConfigException {
     Object v = raw(key);
-    if (v == null) return null;
+    if (v == null) return Optional.empty();
     if (!(v instanceof String s)) throw error(key, "(hidden)", "expected a string");
-    return s;
+    return Optional.of(s);
   }
 
-  /** A path; relative paths are resolved against the config file's directory. Empty means unset (null). */
-  Path path(String key, String fallback) throws ConfigException {
+  /** One of the {@code allowed} names (listed in documented order), as its value; {@code fallback} when unset. */
+  @SafeVarargs
+  final <T> T choice(String key, String fallback, Map.Entry<String, T>... allowed) throws ConfigException {
+    String text = string(key, fallback);
+    for (Map.Entry<String, T> a : allowed) {
+      if (a.getKey().equals(text)) return a.getValue();
+    }
+    throw error(key, quoted(text), "expected " + oneOf(Arrays.stream(allowed).map(Map.Entry::getKey).toList()));
+  }
+
+  /**
+   * A path; relative paths are resolved against the config file's directory. Empty means unset, as does an
+   * absent key whose {@code fallback} is empty.
+   */
+  Optional<Path> optionalPath(String key, String fallback) throws ConfigException {
     String s = string(key, fallback);
-    if (s == null || s.isEmpty()) return null;
+    if (s.isEmpty()) return Optional.empty();
     if (s.indexOf('\0') >= 0) throw error(key, quoted(s), "contains a NUL byte");
     Path p = Path.of(s);
     Path dir = file.toAbsolutePath().getParent();
-    return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
+    return Optional.of(p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize());
+  }
+
+  /** A path that must not be empty: {@code [table] key = "": detail} when it is. */
+  Path requiredPath(String key, String fallback, String detail) throws ConfigException {
+    Optional<Path> p = optionalPath(key, fallback);
+    if (p.isEmpty()) throw error(key, "\"\"", detail);
+    return p.get();
   }
 
   Duration duration(String key, Duration fallback, Duration min, Duration max) throws ConfigException {
@@ -127,14 +157,28 @@ final class TableReader {
     return List.copyOf(out);
   }
 
+  /** Identity patterns ({@code allow}): each non-empty, without spaces around or control characters. */
+  List<String> patterns(String key) throws ConfigException {
+    List<String> patterns = strings(key, List.of());
+    for (String p : patterns) {
+      if (p.isEmpty() || !p.equals(p.strip()) || p.chars().anyMatch(Character::isISOControl)) {
+        throw error(key, quoted(p), "patterns are non-empty, without spaces around or control characters");
+      }
+    }
+    return patterns;
+  }
+
   /** An error about the value of {@code key}, as {@code [table] key = value: detail}. */
   ConfigException error(String key, String shownValue, String detail) {
     return new ConfigException(file, line(key), label(key) + " = " + shownValue + ":", detail);
   }
 
-  /** An error about a key that is absent or whose absence matters. */
+  /**
+   * An error about a key that is absent, empty, or set without the key it needs: at the key's own line when
+   * the key is written in this table (empty, or in conflict), else at the line of its table's header.
+   */
   ConfigException missing(String key, String detail) {
-    return new ConfigException(file, origins.tableLine(name), label(key), detail);
+    return new ConfigException(file, has(key) ? line(key) : origins.tableLine(name), label(key), detail);
   }
 
   private Object raw(String key) {
@@ -156,6 +200,13 @@ final class TableReader {
 
   private String label(String key) {
     return "[" + name + "] " + key;
+  }
+
+  /** {@code "a"}, {@code "a" or "b"}, {@code "a", "b" or "c"}. */
+  static String oneOf(List<String> names) {
+    List<String> q = names.stream().map(TableReader::quoted).toList();
+    if (q.size() == 1) return q.get(0);
+    return String.join(", ", q.subList(0, q.size() - 1)) + " or " + q.get(q.size() - 1);
   }
 
   static String quoted(String s) {

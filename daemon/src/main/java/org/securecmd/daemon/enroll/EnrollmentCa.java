@@ -54,16 +54,17 @@ public record EnrollmentCa(List<X509Certificate> chain, PrivateKey key) {
       throw o.error("enrollment", "ca_certificate", s.caCertificate(), "is neither one of [clients] ca nor issued by one"
           + " of them, so devices could not connect with the certificates it issues");
     }
-    if (s.tokenKey() != null) return fromToken(s, o, chain);
-    checkKeyPermissions(o, s.caKey());
+    if (s.tokenKey().isPresent()) return fromToken(s.tokenKey().get(), s, o, chain);
+    Path keyFile = s.caKey().orElseThrow();
+    checkKeyPermissions(o, keyFile);
     try {
-      PrivateKey key = Pem.readPrivateKey(s.caKey());
+      PrivateKey key = Pem.readPrivateKey(keyFile);
       if (!new CertifiedKey(key, chain).keyMatchesLeaf()) {
-        throw o.error("enrollment", "ca_key", s.caKey(), "does not match the certificate in " + s.caCertificate());
+        throw o.error("enrollment", "ca_key", keyFile, "does not match the certificate in " + s.caCertificate());
       }
       return new EnrollmentCa(chain, key);
     } catch (IOException | GeneralSecurityException e) {
-      throw o.error("enrollment", "ca_key", s.caKey(), "cannot read: " + e.getMessage());
+      throw o.error("enrollment", "ca_key", keyFile, "cannot read: " + e.getMessage());
     }
   }
 
@@ -71,9 +72,8 @@ public record EnrollmentCa(List<X509Certificate> chain, PrivateKey key) {
    * The CA key from a PKCS#11 token. Each load opens the token again (a reload picks up a new PIN or key);
    * SunPKCS11 adds one provider per open.
    */
-  private static EnrollmentCa fromToken(EnrollmentSettings s, Origins o, List<X509Certificate> chain)
-      throws ConfigException {
-    EnrollmentSettings.TokenKey t = s.tokenKey();
+  private static EnrollmentCa fromToken(EnrollmentSettings.TokenKey t, EnrollmentSettings s, Origins o,
+      List<X509Certificate> chain) throws ConfigException {
     char[] pin;
     try {
       String text = Files.readString(t.pinFile());

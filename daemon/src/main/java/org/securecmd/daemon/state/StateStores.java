@@ -35,10 +35,10 @@ public final class StateStores {
     Path dir = s.directory();
     Files.createDirectories(dir);
     if (s.backend() == StateSettings.Backend.FILE) return new FileStateStore(dir.resolve(FILE_BACKEND_LIST), clock);
-    char[] password = PasswordFile.read(config.origins(), s.passwordFile());
-    DatabaseUrl url = DatabaseUrl.parse(s.url());
+    char[] password = PasswordFile.read(config.origins(), s.passwordFile().orElse(null));
+    DatabaseUrl url = DatabaseUrl.parse(s.url().orElseThrow());
     url.warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
-    return PostgresStateStore.open(new Database(s.url(), s.user(), password), dir, clock, followerThread);
+    return PostgresStateStore.open(database(s, password), dir, clock, followerThread);
   }
 
   /**
@@ -52,7 +52,7 @@ public final class StateStores {
     StateSettings s = config.state();
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
-    return new IssuanceTable(new Database(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())),
+    return new IssuanceTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))),
         s.directory().resolve(ISSUED_FILE));
   }
 
@@ -60,8 +60,12 @@ public final class StateStores {
   public static void check(Config config) throws ConfigException {
     StateSettings s = config.state();
     if (s.backend() == StateSettings.Backend.POSTGRESQL) {
-      PasswordFile.read(config.origins(), s.passwordFile());
-      DatabaseUrl.parse(s.url()).warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
+      PasswordFile.read(config.origins(), s.passwordFile().orElse(null));
+      DatabaseUrl.parse(s.url().orElseThrow()).warning().ifPresent(w -> log.warn("{}: {}", config.file(), w));
     }
+  }
+
+  private static Database database(StateSettings s, char[] password) {
+    return new Database(s.url().orElseThrow(), s.user().orElse(null), password);
   }
 }

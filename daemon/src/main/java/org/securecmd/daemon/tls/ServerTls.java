@@ -14,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -58,9 +59,9 @@ public final class ServerTls {
 
     ClientAuthMode mode = config.clients().auth();
     List<X509Certificate> clientCas = mode == ClientAuthMode.NONE ? List.of()
-        : certificates(o, "clients", "ca", config.clients().ca());
-    List<X509CRL> crls = config.clients().crl() == null ? List.of()
-        : CrlFile.load(o, config.clients().crl(), clientCas, now);
+        : certificates(o, "clients", "ca", config.clients().ca().orElseThrow());
+    List<X509CRL> crls = config.clients().crl().isEmpty() ? List.of()
+        : CrlFile.load(o, config.clients().crl().get(), clientCas, now);
     AnonymousClients.warning(config).ifPresent(w -> log.warn("{}: {}", config.file(), w));
     HandshakeSetup setup = new HandshakeSetup.Builder()
         .certifiedKey(serverKey)
@@ -97,8 +98,8 @@ public final class ServerTls {
    */
   public static List<X509CRL> loadCrls(Config config, List<X509Certificate> clientCas, Instant now)
       throws ConfigException {
-    Path file = config.clients().crl();
-    return file == null ? List.of() : CrlFile.load(config.origins(), file, clientCas, now);
+    Optional<Path> file = config.clients().crl();
+    return file.isEmpty() ? List.of() : CrlFile.load(config.origins(), file.get(), clientCas, now);
   }
 
   private static List<X509Certificate> certificates(Origins o, String table, String key, Path file)

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
+import org.securecmd.daemon.config.ReplySource;
 import org.securecmd.daemon.config.ReplyEncoding;
 import org.securecmd.protocol.Request;
 
@@ -21,13 +22,13 @@ class CommandTableTest {
   private static final Identity OTHER = new Identity("laptop", List.of(), List.of(), "2e");
 
   private static final CommandTable TABLE = table(
-      new CommandSettings("GET_SECRET", "THIS_IS_THE_SECRET", null, ReplyEncoding.PLAIN, List.of("*")),
-      new CommandSettings("DEVICE_ONLY", "for devices", null, ReplyEncoding.PLAIN, List.of("device-*")),
-      new CommandSettings("NOBODY", "never", null, ReplyEncoding.PLAIN, List.of()),
-      new CommandSettings("BY_SAN", "by san", null, ReplyEncoding.PLAIN, List.of("*.fleet")),
-      new CommandSettings("B64", "AAEC", null, ReplyEncoding.BASE64, List.of("*")),
-      new CommandSettings("PUBLIC", "for all", null, ReplyEncoding.PLAIN, List.of(), true),
-      new CommandSettings("STAR_AND_ANON", "both", null, ReplyEncoding.PLAIN, List.of("*"), true));
+      new CommandSettings("GET_SECRET", new ReplySource.Static("THIS_IS_THE_SECRET"), ReplyEncoding.PLAIN, List.of("*")),
+      new CommandSettings("DEVICE_ONLY", new ReplySource.Static("for devices"), ReplyEncoding.PLAIN, List.of("device-*")),
+      new CommandSettings("NOBODY", new ReplySource.Static("never"), ReplyEncoding.PLAIN, List.of()),
+      new CommandSettings("BY_SAN", new ReplySource.Static("by san"), ReplyEncoding.PLAIN, List.of("*.fleet")),
+      new CommandSettings("B64", new ReplySource.Static("AAEC"), ReplyEncoding.BASE64, List.of("*")),
+      new CommandSettings("PUBLIC", new ReplySource.Static("for all"), ReplyEncoding.PLAIN, List.of(), true),
+      new CommandSettings("STAR_AND_ANON", new ReplySource.Static("both"), ReplyEncoding.PLAIN, List.of("*"), true));
 
   private static CommandTable table(CommandSettings... commands) {
     Map<String, CommandSettings> m = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package org.securecmd.daemon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +40,7 @@ class ConfigLoaderTest {
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key_pkcs11_module = \"/m.so\"\nca_key_pin_file = \"pin\"",
             F + ":1: [enrollment] ca_key_pkcs11_token the token's label is required with ca_key_pkcs11_module"),
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nca_key_label = \"x\"",
-            F + ":1: [enrollment] ca_key_label needs ca_key_pkcs11_module"),
+            F + ":4: [enrollment] ca_key_label needs ca_key_pkcs11_module"),
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nvalidity = \"10m\"",
             F + ":4: [enrollment] validity = \"10m\": must be between 1h and 3650d"),
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nrenew_before = 60",
@@ -49,6 +48,13 @@ class ConfigLoaderTest {
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nallow = [\" dev-*\"]",
             F + ":4: [enrollment] allow = \" dev-*\": patterns are non-empty, without spaces around or control characters"),
         row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow"),
+        // a key that is written but empty, or set without the key it needs, is named at its own line
+        row("[enrollment]\n\nca_certificate = \"\"\nca_key = \"k.pem\"",
+            F + ":3: [enrollment] ca_certificate the issuing CA's certificate file is required"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key_pkcs11_module = \"/m.so\"\nca_key_pkcs11_token = \"t\"\n\nca_key_pin_file = \"\"",
+            F + ":6: [enrollment] ca_key_pin_file a file holding the token's user PIN is required"),
+        row("[server]\n[commands.GET]\nallow = [\"*\"]\n\nreply_file = \"/srv/r/x\"\nreply = \"x\"",
+            F + ":6: [commands.GET] reply exactly one of reply and reply_file is required"),
         row("[commands.RENEW]\nreply = \"x\"", F + ":1: [commands.RENEW] is built in and cannot be configured"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
@@ -149,7 +155,7 @@ class ConfigLoaderTest {
         row("[commands.WHOAMI]\nreply = \"me\"", F + ":1: [commands.WHOAMI] is built in and cannot be configured"),
         row("[commands]\nGET = \"x\"", F + ":2: [commands.GET] must be a table"),
         row("\n[commands.GET]\nreply = \"x\"\nreply_file = \"/x\"",
-            F + ":2: [commands.GET] reply exactly one of reply and reply_file is required"),
+            F + ":3: [commands.GET] reply exactly one of reply and reply_file is required"),
         row("\n\n[commands.GET]\nallow = [\"*\"]", F + ":3: [commands.GET] reply exactly one of reply and reply_file is required"),
         row("[commands.GET]\nreply = \"line1\\nline2\"",
             F + ":2: [commands.GET] reply = (hidden): contains a line break or NUL, which would break the protocol's framing; use encoding = \"base64\""),
@@ -283,8 +289,8 @@ class ConfigLoaderTest {
     Path shipped = Path.of("../etc/config.toml");
     Config c = ConfigLoader.parse(FILE, Files.readString(shipped, StandardCharsets.UTF_8));
     assertDocumentedDefaults(c);
-    assertEquals(Map.of("GET_SECRET", new CommandSettings("GET_SECRET", "THIS_IS_THE_SECRET", null,
-        ReplyEncoding.PLAIN, List.of("*"))), c.commands());
+    assertEquals(Map.of("GET_SECRET", new CommandSettings("GET_SECRET",
+        new ReplySource.Static("THIS_IS_THE_SECRET"), ReplyEncoding.PLAIN, List.of("*"))), c.commands());
     assertEquals(List.of("*"), c.clients().allow());
     assertEquals(false, c.commands().get("GET_SECRET").allowAnonymous(), "the shipped \"*\" admits no anonymous client");
   }
@@ -308,7 +314,8 @@ class ConfigLoaderTest {
     assertEquals(true, c.clients().allowAnonymous());
     assertEquals(false, c.commands().get("GET_SECRET").allowAnonymous());
     assertEquals(true, c.commands().get("PUBLIC").allowAnonymous());
-    assertEquals("/etc/securecmd/secrets/{client}", c.commands().get("GET_SECRET").replyFile());
+    assertEquals(new ReplySource.Template("/etc/securecmd/secrets/{client}"), c.commands().get("GET_SECRET").reply());
+    assertEquals(new ReplySource.File(Path.of("/etc/securecmd/public.txt")), c.commands().get("PUBLIC").reply());
   }
 
   @Test
@@ -350,12 +357,12 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofHours(1), c.tls().sessionTimeout());
     assertEquals(false, c.clients().allowAnonymous());
     assertEquals(ClientAuthMode.REQUIRED, c.clients().auth());
-    assertEquals(Path.of("/etc/securecmd/client_ca.pem"), c.clients().ca());
-    assertNull(c.clients().crl());
+    assertEquals(Optional.of(Path.of("/etc/securecmd/client_ca.pem")), c.clients().ca());
+    assertEquals(Optional.empty(), c.clients().crl());
     assertEquals(Path.of("/run/securecmd/admin.sock"), c.admin().socket());
     assertEquals("securecmd-admin", c.admin().group());
     assertEquals(Path.of("/var/lib/securecmd"), c.state().directory());
-    assertNull(c.enrollment(), "renewal is off without [enrollment]");
+    assertEquals(Optional.empty(), c.enrollment(), "renewal is off without [enrollment]");
     assertEquals(Optional.empty(), c.metrics().listen());
     assertEquals(FILE, c.file());
   }
@@ -363,8 +370,9 @@ class ConfigLoaderTest {
   @Test
   void enrollmentTakesItsDocumentedDefaultsAndAllowsNobody() throws Exception {
     Config c = ConfigLoader.parse(FILE, "[enrollment]\nca_certificate = \"issuing/ca.crt\"\nca_key = \"issuing/ca.key\"\n");
-    assertEquals(new EnrollmentSettings(Path.of("/etc/securecmd/issuing/ca.crt"), Path.of("/etc/securecmd/issuing/ca.key"),
-        null, Duration.ofDays(365), Duration.ofDays(60), List.of()), c.enrollment());
+    assertEquals(Optional.of(new EnrollmentSettings(Path.of("/etc/securecmd/issuing/ca.crt"),
+        Optional.of(Path.of("/etc/securecmd/issuing/ca.key")), Optional.empty(), Duration.ofDays(365), Duration.ofDays(60),
+        List.of())), c.enrollment());
   }
 
   @Test
@@ -396,12 +404,11 @@ class ConfigLoaderTest {
         """);
     assertEquals(Path.of("/srv/demo/conf/server.crt"), c.tls().certificate());
     assertEquals(Path.of("/srv/demo/keys/server.key"), c.tls().privateKey());
-    assertEquals(Path.of("/srv/demo/conf/ca/client_ca.pem"), c.clients().ca());
-    assertEquals(Path.of("/abs/client.crl"), c.clients().crl());
+    assertEquals(Optional.of(Path.of("/srv/demo/conf/ca/client_ca.pem")), c.clients().ca());
+    assertEquals(Optional.of(Path.of("/abs/client.crl")), c.clients().crl());
     assertEquals(Path.of("/srv/demo/conf/run/admin.sock"), c.admin().socket());
     assertEquals(Path.of("/srv/demo/conf/state"), c.state().directory());
-    assertEquals("/srv/demo/conf/secrets/{client}", c.commands().get("GET_SECRET").replyFile());
-    assertNull(c.commands().get("GET_SECRET").reply());
+    assertEquals(new ReplySource.Template("/srv/demo/conf/secrets/{client}"), c.commands().get("GET_SECRET").reply());
     assertEquals(List.of(), c.commands().get("GET_SECRET").allow());
   }
 
@@ -417,8 +424,9 @@ class ConfigLoaderTest {
         """);
     CommandSettings cmd = c.commands().get("GET_CERT");
     assertEquals(ReplyEncoding.BASE64, cmd.encoding());
-    assertEquals(Base64.getEncoder().encodeToString("line one\nline two".getBytes(StandardCharsets.UTF_8)), cmd.reply());
-    assertEquals("bGluZSBvbmUKbGluZSB0d28=", cmd.reply());
+    assertEquals(new ReplySource.Static(Base64.getEncoder().encodeToString(
+        "line one\nline two".getBytes(StandardCharsets.UTF_8))), cmd.reply());
+    assertEquals(new ReplySource.Static("bGluZSBvbmUKbGluZSB0d28="), cmd.reply());
     assertEquals(List.of("device-*"), cmd.allow());
   }
 
@@ -426,9 +434,9 @@ class ConfigLoaderTest {
   void authNoneNeedsNoCaAndOptionalKeepsTheDefaultCa() throws Exception {
     Config none = ConfigLoader.parse(FILE, "[clients]\nauth = \"none\"\n");
     assertEquals(ClientAuthMode.NONE, none.clients().auth());
-    assertNull(none.clients().ca());
+    assertEquals(Optional.empty(), none.clients().ca());
     Config optional = ConfigLoader.parse(FILE, "[clients]\nauth = \"optional\"\n");
-    assertEquals(Path.of("/etc/securecmd/client_ca.pem"), optional.clients().ca());
+    assertEquals(Optional.of(Path.of("/etc/securecmd/client_ca.pem")), optional.clients().ca());
   }
 
   @Test

@@ -2,10 +2,10 @@ package org.securecmd.daemon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +49,7 @@ class StateSettingsTest {
     StateSettings s = ConfigLoader.parse(FILE, "").state();
     assertEquals(StateSettings.Backend.FILE, s.backend());
     assertEquals(Path.of("/var/lib/securecmd"), s.directory());
-    assertNull(s.url());
+    assertEquals(Optional.empty(), s.url());
   }
 
   @Test
@@ -62,7 +62,7 @@ class StateSettingsTest {
         password_file = "db-password"
         """).state();
     assertEquals(StateSettings.Backend.POSTGRESQL, s.backend());
-    assertEquals("securecmd", s.user());
-    assertEquals(Path.of("/etc/securecmd/db-password"), s.passwordFile());
+    assertEquals(Optional.of("securecmd"), s.user());
+    assertEquals(Optional.of(Path.of("/etc/securecmd/db-password")), s.passwordFile());
   }
 }

@@ -28,7 +28,7 @@ class EnrollmentCaTest {
 
   private EnrollmentCa load(List<java.security.cert.X509Certificate> clientCas) throws Exception {
     Config c = config();
-    return EnrollmentCa.load(c.enrollment(), c.origins(), clientCas, Instant.now());
+    return EnrollmentCa.load(c.enrollment().orElseThrow(), c.origins(), clientCas, Instant.now());
   }
 
   @Test
