@@ -74,6 +74,7 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
     Path p = r.optionalPath("reply_file", "").orElseThrow();
     Optional<String> clash = own.reachableBy(p);
     if (clash.isPresent()) throw r.error("reply_file", TableReader.quoted(written), clash.get());
-    return written.contains(ReplySource.CLIENT) ? new ReplySource.Template(p.toString()) : new ReplySource.File(p);
+    // decided on the resolved path: "{client}/../x" normalises to a plain file
+    return p.toString().contains(ReplySource.CLIENT) ? new ReplySource.Template(p.toString()) : new ReplySource.File(p);
   }
 }

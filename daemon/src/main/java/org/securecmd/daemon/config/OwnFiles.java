@@ -44,8 +44,9 @@ final class OwnFiles {
         return Optional.of("is the daemon's own file (" + f.getKey() + "); it must not be sent to devices");
       }
     }
-    Path chooser = choosingDirectory(replyFile);
-    if (chooser == null) return Optional.empty();
+    Optional<Path> choosing = choosingDirectory(replyFile);
+    if (choosing.isEmpty()) return Optional.empty();
+    Path chooser = choosing.get();
     for (Path dir : forms(chooser)) {
       for (Map.Entry<String, Path> f : files.entrySet()) {
         for (Path own : forms(f.getValue())) {
@@ -66,15 +67,15 @@ final class OwnFiles {
         + "); keep device replies in a directory of their own, e.g. " + chooser.resolve("replies/{client}");
   }
 
-  /** The directory before the first component holding {@code {client}}, or {@code null} without one. */
-  private static Path choosingDirectory(Path template) {
+  /** The directory before the first component holding {@code {client}}; empty without one. */
+  private static Optional<Path> choosingDirectory(Path template) {
     Path abs = template.toAbsolutePath().normalize();
     Path dir = abs.getRoot();
     for (Path part : abs) {
-      if (part.toString().contains("{client}")) return dir;
+      if (part.toString().contains(ReplySource.CLIENT)) return Optional.of(dir);
       dir = dir == null ? part : dir.resolve(part);
     }
-    return null;
+    return Optional.empty();
   }
 
   /** The path as written (absolute, normalised) and, when it exists, its real path. */

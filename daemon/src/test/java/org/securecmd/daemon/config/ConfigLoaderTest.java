@@ -309,6 +309,8 @@ class ConfigLoaderTest {
         [commands.PUBLIC]
         reply_file = "/etc/securecmd/public.txt"
         allow_anonymous = true
+        [commands.NORMALISED]
+        reply_file = "secrets/{client}/../plain.txt"
         """);
     assertEquals(Duration.ofMinutes(10), c.tls().sessionTimeout());
     assertEquals(true, c.clients().allowAnonymous());
@@ -316,6 +318,8 @@ class ConfigLoaderTest {
     assertEquals(true, c.commands().get("PUBLIC").allowAnonymous());
     assertEquals(new ReplySource.Template("/etc/securecmd/secrets/{client}"), c.commands().get("GET_SECRET").reply());
     assertEquals(new ReplySource.File(Path.of("/etc/securecmd/public.txt")), c.commands().get("PUBLIC").reply());
+    assertEquals(new ReplySource.File(Path.of("/etc/securecmd/secrets/plain.txt")), c.commands().get("NORMALISED").reply(),
+        "a relative path is normalised: its {client} can go away, leaving one plain file");
   }
 
   @Test
