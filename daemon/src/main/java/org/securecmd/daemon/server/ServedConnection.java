@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Its state (a pending refusal included) is kept by {@link Lifecycle}, its clocks by {@link Deadlines}; this
  * class does the I/O they call for. What the handshake established is one value ({@link Handshake.Completed}),
  * set once; what the connection proved beyond it is another ({@link ConnectionFacts}), which its requests'
- * handlers read and replace as a whole. Just over 300 lines: the request loop, the refusal delivery and the
- * deadline checks share the write lock and the {@link Deadlines}, and read best side by side.
+ * handlers read and replace as a whole. Over 300 lines: the request loop, the refusal delivery and the
+ * deadline checks share the write lock, the {@link Lifecycle} and the {@link Deadlines}, and read best side by
+ * side.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
@@ -93,6 +94,8 @@ final class ServedConnection implements Runnable {
       admitted = handshakeAndAdmit();
       if (admitted) {
         Handshake.Completed p = peer;
+        context.audit().connectionAccepted(id, p.identity().displayName(), p.remote(),
+            p.socket().getSession().getProtocol(), p.resumed());
         context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
         // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
         // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
@@ -115,7 +118,8 @@ final class ServedConnection implements Runnable {
 
   /**
    * The handshake, then the connection's policy and identity limit; true when the connection is admitted
-   * (its identity then counted, when certified). A refusal is left in {@link #lifecycle} for {@link #run}.
+   * (its identity then counted, when certified: {@link #run} gives it back). A refusal is left in
+   * {@link #lifecycle} for {@link #run} to deliver.
    */
   private boolean handshakeAndAdmit() throws IOException {
     Optional<Handshake.Completed> done;
@@ -148,8 +152,6 @@ final class ServedConnection implements Runnable {
       lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
       return false;
     }
-    context.audit().connectionAccepted(id, identity.displayName(), remote, h.socket().getSession().getProtocol(),
-        h.resumed());
     return true;
   }
 
