@@ -3,6 +3,7 @@ package org.securecmd.daemon;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.util.List;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.securecmd.daemon.auth.AccessPolicy;
@@ -60,7 +61,7 @@ final class Generations {
         renewals = new Renewals(enrollment, ca, policy, state.issued(), state.events(), clock);
       }
     }
-    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), renewals), clock.instant());
+    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), Optional.ofNullable(renewals)), clock.instant());
   }
 
   /**

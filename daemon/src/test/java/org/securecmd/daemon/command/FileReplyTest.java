@@ -42,7 +42,8 @@ class FileReplyTest {
   }
 
   private String reply(String fileName, ReplyEncoding encoding, Identity who, AllowList allow) {
-    return new FileReply("GET", secrets.resolve(fileName).toString(), encoding, allow).handle(who).line();
+    FileReply handler = new FileReply("GET", secrets.resolve(fileName).toString(), encoding, allow);
+    return handler.handle(Calls.by(who)).reply().line();
   }
 
   private void write(String name, String hexBytes) throws Exception {
@@ -96,11 +97,11 @@ class FileReplyTest {
   void fileIsReadAtRequestTimeSoReplacingItChangesTheReply() throws Exception {
     Files.writeString(secrets.resolve("s"), "one\n");
     FileReply handler = new FileReply("GET", secrets.resolve("s").toString(), ReplyEncoding.PLAIN, EVERYONE);
-    assertEquals("one", handler.handle(cn("device-1")).line());
+    assertEquals("one", handler.handle(Calls.by(cn("device-1"))).reply().line());
     Files.writeString(secrets.resolve("s"), "two\n");
-    assertEquals("two", handler.handle(cn("device-1")).line());
+    assertEquals("two", handler.handle(Calls.by(cn("device-1"))).reply().line());
     Files.delete(secrets.resolve("s"));
-    assertEquals(NO_REPLY, handler.handle(cn("device-1")).line());
+    assertEquals(NO_REPLY, handler.handle(Calls.by(cn("device-1"))).reply().line());
   }
 
   @Test
