@@ -294,22 +294,12 @@ public final class AdminRequests {
         reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant())
-        + stateGauges(revocations.health())
+        + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 
   private static int size(DenyList d) {
     return d.size();
-  }
-
-  /** The state store's two gauges, in the same text format as {@link PrometheusText}. */
-  private static String stateGauges(StateHealth h) {
-    return "# HELP securecmd_state_degraded 1 when the shared state store is unreachable and this host serves"
-        + " its last-known deny list.\n# TYPE securecmd_state_degraded gauge\nsecurecmd_state_degraded "
-        + (h.degraded() ? 1 : 0) + "\n"
-        + "# HELP securecmd_state_last_sync_timestamp_seconds When the deny list was last read from or written to"
-        + " the state store (Unix time).\n# TYPE securecmd_state_last_sync_timestamp_seconds gauge\n"
-        + "securecmd_state_last_sync_timestamp_seconds " + h.lastSync().map(Instant::getEpochSecond).orElse(0L) + "\n";
   }
 }
