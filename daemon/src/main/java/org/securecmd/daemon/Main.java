@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.securecmd.daemon.config.ConfigException;
 import org.slf4j.LoggerFactory;
 import org.securecmd.daemon.config.ConfigLoader;
+import org.securecmd.daemon.systemd.SystemdEnvironment;
 
 /** {@code securecmdd [--config FILE] [--check-config]}: parses the command line and hands over to {@link Daemon}. */
 public final class Main {
@@ -48,7 +49,8 @@ public final class Main {
         return;
       }
       // The one read of the environment: the daemon gets values, so a test's daemon never sees ours.
-      new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv())).runUntilStopped();
+      new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv()), Daemon.CRL_POLL_INTERVAL)
+          .runUntilStopped();
     } catch (ConfigException e) {
       System.err.println("securecmdd: " + e.getMessage());
       System.exit(1);

@@ -32,7 +32,7 @@ import org.securecmd.protocol.Reply;
 class AdminSocketTest {
   @TempDir Path dir;
   private TestDaemon d;
-  private Daemon restarted;
+  private Daemon.Started restarted;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -191,8 +191,8 @@ class AdminSocketTest {
     d.close();
     d = null;
 
-    restarted = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    restarted.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    restarted = new Daemon(dir.resolve("config.toml"), Clock.systemUTC())
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
     assertEquals("FORBIDDEN", send(client, restarted.port(), "PING").errorCode(), "revocation survived a restart");
     Ctl after = new Ctl(restarted.adminSocket());
     assertTrue(after.run("revoked").out().matches("(?s)identity trusted-client  \\(\\S+@\\S+, 20.*"), "who and when are recorded");

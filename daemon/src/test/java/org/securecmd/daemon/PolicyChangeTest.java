@@ -44,8 +44,8 @@ class PolicyChangeTest {
     Path config = dir.resolve("config.toml");
     Files.writeString(config, config("", "")
         .replace("ca = \"ca.crt\"", "ca = \"fleet-ca/ca.crt\"\ncrl = \"fleet-ca/crl.pem\""));
-    Daemon d = new Daemon(config, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    Daemon.Started d = new Daemon(config, Clock.systemUTC())
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
     try {
       HandshakeSetup device = new HandshakeSetup.Builder()
           .addTrustedCertificate(serverPki.rootCertificate())

@@ -14,16 +14,15 @@ import org.securecmd.daemon.server.BoundListener;
  * }</pre>
  */
 public final class RunningDaemon implements AutoCloseable {
-  private final Daemon daemon;
+  private final Daemon.Started daemon;
 
-  private RunningDaemon(Daemon daemon) {
+  private RunningDaemon(Daemon.Started daemon) {
     this.daemon = daemon;
   }
 
   public static RunningDaemon start(Path configFile) throws Exception {
-    Daemon d = new Daemon(configFile, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return new RunningDaemon(d);
+    return new RunningDaemon(new Daemon(configFile, Clock.systemUTC())
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0))));
   }
 
   public int port() throws java.io.IOException {
