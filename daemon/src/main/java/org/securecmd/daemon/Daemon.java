@@ -52,11 +52,11 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The composition root: what to start (the config file, the clock, what systemd passed: values, as the
- * daemon reads no environment variable itself), and {@link #start},
- * which builds the running daemon in one step into a {@link Started} (the first generation and the deny list,
- * the listener: systemd's socket named "main", else a bind of {@code [server] listen}; the admin socket,
- * the metrics endpoint; then READY=1). Nothing imports this package.
+ * The composition root: what to start (the config file, the clock, what systemd passed: values, as the daemon
+ * reads no environment variable itself), and {@link #start}, which builds the running daemon in one step into
+ * an immutable {@link Started}: the first generation and the deny list, the listener (systemd's socket named
+ * "main", else what {@code bind} makes of {@code [server] listen}), the admin socket, the metrics endpoint,
+ * then READY=1. Nothing imports this package.
  *
  * <p>systemd may pass three sockets, by name: "main" (TCP), "admin" (UNIX) and "metrics" (TCP). The JDK turns
  * only one inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is
@@ -64,6 +64,11 @@ import sun.misc.Signal;
  * Without them the daemon binds {@code [admin] socket} and {@code [metrics] listen} itself.
  * {@code [server] listen}, {@code max_connections}, {@code [admin]}, {@code [state]} and
  * {@code [metrics]} are read at start only; a reload changes everything else.
+ *
+ * <p>This file is longer than 300 lines because it is the one composition root (STYLE.md, "Shape"): the
+ * adapters between packages that may not import each other (systemd's listener, the CRL watcher's report,
+ * the state store's listener) and the running daemon's start, reload and stop are kept together on purpose,
+ * so that the whole wiring reads in one place.
  */
 record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Duration crlPollInterval) {
   /** How often the {@code [clients] crl} file is checked for changes, unless a test asks for another interval. */
