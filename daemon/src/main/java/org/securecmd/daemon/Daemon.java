@@ -75,11 +75,6 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
   static final Duration CRL_POLL_INTERVAL = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-  /** A daemon that is not under systemd, whatever the process's environment says (tests, by hand). */
-  Daemon(Path configFile, Clock clock) {
-    this(configFile, clock, SystemdEnvironment.NONE, CRL_POLL_INTERVAL);
-  }
-
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
 import org.securecmd.daemon.config.ConfigException;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
@@ -160,7 +157,7 @@ class CrlBundleTest {
         allow = ["device-*"]
         """.formatted(pki.resolve("server.crt"), pki.resolve("server.key"), clientCa, crl,
         dir.resolve("admin.sock"), dir.resolve("state")));
-    return new Daemon(config, Clock.systemUTC()).start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    return TestDaemon.startOnLoopback(config);
   }
 
   private static Reply send(Daemon.Started d, String device) throws Exception {

@@ -96,9 +96,7 @@ class MutualTlsTest {
     // a fresh daemon with the same PKI files plus the CRL
     String config = TestDaemon.config("allow = [\"trusted-client\"]\ncrl = \"crl.pem\"", "");
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon.Started daemon = new Daemon(dir.resolve("config.toml"), java.time.Clock.systemUTC())
-        .start(c -> new org.securecmd.daemon.server.BoundListener(
-        new org.securecmd.daemon.config.ListenAddress("127.0.0.1", 0)));
+    Daemon.Started daemon = TestDaemon.startOnLoopback(dir.resolve("config.toml"));
     try {
       SecureCmdClient client = clientOf(d.pki, revoked);
       try (Connection c = client.connect("127.0.0.1", daemon.port())) {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;
@@ -161,7 +158,7 @@ class OpensslTutorialTest {
   }
 
   private static Daemon.Started start(Path config) throws Exception {
-    return new Daemon(config, Clock.systemUTC()).start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    return TestDaemon.startOnLoopback(config);
   }
 
   static void sh(String command) throws IOException, InterruptedException {

@@ -1,9 +1,6 @@
 package org.securecmd.daemon;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 
 /**
  * A real daemon in this JVM for tests in other modules (through the daemon's test-jar): started from a
@@ -21,8 +18,7 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   public static RunningDaemon start(Path configFile) throws Exception {
-    return new RunningDaemon(new Daemon(configFile, Clock.systemUTC())
-        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0))));
+    return new RunningDaemon(TestDaemon.startOnLoopback(configFile));
   }
 
   public int port() throws java.io.IOException {

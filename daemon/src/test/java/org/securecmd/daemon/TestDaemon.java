@@ -70,6 +70,15 @@ public final class TestDaemon implements AutoCloseable {
     return s.contains("auth =") ? s : "auth = \"required\"\n" + s;
   }
 
+  /**
+   * A daemon not under systemd, started from {@code configFile} (written already) on 127.0.0.1 at an
+   * ephemeral port, whatever {@code [server] listen} says.
+   */
+  static Daemon.Started startOnLoopback(Path configFile) throws Exception {
+    return new Daemon(configFile, Clock.systemUTC(), SystemdEnvironment.NONE, Daemon.CRL_POLL_INTERVAL)
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+  }
+
   /** Writes PKI and config into {@code dir} and starts a daemon. */
   public static TestDaemon start(Path dir, String config) throws Exception {
     return start(dir, config, Clock.systemUTC(), new ListenAddress("127.0.0.1", 0));
