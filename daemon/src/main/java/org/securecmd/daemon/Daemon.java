@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,6 @@ import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.metrics.MetricsSockets;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.server.DaemonThreads;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
@@ -49,14 +47,13 @@ import org.securecmd.daemon.systemd.Watchdog;
 import org.securecmd.daemon.tls.CrlWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * The composition root: what to start (the config file, the clock, what systemd passed: values, as the daemon
  * reads no environment variable itself), and {@link #start}, which builds the running daemon in one step into
  * an immutable {@link Started}: the first generation and the deny list, the listener (systemd's socket named
  * "main", else what {@code bind} makes of {@code [server] listen}), the admin socket, the metrics endpoint,
- * then READY=1. Nothing imports this package.
+ * then READY=1. Nothing imports this package; {@link Main} runs the process around it (signals, exit codes).
  *
  * <p>systemd may pass three sockets, by name: "main" (TCP), "admin" (UNIX) and "metrics" (TCP). The JDK turns
  * only one inherited descriptor per process into a channel ({@code System.inheritedChannel()}); that one is
@@ -69,8 +66,17 @@ import sun.misc.Signal;
  * adapters between packages that may not import each other (systemd's listener, the CRL watcher's report,
  * the state store's listener) and the running daemon's start, reload and stop are kept together on purpose,
  * so that the whole wiring reads in one place.
+ *
+ * @param environment what systemd passed ({@link SystemdEnvironment#NONE} by hand and in tests)
+ * @param crlPollInterval how often the {@code [clients] crl} file is checked for changes
  */
 record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Duration crlPollInterval) {
+  Daemon {
+    if (crlPollInterval.isNegative() || crlPollInterval.isZero()) {
+      throw new IllegalArgumentException("crlPollInterval <= 0: " + crlPollInterval);
+    }
+  }
+
   /** How often the {@code [clients] crl} file is checked for changes, unless a test asks for another interval. */
   static final Duration CRL_POLL_INTERVAL = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -83,25 +89,6 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
   /** Loads the config and every file it names, as startup would; throws the first problem. */
   static void checkConfig(Path configFile) throws ConfigException {
     StateStores.check(Generations.check(configFile).config());
-  }
-
-  /** Loads, listens, serves; returns once TERM or INT asked to stop and the connections drained. */
-  void runUntilStopped() throws ConfigException, IOException, InterruptedException {
-    CountDownLatch stopRequested = new CountDownLatch(1);
-    AtomicReference<Started> running = new AtomicReference<>();
-    // sun.misc.Signal (jdk.unsupported) is the JDK's only way to catch SIGTERM without a shutdown hook,
-    // which could not exit 0 after a graceful stop. Each signal runs its handler on a new thread. Installed
-    // before READY=1, so that systemd's first reload finds the handler.
-    Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
-    Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-    Signal.handle(new Signal("HUP"), s -> {
-      Started started = running.get();
-      if (started == null) log.warn("SIGHUP ignored: still starting");
-      else started.reloadOnSignal();
-    });
-    running.set(start(config -> new BoundListener(config.server().listen())));
-    stopRequested.await();
-    running.get().stop();
   }
 
   /**
@@ -333,7 +320,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       return Optional.ofNullable(lastReload.get());
     }
 
-    private void reloadOnSignal() {
+    /** SIGHUP: a reload whose failure is logged, never thrown. */
+    void reloadOnSignal() {
       try {
         reload();
       } catch (Reloader.Failed e) {
