@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.TestPki;
@@ -44,8 +41,7 @@ class PolicyChangeTest {
     Path config = dir.resolve("config.toml");
     Files.writeString(config, config("", "")
         .replace("ca = \"ca.crt\"", "ca = \"fleet-ca/ca.crt\"\ncrl = \"fleet-ca/crl.pem\""));
-    Daemon d = new Daemon(config, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    Daemon.Started d = TestDaemon.startOnLoopback(config);
     try {
       HandshakeSetup device = new HandshakeSetup.Builder()
           .addTrustedCertificate(serverPki.rootCertificate())

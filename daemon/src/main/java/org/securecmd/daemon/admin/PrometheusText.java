@@ -13,6 +13,7 @@ import javax.naming.ldap.Rdn;
 import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.audit.ProxyCounters;
+import org.securecmd.daemon.state.StateHealth;
 
 /**
  * Renders counters in the Prometheus text exposition format (version 0.0.4): connections, handshakes by
@@ -70,6 +71,16 @@ final class PrometheusText {
         p.sample("securecmd_renewals_refused_total{reason=\"" + label(reason) + "\"}", n));
     p.gauge("securecmd_devices_due_for_renewal",
         "Connected devices whose certificate expires within [enrollment] renew_before.", r.devicesDue());
+    return p.b.toString();
+  }
+
+  /** The state store's two gauges: degraded or not, and when the deny list was last synchronised. */
+  static String state(StateHealth h) {
+    PrometheusText p = new PrometheusText();
+    p.gauge("securecmd_state_degraded", "1 when the shared state store is unreachable and this host serves its "
+        + "last-known deny list.", h.degraded() ? 1 : 0);
+    p.gauge("securecmd_state_last_sync_timestamp_seconds", "When the deny list was last read from or written to the "
+        + "state store (Unix time).", h.lastSync().map(Instant::getEpochSecond).orElse(0L));
     return p.b.toString();
   }
 

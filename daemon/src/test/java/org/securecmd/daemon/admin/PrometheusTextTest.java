@@ -87,6 +87,22 @@ class PrometheusTextTest {
   }
 
   @Test
+  void stateGaugesSayDegradedAndTheLastSyncTime() {
+    String text = PrometheusText.state(new org.securecmd.daemon.state.StateHealth("postgresql", true,
+        java.util.Optional.of(Instant.ofEpochSecond(1_764_580_000)), 2, "unreachable"));
+    assertEquals("# HELP securecmd_state_degraded 1 when the shared state store is unreachable and this host serves"
+        + " its last-known deny list.\n# TYPE securecmd_state_degraded gauge\nsecurecmd_state_degraded 1\n"
+        + "# HELP securecmd_state_last_sync_timestamp_seconds When the deny list was last read from or written to"
+        + " the state store (Unix time).\n# TYPE securecmd_state_last_sync_timestamp_seconds gauge\n"
+        + "securecmd_state_last_sync_timestamp_seconds 1764580000\n", text);
+    assertTrue(PrometheusText.state(new org.securecmd.daemon.state.StateHealth("file", false,
+        java.util.Optional.empty(), 0, "")).endsWith("securecmd_state_degraded 0\n# HELP "
+        + "securecmd_state_last_sync_timestamp_seconds When the deny list was last read from or written to the state "
+        + "store (Unix time).\n# TYPE securecmd_state_last_sync_timestamp_seconds gauge\n"
+        + "securecmd_state_last_sync_timestamp_seconds 0\n"));
+  }
+
+  @Test
   void labelValuesAreEscaped() {
     assertEquals("a\\\\b\\\"c\\nd", PrometheusText.label("a\\b\"c\nd"));
   }
