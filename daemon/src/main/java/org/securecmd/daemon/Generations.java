@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.function.Supplier;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.auth.AllowList;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.command.CommandTable;
 import org.securecmd.daemon.config.Config;
@@ -49,8 +50,8 @@ final class Generations {
 
   Generation build(Config config, long number) throws ConfigException {
     TlsMaterial tls = ServerTls.load(config, clock.instant());
-    AccessPolicy policy = new AccessPolicy(
-        AllowList.of(config.clients().allow(), config.clients().allowAnonymous()), tls.crls(), denyList, clock);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow(), config.clients().allowAnonymous()),
+        tls.crls(), denyList, clock, ChainTrust.of(tls.clientCas()));
     Renewals renewals = null;
     EnrollmentSettings enrollment = config.enrollment();
     if (enrollment != null) {
@@ -70,7 +71,8 @@ final class Generations {
   Generation withCrls(Generation g, List<X509CRL> crls, long number) {
     TlsMaterial t = g.tls();
     TlsMaterial tls = new TlsMaterial(t.context(), t.parameters(), t.serverKey(), t.clientCas(), crls);
-    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock);
+    // the same anchors, the same ChainTrust: open connections are not validated again for a CRL change
+    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock, g.policy().trust());
     return new Generation(number, g.config(), tls, policy, g.commands(), clock.instant());
   }
 }

@@ -239,7 +239,7 @@ public final class ConfigLoader {
 
   private static EnrollmentSettings enrollment(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("ca_certificate", "ca_key", "ca_key_pkcs11_module", "ca_key_pkcs11_token", "ca_key_label",
-        "ca_key_pin_file", "validity", "renew_before", "allow"));
+        "ca_key_pin_file", "validity", "renew_before", "allow", "max_renewals"));
     Path certificate = r.path("ca_certificate", "");
     Path key = r.path("ca_key", "");
     if (certificate == null) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
@@ -261,7 +261,8 @@ public final class ConfigLoader {
     Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
     Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
         Duration.ofDays(3650));
-    return new EnrollmentSettings(certificate, key, token, validity, renewBefore, patterns(r, "allow"));
+    int maxRenewals = (int) r.integer("max_renewals", EnrollmentSettings.DEFAULT_MAX_RENEWALS, 1, 1000);
+    return new EnrollmentSettings(certificate, key, token, validity, renewBefore, patterns(r, "allow"), maxRenewals);
   }
 
   private static MetricsSettings metrics(TableReader r) throws ConfigException {

@@ -15,11 +15,22 @@ import java.util.List;
  * @param renewBefore a device may renew only when its certificate expires within this window; longer than
  *     {@code validity} means always
  * @param allow identities that may renew; empty allows nobody
+ * @param maxRenewals how many certificates {@code RENEW} issues per identity within {@code renew_before}/2,
+ *     whatever the keys (first enrollments do not count)
  */
 public record EnrollmentSettings(Path caCertificate, Path caKey, TokenKey tokenKey, Duration validity,
-                                 Duration renewBefore, List<String> allow) {
+                                 Duration renewBefore, List<String> allow, int maxRenewals) {
+  public static final int DEFAULT_MAX_RENEWALS = 3;
+
   public EnrollmentSettings {
     allow = List.copyOf(allow);
+    if (maxRenewals < 1) throw new IllegalArgumentException("maxRenewals < 1: " + maxRenewals);
+  }
+
+  /** With the default {@code max_renewals}. */
+  public EnrollmentSettings(Path caCertificate, Path caKey, TokenKey tokenKey, Duration validity,
+                            Duration renewBefore, List<String> allow) {
+    this(caCertificate, caKey, tokenKey, validity, renewBefore, allow, DEFAULT_MAX_RENEWALS);
   }
 
   /**

@@ -82,6 +82,9 @@ public final class Renewals {
     }
     if (!allow.allows(identity)) return RenewalResult.refused(RenewalRefusal.FORBIDDEN, "not allowed to renew");
     Optional<String> refusal = policy.refusal(identity, chain);
+    // every RENEW validates the chain against this generation's [clients] ca: a CA the operator removed is
+    // not laundered into the enrollment CA
+    if (refusal.isEmpty()) refusal = policy.untrusted(chain);
     if (refusal.isPresent()) return RenewalResult.refused(RenewalRefusal.FORBIDDEN, refusal.get());
     X509Certificate current = chain.get(0);
     Instant now = clock.instant();

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.HostPort;
@@ -65,6 +66,8 @@ final class ServedConnection implements Runnable {
   private final ReentrantLock writing = new ReentrantLock();
   private volatile Identity identity;
   private volatile List<X509Certificate> chain = List.of();
+  /** The trust anchors this connection's chain last passed ({@link #refusal}); the handshake's at first. */
+  private volatile ChainTrust trustedBy;
   private volatile SSLSocket tls;
   private boolean identityCounted; // only this connection's thread touches it
   private boolean listened; // the listener was told it was accepted; only this connection's thread touches it
@@ -121,9 +124,11 @@ final class ServedConnection implements Runnable {
     tls = h.socket();
     chain = h.chain();
     identity = h.identity();
+    // the handshake (or the full one a resumed session came from: same context, same anchors) validated it
+    trustedBy = accepted.policy().trust();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!lifecycle.handshakeDone()) return;
-    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    Optional<String> refused = refusal(context.current().get());
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
       lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
@@ -182,7 +187,7 @@ final class ServedConnection implements Runnable {
       if (!lifecycle.begin()) return;
       long start = System.nanoTime();
       Generation now = context.current().get();
-      Optional<String> refused = now.policy().refusal(identity, chain);
+      Optional<String> refused = refusal(now);
       if (refused.isPresent()) {
         audit(verbOf(line), ErrorCode.FORBIDDEN.name(), start);
         context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
@@ -234,13 +239,30 @@ final class ServedConnection implements Runnable {
   }
 
   /**
+   * Why generation {@code g} refuses this connection, if it does: its policy, and whether the chain still
+   * leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
+   */
+  private Optional<String> refusal(Generation g) {
+    Optional<String> refused = g.policy().refusal(identity, chain);
+    ChainTrust trust = g.policy().trust();
+    if (refused.isPresent() || chain.isEmpty() || trust == trustedBy) return refused;
+    if (!trust.keepsEveryAnchorOf(trustedBy)) {
+      refused = g.policy().untrusted(chain);
+      if (refused.isPresent()) return refused;
+    }
+    trustedBy = trust;
+    return refused;
+  }
+
+  /**
    * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
-   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * validity, [clients] ca); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
    * A connection still handshaking is checked by its own thread when the handshake completes.
    */
   boolean recheck() {
     if (!lifecycle.checkable()) return false;
-    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    Optional<String> refused = refusal(context.current().get());
     if (refused.isEmpty()) return false;
     context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
     return refuse(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
