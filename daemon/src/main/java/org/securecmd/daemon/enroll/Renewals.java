@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the CSR parses, its signature verifies (proof of possession) and its key is strong enough;
  *   <li>with the same key, at most one renewal per {@code renew_before}/2 (a new key is always accepted).
  * </ol>
- * The new certificate copies the subject, SAN and EKU of the current one; the CSR's names are ignored.
+ * The new certificate copies the subject, SAN and EKU of the current one (the CSR's names are ignored) and
+ * lives no longer than the current one did, nor longer than {@code validity}.
  * Safe for concurrent use; the issuance log serialises the writes (across hosts with PostgreSQL). The
  * replaced serial of a rekey is revoked by {@link Rollover} when the new certificate connects.
  */
@@ -125,7 +126,7 @@ public final class Renewals {
                               String keyHash, Instant now) throws IOException, GeneralSecurityException {
     BigInteger serial = Issuer.newSerial();
     X509Certificate next = Issuer.successor(ca.certificate(), ca.key(), serial, current, csr.publicKey(), now,
-        settings.validity());
+        lifetime(current));
     Issuance record = new Issuance(serial.toString(16), identity.displayName(), current.getSubjectX500Principal().getName(),
         next.getNotAfter().toInstant(), identity.serial(), now, keyHash, rekey);
     // Durable before the device sees the certificate. With the same key, the log checks the spacing rule and
@@ -141,6 +142,15 @@ public final class Renewals {
       if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
     }
     return RenewalResult.issued(b.toString());
+  }
+
+  /**
+   * A renewal never lengthens what was granted: the new certificate lives at most as long as the current one
+   * did (notAfter − notBefore) and at most {@code validity}.
+   */
+  private Duration lifetime(X509Certificate current) {
+    Duration own = Duration.between(current.getNotBefore().toInstant(), current.getNotAfter().toInstant());
+    return own.compareTo(settings.validity()) < 0 ? own : settings.validity();
   }
 
   private Duration spacing() {
