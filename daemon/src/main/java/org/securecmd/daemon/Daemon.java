@@ -33,6 +33,7 @@ import org.securecmd.daemon.enroll.RenewalEvents;
 import org.securecmd.daemon.enroll.RenewalRefusal;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.enroll.Rollover;
+import org.securecmd.daemon.state.Successors;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceLog;
 import org.securecmd.daemon.server.ConnectionListener;
@@ -233,7 +234,9 @@ final class Daemon implements Reloader {
       throw e;
     }
     try {
-      revocations = new Revocations(state, server.registry(), clock, HostName.get());
+      revocations = new Revocations(state, server.registry(), clock, HostName.get(),
+          new Successors(renewals.issued()));
+      revokeSuccessorsOfCrlEntries(first);
       state.listen(stateListener(revocations));
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
           revocations, renewals.issued());
@@ -316,6 +319,7 @@ final class Daemon implements Reloader {
         install(next);
         crlWatcher.baseline(next);
         lastReload = LastReload.succeeded(clock.instant());
+        revokeSuccessorsOfCrlEntries(next);
         int refused = server.recheckOpenConnections();
         log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
             + "{} refused", configFile, next.number(), old.number(), server.openConnections(), refused);
@@ -343,9 +347,26 @@ final class Daemon implements Reloader {
     synchronized (reloading) {
       Generation next = generations.withCrls(current.get(), crls, current.get().number() + 1);
       install(next);
+      revokeSuccessorsOfCrlEntries(next);
       // the policy-change hook: every open connection is re-checked against the new generation's CRL
       return server == null ? 0 : server.recheckOpenConnections();
     }
+  }
+
+  /**
+   * A CRL entry revokes the renewed successors of its serial that were never used, as {@code revoke serial}
+   * does: on the deny list, so every host of the fleet refuses them too.
+   */
+  private void revokeSuccessorsOfCrlEntries(Generation g) {
+    Revocations r = revocations;
+    if (r == null || g.tls().crls().isEmpty()) return;
+    Set<String> serials = new HashSet<>();
+    for (X509CRL crl : g.tls().crls()) {
+      Set<? extends X509CRLEntry> entries = crl.getRevokedCertificates();
+      if (entries != null) entries.forEach(e -> serials.add(e.getSerialNumber().toString(16)));
+    }
+    int added = r.revokeUnusedSuccessors(serials, "crl@" + HostName.get(), "of the CRL's serials");
+    if (added > 0) log.info("the CRL revoked {} never-used renewed certificate(s) with their predecessors", added);
   }
 
   @Override

@@ -58,7 +58,7 @@ final class Generations {
       EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
       RenewalState state = renewalStates.forConfig(config);
       if (state != null) {
-        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.events(), clock);
+        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.rollover(), state.events(), clock);
       }
     }
     return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), renewals), clock.instant());

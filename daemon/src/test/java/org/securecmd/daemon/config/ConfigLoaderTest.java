@@ -48,7 +48,9 @@ class ConfigLoaderTest {
             F + ":4: [enrollment] renew_before = 60: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nallow = [\" dev-*\"]",
             F + ":4: [enrollment] allow = \" dev-*\": patterns are non-empty, without spaces around or control characters"),
-        row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow"),
+        row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow, max_renewals"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nmax_renewals = 0",
+            F + ":4: [enrollment] max_renewals = 0: must be between 1 and 1000"),
         row("[commands.RENEW]\nreply = \"x\"", F + ":1: [commands.RENEW] is built in and cannot be configured"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
