@@ -236,7 +236,8 @@ final class Daemon implements Reloader {
     try {
       revocations = new Revocations(state, server.registry(), clock, HostName.get(),
           new Successors(renewals.issued()));
-      revokeSuccessorsOfCrlEntries(first);
+      // off the start: with the database away the lookup waits for its timeouts (a reload's runs inline)
+      rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(first));
       state.listen(stateListener(revocations));
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
           revocations, renewals.issued());

@@ -179,7 +179,7 @@ public final class Renewals {
   private RenewalResult tooSoon(Issuance earlier) {
     return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + earlier.issuedAt()
         + "; the next renewal with the same key opens at " + earlier.issuedAt().plus(spacing())
-        + " (a new key is accepted now)");
+        + " (a new key is accepted now, within max_renewals)");
   }
 
   private static String base64(X509Certificate c) throws CertificateEncodingException {
