@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.command.Call;
 import org.securecmd.daemon.command.ConnectionFacts;
@@ -67,6 +68,8 @@ final class ServedConnection implements Runnable {
   private final Lifecycle lifecycle = new Lifecycle();
   /** The completed handshake: TLS socket, identity, chain, the peer's address; null until then. */
   private volatile Handshake.Completed peer;
+  /** The trust anchors this connection's chain last passed ({@link #refusal}); the handshake's at first. */
+  private volatile ChainTrust trustedBy;
   private final AtomicReference<ConnectionFacts> facts = new AtomicReference<>(ConnectionFacts.NONE);
   /** Requests answered; only this connection's thread writes it. */
   private volatile long requests;
@@ -134,12 +137,14 @@ final class ServedConnection implements Runnable {
     }
     if (done.isEmpty()) return false;
     Handshake.Completed h = done.get();
+    // the handshake (or the full one a resumed session came from: same context, same anchors) validated it
+    trustedBy = accepted.policy().trust();
     peer = h;
     Identity identity = h.identity();
     String remote = h.remote();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!lifecycle.handshakeDone()) return false;
-    Optional<String> refused = context.current().get().policy().refusal(identity, h.chain());
+    Optional<String> refused = refusal(context.current().get(), h);
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
       lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
@@ -201,7 +206,7 @@ final class ServedConnection implements Runnable {
       }
       String verb = request != null ? request.verb() : unparsedVerb(line);
       Generation now = context.current().get();
-      Optional<String> refused = now.policy().refusal(identity, p.chain());
+      Optional<String> refused = refusal(now, p);
       if (refused.isPresent()) {
         audit(p, verb, ErrorCode.FORBIDDEN.name(), start);
         context.audit().connectionRefused(id, identity.displayName(), p.remote(), refused.get());
@@ -252,14 +257,31 @@ final class ServedConnection implements Runnable {
   }
 
   /**
+   * Why generation {@code g} refuses this connection, if it does: its policy, and whether the chain still
+   * leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
+   */
+  private Optional<String> refusal(Generation g, Handshake.Completed p) {
+    Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
+    ChainTrust trust = g.policy().trust();
+    if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
+    if (!trust.keepsEveryAnchorOf(trustedBy)) {
+      refused = g.policy().untrusted(p.chain());
+      if (refused.isPresent()) return refused;
+    }
+    trustedBy = trust;
+    return refused;
+  }
+
+  /**
    * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
-   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * validity, [clients] ca); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
    * A connection still handshaking is checked by its own thread when the handshake completes.
    */
   boolean recheck() {
     Handshake.Completed p = peer;
     if (p == null || !lifecycle.checkable()) return false;
-    Optional<String> refused = context.current().get().policy().refusal(p.identity(), p.chain());
+    Optional<String> refused = refusal(context.current().get(), p);
     if (refused.isEmpty()) return false;
     context.audit().connectionRefused(id, p.identity().displayName(), p.remote(), refused.get());
     return refuse(Reply.error(ErrorCode.FORBIDDEN, refused.get()));

@@ -17,12 +17,14 @@ import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link IssuanceLog} in the shared database: table {@code securecmd_issued} (schema version 2), written by
+ * {@link IssuanceLog} in the shared database: table {@code securecmd_issued} (schema version 2; version 3
+ * adds each certificate's first use and the lookup by predecessor), written by
  * every host, so {@code securecmdctl issued} on any host lists them all. What holds across hosts:
  * <ul>
  *   <li>serials are unique (the primary key: a duplicate insert fails and the certificate is not handed out);
- *   <li>the same-key rule: the check and the insert are one transaction holding an advisory lock on the
- *       identity, so two hosts renewing one device with the same key at the same moment issue once;
+ *   <li>the same-key rule and the {@code max_renewals} count: the checks and the insert are one transaction
+ *       holding an advisory lock on the identity, so two hosts renewing one device at the same moment
+ *       cannot both pass;
  *   <li>{@link #bySerial} reads the table, so a device that rekeyed on one host and connects to another is
  *       recognised there.
  * </ul>
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
 final class IssuanceTable implements IssuanceLog {
   /** The first key of the two-key advisory lock the same-key check takes (the second is the identity's hash). */
   private static final int LOCK_SPACE = 0x5ec_c3d;
-  private static final String COLUMNS = "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey";
+  private static final String COLUMNS =
+      "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey, first_used_at";
+  private static final String VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private final Writer writer;
   private final Path fileToImport;
@@ -48,13 +52,13 @@ final class IssuanceTable implements IssuanceLog {
   }
 
   @Override
-  public synchronized Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) throws IOException {
-    List<Optional<Issuance>> out = new ArrayList<>(1);
+  public synchronized Optional<Conflict> append(Issuance i, Rules rules) throws IOException {
+    List<Optional<Conflict>> out = new ArrayList<>(1);
     try {
       writer.run(c -> {
         migrateOnce(c);
         out.clear();
-        out.add(Transaction.run(c, () -> insert(c, i, since)));
+        out.add(Transaction.run(c, () -> insert(c, i, rules)));
         return 1;
       });
       return out.get(0);
@@ -63,28 +67,62 @@ final class IssuanceTable implements IssuanceLog {
     }
   }
 
-  private Optional<Issuance> insert(Connection c, Issuance i, Instant since) throws SQLException {
+  private Optional<Conflict> insert(Connection c, Issuance i, Rules rules) throws SQLException {
     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
       lock.setInt(1, LOCK_SPACE);
       lock.setString(2, i.identity());
       lock.execute();
     }
-    if (!since.equals(Instant.MAX)) {
+    if (!rules.sameKeySince().equals(Instant.MAX)) {
       try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM securecmd_issued"
           + " WHERE identity = ? AND key_sha256 = ? AND issued_at > ? ORDER BY issued_at DESC LIMIT 1")) {
         p.setString(1, i.identity());
         p.setString(2, i.keySha256());
-        p.setObject(3, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+        p.setObject(3, OffsetDateTime.ofInstant(rules.sameKeySince(), ZoneOffset.UTC));
         List<Issuance> earlier = read(p);
-        if (!earlier.isEmpty()) return Optional.of(earlier.get(0));
+        if (!earlier.isEmpty()) return Optional.of(new Conflict(earlier.get(0), true));
       }
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    // Issuance.countsAsRenewal's twin: every row is a RENEW today; the first enrollment (a later issue)
+    // records its own kind, and this count then leaves it out.
+    if (!rules.countSince().equals(Instant.MAX) && i.countsAsRenewal()) {
+      try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM securecmd_issued"
+          + " WHERE identity = ? AND issued_at > ? ORDER BY issued_at, serial LIMIT ?")) {
+        p.setString(1, i.identity());
+        p.setObject(2, OffsetDateTime.ofInstant(rules.countSince(), ZoneOffset.UTC));
+        p.setInt(3, rules.maxCount());
+        List<Issuance> window = read(p);
+        if (window.size() >= rules.maxCount()) return Optional.of(new Conflict(window.get(0), false));
+      }
+    }
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS + ") VALUES " + VALUES)) {
       bind(p, i);
       p.executeUpdate();
     }
     return Optional.empty();
+  }
+
+  @Override
+  public synchronized void markUsed(String serial, Instant at) throws IOException {
+    try {
+      writer.run(c -> {
+        migrateOnce(c);
+        try (PreparedStatement p = c.prepareStatement(
+            "UPDATE securecmd_issued SET first_used_at = ? WHERE serial = ? AND first_used_at IS NULL")) {
+          p.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+          p.setString(2, serial);
+          return p.executeUpdate();
+        }
+      });
+    } catch (SQLException e) {
+      throw new IOException("cannot record the first use of serial " + serial + " in the database: "
+          + Follower.describe(e), e);
+    }
+  }
+
+  @Override
+  public synchronized List<Issuance> successorsOf(String serial) throws IOException {
+    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE old_serial = ? ORDER BY issued_at, serial", serial);
   }
 
   @Override
@@ -124,8 +162,10 @@ final class IssuanceTable implements IssuanceLog {
     List<Issuance> out = new ArrayList<>();
     try (ResultSet r = p.executeQuery()) {
       while (r.next()) {
+        OffsetDateTime used = r.getObject(9, OffsetDateTime.class);
         out.add(new Issuance(r.getString(1), r.getString(2), r.getString(3), r.getObject(4, OffsetDateTime.class).toInstant(),
-            r.getString(5), r.getObject(6, OffsetDateTime.class).toInstant(), r.getString(7), r.getBoolean(8)));
+            r.getString(5), r.getObject(6, OffsetDateTime.class).toInstant(), r.getString(7), r.getBoolean(8),
+            used == null ? null : used.toInstant()));
       }
     }
     return out;
@@ -150,7 +190,7 @@ final class IssuanceTable implements IssuanceLog {
     int added = Transaction.run(c, () -> {
       int n = 0;
       try (PreparedStatement p = c.prepareStatement("INSERT INTO securecmd_issued (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING")) {
+          + ") VALUES " + VALUES + " ON CONFLICT (serial) DO NOTHING")) {
         for (Issuance i : records) {
           bind(p, i);
           n += p.executeUpdate();
@@ -173,6 +213,8 @@ final class IssuanceTable implements IssuanceLog {
     p.setObject(6, OffsetDateTime.ofInstant(i.issuedAt(), ZoneOffset.UTC));
     p.setString(7, i.keySha256());
     p.setBoolean(8, i.rekey());
+    p.setObject(9, i.firstUsedAt() == null ? null : OffsetDateTime.ofInstant(i.firstUsedAt(), ZoneOffset.UTC),
+        java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
   }
 
   synchronized void close() {
@@ -191,4 +233,12 @@ final class IssuanceTable implements IssuanceLog {
         key_sha256 text NOT NULL,
         rekey boolean NOT NULL);
       CREATE INDEX securecmd_issued_by_identity ON securecmd_issued (identity, key_sha256, issued_at)""";
+
+  /**
+   * Schema migration 2 → 3: when each certificate was first presented (a revocation of its predecessor takes
+   * along the ones never used), and the lookup of a certificate's successors.
+   */
+  static final String MIGRATION_FIRST_USE = """
+      ALTER TABLE securecmd_issued ADD COLUMN first_used_at timestamptz;
+      CREATE INDEX securecmd_issued_by_old_serial ON securecmd_issued (old_serial)""";
 }

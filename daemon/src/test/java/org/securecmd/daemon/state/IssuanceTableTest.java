@@ -100,6 +100,45 @@ class IssuanceTableTest {
   }
 
   @Test
+  void theCountRuleHoldsWhenHostsRenewOneDeviceWithNewKeysAtTheSameMoment() throws Exception {
+    String db = pg.createDatabase();
+    List<IssuanceTable> hosts = List.of(host(db, "a"), host(db, "b"), host(db, "c"), host(db, "d"));
+    hosts.get(0).all();
+    IssuanceLog.Rules rules = new IssuanceLog.Rules(Instant.MAX, NOW.minusSeconds(60), 3);
+    List<Future<Optional<IssuanceLog.Conflict>>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      for (int i = 0; i < 8; i++) {
+        IssuanceTable t = hosts.get(i % hosts.size());
+        Issuance mine = issuance("k" + i, Integer.toHexString(i % 16) + "f", NOW.plusMillis(i), true);
+        results.add(pool.submit((Callable<Optional<IssuanceLog.Conflict>>) () -> t.append(mine, rules)));
+      }
+      int issued = 0;
+      for (Future<Optional<IssuanceLog.Conflict>> f : results) {
+        Optional<IssuanceLog.Conflict> c = f.get(30, TimeUnit.SECONDS);
+        if (c.isEmpty()) issued++;
+        else assertFalse(c.get().sameKey(), "refused by the count");
+      }
+      assertEquals(3, issued, "max 3 of eight rekeys on four hosts are issued");
+    }
+    assertEquals(3, hosts.get(3).all().size());
+  }
+
+  @Test
+  void aFirstUseIsRecordedOnceForEveryHostAndSuccessorsAreFoundByPredecessor() throws Exception {
+    String db = pg.createDatabase();
+    IssuanceTable a = host(db, "a");
+    IssuanceTable b = host(db, "b");
+    a.append(issuance("u1", "ab", NOW, false));
+    a.append(issuance("u2", "cd", NOW.plusSeconds(1), true));
+    b.markUsed("u2", NOW.plusSeconds(10));
+    a.markUsed("u2", NOW.plusSeconds(20)); // the first use stays the first
+    assertEquals(List.of(issuance("u1", "ab", NOW, false),
+        issuance("u2", "cd", NOW.plusSeconds(1), true).withFirstUse(NOW.plusSeconds(10))), a.successorsOf("1f"));
+    assertEquals(List.of(), b.successorsOf("u1"));
+    assertFalse(b.bySerial("u1").orElseThrow().used());
+  }
+
+  @Test
   void aHostSwitchingFromTheFileBackendImportsItsRecordsOnce() throws Exception {
     String db = pg.createDatabase();
     Path file = Files.createDirectories(dir.resolve("a")).resolve(StateStores.ISSUED_FILE);
