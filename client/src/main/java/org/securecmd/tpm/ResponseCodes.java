@@ -16,6 +16,12 @@ public final class ResponseCodes {
   public static final int NV_DEFINED = 0x14c;
   /** TPM_RC_OBJECT_MEMORY (warning): no room for another transient object. */
   public static final int OBJECT_MEMORY = 0x902;
+  /** TPM_RC_YIELDED (warning): the TPM suspended the command; send it again. */
+  public static final int YIELDED = 0x908;
+  /** TPM_RC_TESTING (warning): the TPM is running self-tests; send it again. */
+  public static final int TESTING = 0x90a;
+  /** TPM_RC_RETRY (warning): the TPM could not start the command; send it again. */
+  public static final int RETRY = 0x922;
 
   private static final Map<Integer, String> FORMAT_ZERO = Map.ofEntries(
       Map.entry(0x100, "TPM not initialized (TPM2_Startup missing)"),
@@ -90,12 +96,12 @@ public final class ResponseCodes {
       Map.entry(0x905, "out of session handles"),
       Map.entry(0x906, "out of object handles"),
       Map.entry(0x907, "bad locality"),
-      Map.entry(0x908, "the TPM has suspended operation on the command"),
+      Map.entry(YIELDED, "the TPM has suspended operation on the command"),
       Map.entry(0x909, "the command was canceled"),
-      Map.entry(0x90a, "TPM is performing self-tests"),
+      Map.entry(TESTING, "TPM is performing self-tests"),
       Map.entry(0x920, "the TPM is rate-limiting accesses to prevent wearout of NV"),
       Map.entry(0x921, "authorizations for objects subject to DA protection are not allowed at this time (lockout)"),
-      Map.entry(0x922, "the TPM was not able to start the command (retry)"),
+      Map.entry(RETRY, "the TPM was not able to start the command (retry)"),
       Map.entry(0x923, "the command may require writing of NV and NV is not current accessible"));
 
   private ResponseCodes() {}

@@ -31,6 +31,7 @@ public final class Tpm implements AutoCloseable {
   private static final int TPMA_NV_OWNERREAD = 0x20000;
   private static final int TPMA_NV_AUTHREAD = 0x40000;
   private static final int TPM_SE_POLICY = 0x01;
+  private static final int MAX_ATTEMPTS = 20;
 
   private final TpmTransport transport;
   private final SecureRandom random = new SecureRandom();
@@ -351,17 +352,39 @@ public final class Tpm implements AutoCloseable {
 
   /** Sends {@code c} and parses its response; a malformed response becomes a TpmException naming the command. */
   private <T> T call(Command c, Parser<T> parser) throws TpmException {
-    byte[] bytes;
-    try {
-      bytes = transport.transmit(c.marshal());
-    } catch (IOException e) {
-      throw new TpmException(c.name, e.getMessage(), e);
+    byte[] command = c.marshal();
+    Response response = null;
+    for (int attempt = 1; response == null; attempt++) {
+      byte[] bytes;
+      try {
+        bytes = transport.transmit(command);
+      } catch (IOException e) {
+        throw new TpmException(c.name, e.getMessage(), e);
+      }
+      try {
+        response = Response.parse(c, bytes);
+      } catch (TpmException e) {
+        // RETRY, YIELDED and TESTING mean "send it again": the TPM did not start the command (a TSS retries too).
+        int rc = e.responseCode();
+        boolean again = rc == ResponseCodes.RETRY || rc == ResponseCodes.YIELDED || rc == ResponseCodes.TESTING;
+        if (!again || attempt == MAX_ATTEMPTS) throw e;
+        if (rc == ResponseCodes.TESTING) pause();
+      }
     }
-    Response response = Response.parse(c, bytes);
     try {
       return parser.parse(response);
     } catch (IllegalArgumentException e) {
       throw new TpmException(c.name, "malformed response: " + e.getMessage(), e);
+    }
+  }
+
+  /** A self-test runs for milliseconds: wait a little before asking again. */
+  private static void pause() throws TpmException {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TpmException("wait for TPM self-test", "interrupted", e);
     }
   }
 
