@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.securecmd.tls.SoftHsm.Tools;
 
 /**
  * The AK (under the RSA EK) certifies a TLS key made under the storage primary, with a server's nonce,
@@ -70,7 +69,7 @@ class CertifyAndQuoteTest {
   @Test
   void quoteOverPcrs027DigestsThePcrReadValuesAndVerifiesWithPersistedAk() throws Exception {
     // before this test's connection: swtpm serves one client at a time
-    Tools.run(List.of("tpm2_pcrextend", "7:sha256=" + "ab".repeat(32)), swtpm.toolsEnvironment(), 30);
+    swtpm.tool("tpm2_pcrextend", "7:sha256=" + "ab".repeat(32));
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
       LoadedKey transientAk = tpm.load(ek, tpm.create(ek, KeyTemplate.attestationKey()));

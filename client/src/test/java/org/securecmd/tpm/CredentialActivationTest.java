@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.securecmd.tls.SoftHsm.Tools;
 
 /**
  * An AK made under the EK activates a credential that tpm2-tools' {@code tpm2_makecredential} made offline
@@ -90,8 +89,8 @@ class CredentialActivationTest {
     Path ekPub = Files.write(dir.resolve(label + "-ek.pub"), ek.marshalled());
     Path secretFile = Files.write(dir.resolve(label + "-secret"), secret);
     Path out = dir.resolve(label + "-cred.out");
-    Tools.run(List.of("tpm2_makecredential", "-T", "none", "-u", ekPub.toString(), "-s", secretFile.toString(),
-        "-n", HexFormat.of().formatHex(akName), "-o", out.toString()));
+    Swtpm.run(dir, List.of("tpm2_makecredential", "-T", "none", "-u", ekPub.toString(), "-s", secretFile.toString(),
+        "-n", HexFormat.of().formatHex(akName), "-o", out.toString()), java.util.Map.of(), 30);
     TpmReader r = new TpmReader(Files.readAllBytes(out), "credential file");
     assertEquals(0xbadcc0de, r.u32(), "magic");
     assertEquals(1, r.u32(), "version");
