@@ -37,7 +37,8 @@ class CertifyAndQuoteTest {
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
       LoadedKey ak = tpm.load(ek, tpm.create(ek, KeyTemplate.attestationKey()));
-      LoadedKey srk = tpm.createPrimary(Handles.RH_OWNER, KeyTemplate.storageRootKey());
+      LoadedKey srk = tpm.storageRootKey();
+      assertTrue(srk.isTransient(), "nothing persisted at 0x81000001 in a fresh swtpm: created");
       LoadedKey tls = null;
       try {
         CreatedKey created = tpm.create(srk, KeyTemplate.tlsKey());
@@ -73,7 +74,7 @@ class CertifyAndQuoteTest {
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
       LoadedKey transientAk = tpm.load(ek, tpm.create(ek, KeyTemplate.attestationKey()));
-      LoadedKey ak = tpm.evictControl(transientAk, Handles.AK_PERSISTENT);
+      LoadedKey ak = tpm.persist(transientAk, Handles.AK_PERSISTENT);
       tpm.flushContext(transientAk.handle());
       try {
         assertEquals(ak.publicArea(), tpm.readPublic(Handles.AK_PERSISTENT), "a later run finds the AK there");
@@ -92,10 +93,31 @@ class CertifyAndQuoteTest {
         assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(values.concatenated()), info.pcrDigest());
         assertTrue(q.signature().verify(ak.publicArea().publicKey(), q.attest()));
       } finally {
-        tpm.evictControl(ak, Handles.AK_PERSISTENT); // a persistent key given: removes it
+        tpm.evict(Handles.AK_PERSISTENT);
       }
       TpmException gone = assertThrows(TpmException.class, () -> tpm.readPublic(Handles.AK_PERSISTENT));
       assertEquals(ResponseCodes.HANDLE, gone.baseCode());
+    }
+  }
+
+  @Test
+  void persistedStorageRootKeyIsFoundAndKeysMadeUnderItLoadAfterReconnecting() throws Exception {
+    CreatedKey tlsKey;
+    try (Tpm tpm = swtpm.open()) {
+      LoadedKey created = tpm.storageRootKey();
+      tpm.persist(created, Handles.SRK_PERSISTENT);
+      tpm.flushContext(created.handle());
+      tlsKey = tpm.create(tpm.storageRootKey(), KeyTemplate.tlsKey());
+    }
+    try (Tpm tpm = swtpm.open()) {
+      LoadedKey srk = tpm.storageRootKey();
+      try {
+        assertEquals(Handles.SRK_PERSISTENT, srk.handle());
+        LoadedKey tls = tpm.load(srk, tlsKey);
+        tpm.flushContext(tls.handle());
+      } finally {
+        tpm.evict(Handles.SRK_PERSISTENT);
+      }
     }
   }
 
