@@ -48,7 +48,7 @@ public final class Tpm implements AutoCloseable {
     try {
       return new Tpm(spec.open());
     } catch (IOException e) {
-      throw new TpmException("open " + spec, e.getMessage(), e);
+      throw new TpmException("open TPM", e.getMessage(), e);
     }
   }
 
@@ -76,6 +76,11 @@ public final class Tpm implements AutoCloseable {
   public TpmPublic readPublic(int handle) throws TpmException {
     Command c = new Command("TPM2_ReadPublic " + Handles.hex(handle), 0x173, 0).handle(handle);
     return call(c, r -> TpmPublic.parse(r.params().tpm2bWithSize()));
+  }
+
+  /** The key persisted at {@code handle} (an AK from an earlier enrollment, for one). */
+  public LoadedKey persistentKey(int handle) throws TpmException {
+    return new LoadedKey(handle, readPublic(handle));
   }
 
   /** TPM2_NV_ReadPublic. */

@@ -77,7 +77,7 @@ class CertifyAndQuoteTest {
       LoadedKey ak = tpm.persist(transientAk, Handles.AK_PERSISTENT);
       tpm.flushContext(transientAk.handle());
       try {
-        assertEquals(ak.publicArea(), tpm.readPublic(Handles.AK_PERSISTENT), "a later run finds the AK there");
+        assertEquals(ak, tpm.persistentKey(Handles.AK_PERSISTENT), "a later run finds the AK there");
         PcrSelection pcrs = PcrSelection.sha256(7, 0, 2);
         byte[] nonce = tpm.getRandom(32);
 
