@@ -53,8 +53,14 @@ class CredentialActivationTest {
         assertArrayEquals(secret, tpm.activateCredential(ak, ek, cred.idObject, cred.encryptedSecret));
       } finally {
         tpm.flushContext(ak.handle());
+        if (ek.isTransient()) tpm.flushContext(ek.handle());
       }
     }
+  }
+
+  @Test
+  void akUnderEccP256EkCreatedFromItsTemplateActivatesCredential() throws Exception {
+    activates(EndorsementKeyType.ECC_P256); // the low-range ECC EK: policy session, as for the RSA EK
   }
 
   @Test
