@@ -19,6 +19,7 @@ import org.securecmd.ca.SigningRequest;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.config.EnrollmentSettings;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceLog;
@@ -70,8 +71,8 @@ public final class Renewals {
     RenewalResult r = decide(identity, chain, base64Csr);
     if (!r.isIssued()) {
       events.refused(r.refusal());
-      audit.info("renew-refused client={} serial={} reason={} detail=\"{}\"", clean(identity.displayName(), false),
-          identity.serial().isEmpty() ? "-" : identity.serial(), r.refusal().label(), clean(r.message(), true));
+      audit.info("renew-refused client={} serial={} reason={} detail=\"{}\"", LogText.token(identity.displayName()),
+          identity.serial().isEmpty() ? "-" : identity.serial(), r.refusal().label(), LogText.quoted(r.message()));
     }
     return r;
   }
@@ -113,7 +114,7 @@ public final class Renewals {
       }
       return issue(identity, current, csr, rekey, keyHash, now);
     } catch (IOException | GeneralSecurityException e) {
-      log.error("RENEW for {} failed: {}", clean(identity.displayName(), false), e.toString());
+      log.error("RENEW for {} failed: {}", LogText.token(identity.displayName()), e.toString());
       return RenewalResult.refused(RenewalRefusal.FAILED, "renewal is not available now");
     }
   }
@@ -131,7 +132,7 @@ public final class Renewals {
     if (rekey) issued.append(record);
     if (earlier.isPresent()) return tooSoon(earlier.get()); // lost a race with another renewal (maybe on another host)
     events.issued(record);
-    audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", clean(identity.displayName(), false),
+    audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", LogText.token(identity.displayName()),
         record.serial(), record.oldSerial(), record.notAfter(), rekey);
     StringBuilder b = new StringBuilder(base64(next));
     for (X509Certificate c : ca.chain()) {
@@ -160,11 +161,5 @@ public final class Renewals {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
-  }
-
-  /** Text from a certificate or CSR, made safe for one log line. */
-  private static String clean(String s, boolean keepSpaces) {
-    String t = s.replaceAll(keepSpaces ? "[\\p{Cntrl}\\p{Cf}\"\\\\]" : "[\\p{Cntrl}\\p{Cf}\"\\\\ ]", "?");
-    return t.length() > 128 ? t.substring(0, 128) + "..." : t;
   }
 }
