@@ -223,13 +223,12 @@ public final class ConfigLoader {
       return new StateSettings(dir);
     }
     if (url == null) throw r.missing("url", "is required with backend = \"postgresql\" (jdbc:postgresql://HOST:PORT/DB)");
-    if (!url.startsWith("jdbc:postgresql:")) {
-      throw r.error("url", TableReader.quoted(url), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
-    }
     if (url.chars().anyMatch(Character::isISOControl)) throw r.error("url", "(hidden)", "contains control characters");
-    if (url.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
-      // never shown: the value is a secret
-      throw r.error("url", "(hidden)", "must not carry the password; put it in a file named by password_file");
+    // never shown: the value is a secret
+    java.util.Optional<String> secret = StateUrl.secretProblem(url);
+    if (secret.isPresent()) throw r.error("url", "(hidden)", secret.get());
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw r.error("url", TableReader.quoted(StateUrl.withoutQuery(url)), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
     }
     if (user != null && (user.isEmpty() || user.chars().anyMatch(Character::isISOControl))) {
       throw r.error("user", TableReader.quoted(user), "is empty or contains control characters");

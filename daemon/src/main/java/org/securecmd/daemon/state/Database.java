@@ -16,11 +16,13 @@ final class Database {
   static final int SOCKET_TIMEOUT = 15;
 
   private final String url;
+  private final String shown;
   private final Properties properties = new Properties();
   private final org.postgresql.Driver driver = new org.postgresql.Driver();
 
   Database(String url, String user, char[] password) {
     this.url = url;
+    this.shown = DatabaseUrl.shown(url);
     if (user != null) properties.setProperty("user", user);
     if (password != null) properties.setProperty("password", new String(password));
     properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT));
@@ -36,8 +38,12 @@ final class Database {
     return c;
   }
 
-  /** For messages: the URL is not secret (the password never is in it, the config check makes sure). */
-  String url() {
-    return url;
+  /**
+   * For messages and the files of the state directory: the URL without its query string. The config check
+   * refuses a secret in the URL, and its parameters are still never printed or stored (one refused too late
+   * must not end up in the journal or the last-known copy).
+   */
+  String shown() {
+    return shown;
   }
 }
