@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -99,7 +98,7 @@ final class CrlWatcher {
 
   private void warnNearNextUpdate() {
     Instant now = clock.instant();
-    for (CrlHealth.Crl c : health.status().crls()) {
+    for (CrlHealth.Crl c : health.status().newestPerIssuer()) { // an older CRL beside a newer one is not stale
       if (c.nextUpdate().isEmpty()) continue;
       Instant next = c.nextUpdate().get();
       if (next.isBefore(now)) {
@@ -117,7 +116,7 @@ final class CrlWatcher {
 
   private CrlHealth.Status statusOf(List<X509CRL> crls, boolean configured) {
     return new CrlHealth.Status(configured, true, "", clock.instant(), crls.stream()
-        .map(c -> new CrlHealth.Crl(issuerName(c), Optional.ofNullable(c.getNextUpdate()).map(java.util.Date::toInstant)))
+        .map(c -> CrlHealth.Crl.of(issuerName(c), c))
         .toList());
   }
 

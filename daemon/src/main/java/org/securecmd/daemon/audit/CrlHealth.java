@@ -1,7 +1,12 @@
 package org.securecmd.daemon.audit;
 
+import java.math.BigInteger;
+import java.security.cert.X509CRL;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,8 +44,42 @@ public final class CrlHealth {
     public Status failed(String error) {
       return new Status(configured, false, error, loadedAt, crls);
     }
+
+    /**
+     * One CRL per issuer name, in file order: a bundle may hold an old and a new CRL of one issuer (both are
+     * enforced), but a metric series per issuer must exist once. The newest is the one with the highest CRL
+     * number, then the latest thisUpdate (a CRL without a number counts as older than one with).
+     */
+    public List<Crl> newestPerIssuer() {
+      Comparator<Crl> age = Comparator.comparing((Crl c) -> c.number().orElse(BigInteger.ONE.negate()))
+          .thenComparing(Crl::thisUpdate);
+      Map<String, Crl> newest = new LinkedHashMap<>();
+      for (Crl c : crls) newest.merge(c.issuer(), c, (a, b) -> age.compare(b, a) > 0 ? b : a);
+      return List.copyOf(newest.values());
+    }
   }
 
-  /** @param issuer the issuer's CN (or whole name when it has none); @param nextUpdate empty when the CRL has none */
-  public record Crl(String issuer, Optional<Instant> nextUpdate) {}
+  /**
+   * @param issuer the issuer's CN (or whole name when it has none)
+   * @param number the CRL number extension, empty when the CRL has none
+   * @param thisUpdate when the CRL was issued
+   * @param nextUpdate empty when the CRL has none
+   */
+  public record Crl(String issuer, Optional<BigInteger> number, Instant thisUpdate, Optional<Instant> nextUpdate) {
+    /** The CRL's dates and number, under the issuer name the caller shows (its CN). */
+    public static Crl of(String issuer, X509CRL crl) {
+      return new Crl(issuer, crlNumber(crl), crl.getThisUpdate().toInstant(),
+          Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant));
+    }
+
+    /** RFC 5280 5.2.3: an OCTET STRING (the extension value) holding a DER INTEGER; empty when absent or odd. */
+    static Optional<BigInteger> crlNumber(X509CRL crl) {
+      byte[] v = crl.getExtensionValue("2.5.29.20");
+      // 04 len 02 len value..., short-form lengths: a CRL number has at most 20 octets
+      if (v == null || v.length < 5 || v[0] != 0x04 || v[2] != 0x02 || v[3] < 1 || v[3] != v.length - 4) {
+        return Optional.empty();
+      }
+      return Optional.of(new BigInteger(java.util.Arrays.copyOfRange(v, 4, v.length)));
+    }
+  }
 }
