@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>with the same key, at most one renewal per {@code renew_before}/2 (a new key is always accepted).
  * </ol>
  * The new certificate copies the subject, SAN and EKU of the current one; the CSR's names are ignored.
+ * The CA signs only after every check passed, the issuance records' read included (with PostgreSQL each call
+ * is bounded, so RENEW answers {@code ERR UNAVAILABLE} within seconds when the database does not answer).
  * Safe for concurrent use; the issuance log serialises the writes (across hosts with PostgreSQL). The
  * replaced serial of a rekey is revoked by {@link Rollover} when the new certificate connects.
  */
@@ -106,11 +108,14 @@ public final class Renewals {
     boolean rekey = !Arrays.equals(csr.publicKey().getEncoded(), current.getPublicKey().getEncoded());
     String keyHash = sha256(csr.publicKey().getEncoded());
     try {
+      // Every check before the signature (the CA key may be in a token), the records' included: this bounded
+      // read is also the store's health check, so a database that does not answer refuses here, within its
+      // bound, before anything is signed (a rekey too).
+      List<Issuance> earlier = issued.forIdentity(identity.displayName());
       if (!rekey) {
-        // Cheap first: a device repeating RENEW too soon costs no signature (the CA key may be in a token).
-        Optional<Issuance> earlier = issued.forIdentity(identity.displayName()).stream()
+        Optional<Issuance> sameKey = earlier.stream()
             .filter(i -> i.keySha256().equals(keyHash) && i.issuedAt().isAfter(now.minus(spacing()))).findFirst();
-        if (earlier.isPresent()) return tooSoon(earlier.get());
+        if (sameKey.isPresent()) return tooSoon(sameKey.get());
       }
       return issue(identity, current, csr, rekey, keyHash, now);
     } catch (IOException | GeneralSecurityException e) {

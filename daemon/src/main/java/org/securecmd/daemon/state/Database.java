@@ -2,6 +2,7 @@ package org.securecmd.daemon.state;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -14,6 +15,11 @@ final class Database {
   static final int CONNECT_TIMEOUT = 3;
   /** Seconds a query may take before the connection is given up as broken; above the listener's resync wait. */
   static final int SOCKET_TIMEOUT = 15;
+  /**
+   * What the server lets one statement of {@link #forRequests} take (waiting for a lock included): a call the
+   * daemon gave up on (its own bound is shorter) does not leave a backend waiting behind it for long.
+   */
+  static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(5);
 
   private final String url;
   private final String shown;
@@ -32,7 +38,28 @@ final class Database {
     properties.setProperty("ApplicationName", "securecmdd");
   }
 
+  /** For the calls a device waits for (the issuance records), with the server-side {@link #STATEMENT_TIMEOUT}. */
+  static Database forRequests(String url, String user, char[] password) {
+    Database d = new Database(url, user, password);
+    d.properties.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT.toMillis());
+    return d;
+  }
+
   Connection open() throws SQLException {
+    return open(properties);
+  }
+
+  /** As {@link #open()}, with TCP connect and login bounded by {@code within} (whole seconds, at least one: pgjdbc's unit). */
+  Connection open(Duration within) throws SQLException {
+    Properties p = new Properties();
+    p.putAll(properties);
+    String seconds = String.valueOf(Math.max(1, within.toSeconds()));
+    p.setProperty("connectTimeout", seconds);
+    p.setProperty("loginTimeout", seconds);
+    return open(p);
+  }
+
+  private Connection open(Properties properties) throws SQLException {
     Connection c = driver.connect(url, properties);
     if (c == null) throw new SQLException("not a PostgreSQL JDBC URL"); // the config check makes this unreachable
     return c;

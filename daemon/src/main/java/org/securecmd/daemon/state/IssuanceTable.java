@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -31,33 +32,34 @@ import org.slf4j.LoggerFactory;
  * store may have started degraded and never reached the database) and a host switching from the file
  * backend imports its {@code issued} file once (idempotent: insert-if-absent, then the file is renamed), so
  * its earlier rekeys still complete and its records stay listed.
+ *
+ * <p>Every call is bounded ({@link BoundedConnection}): a renewal's reads and writes by {@link #REQUEST_BUDGET},
+ * so a database that stops answering refuses a RENEW within seconds and never queues the others behind it.
  */
 final class IssuanceTable implements IssuanceLog {
   /** The first key of the two-key advisory lock the same-key check takes (the second is the identity's hash). */
   private static final int LOCK_SPACE = 0x5ec_c3d;
   private static final String COLUMNS = "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey";
 
-  private final Writer writer;
+  /** A renewal's (or a rollover lookup's) call, all of it: waiting for the connection, connecting, every read. */
+  static final Duration REQUEST_BUDGET = Duration.ofSeconds(2);
+  /** Listing every record ({@code securecmdctl issued}), and the first call's migration and import. */
+  static final Duration LONG_BUDGET = Duration.ofSeconds(15);
+
+  private final BoundedConnection connection;
   private final Path fileToImport;
-  private boolean migrated;
+  private volatile boolean migrated; // written under the connection's lock
 
   /** @param fileToImport the file backend's log in this host's state directory (imported when present) */
   IssuanceTable(Database db, Path fileToImport) {
-    this.writer = new Writer(db);
+    this.connection = new BoundedConnection(db);
     this.fileToImport = fileToImport;
   }
 
   @Override
-  public synchronized Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) throws IOException {
-    List<Optional<Issuance>> out = new ArrayList<>(1);
+  public Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) throws IOException {
     try {
-      writer.run(c -> {
-        migrateOnce(c);
-        out.clear();
-        out.add(Transaction.run(c, () -> insert(c, i, since)));
-        return 1;
-      });
-      return out.get(0);
+      return call(REQUEST_BUDGET, c -> Transaction.run(c, () -> insert(c, i, since)));
     } catch (SQLException e) {
       throw new IOException("cannot record the issuance in the database: " + Follower.describe(e), e);
     }
@@ -88,36 +90,39 @@ final class IssuanceTable implements IssuanceLog {
   }
 
   @Override
-  public synchronized List<Issuance> all() throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued ORDER BY issued_at, serial", null);
+  public List<Issuance> all() throws IOException {
+    return query(LONG_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued ORDER BY issued_at, serial", null);
   }
 
   @Override
-  public synchronized Optional<Issuance> bySerial(String serial) throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?", serial).stream().findFirst();
+  public Optional<Issuance> bySerial(String serial) throws IOException {
+    return query(REQUEST_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?", serial).stream().findFirst();
   }
 
   @Override
-  public synchronized List<Issuance> forIdentity(String identity) throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE identity = ? ORDER BY issued_at, serial", identity);
+  public List<Issuance> forIdentity(String identity) throws IOException {
+    return query(REQUEST_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE identity = ? ORDER BY issued_at, serial", identity);
   }
 
-  private List<Issuance> query(String sql, String argument) throws IOException {
-    List<List<Issuance>> out = new ArrayList<>(1);
+  private List<Issuance> query(Duration budget, String sql, String argument) throws IOException {
     try {
-      writer.run(c -> {
-        migrateOnce(c);
+      return call(budget, c -> {
         try (PreparedStatement p = c.prepareStatement(sql)) {
           if (argument != null) p.setString(1, argument);
-          out.clear();
-          out.add(read(p));
+          return read(p);
         }
-        return 0;
       });
     } catch (SQLException e) {
       throw new IOException("cannot read the issuance records from the database: " + Follower.describe(e), e);
     }
-    return out.get(0);
+  }
+
+  /** {@code work} within {@code budget}; the first call also migrates and imports, within the long budget. */
+  private <T> T call(Duration budget, BoundedConnection.Work<T> work) throws SQLException {
+    return connection.call(migrated ? budget : LONG_BUDGET, c -> {
+      migrateOnce(c);
+      return work.run(c);
+    });
   }
 
   private static List<Issuance> read(PreparedStatement p) throws SQLException {
@@ -175,8 +180,8 @@ final class IssuanceTable implements IssuanceLog {
     p.setBoolean(8, i.rekey());
   }
 
-  synchronized void close() {
-    writer.close();
+  void close() {
+    connection.close(REQUEST_BUDGET);
   }
 
   /** The table, as schema migration 1 → 2 in {@link Schema#MIGRATIONS}. */

@@ -52,7 +52,7 @@ public final class StateStores {
     StateSettings s = config.state();
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
-    return new IssuanceTable(new Database(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())),
+    return new IssuanceTable(Database.forRequests(s.url(), s.user(), PasswordFile.read(config.origins(), s.passwordFile())),
         s.directory().resolve(ISSUED_FILE));
   }
 

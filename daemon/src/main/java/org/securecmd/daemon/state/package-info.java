@@ -6,7 +6,9 @@
  * knows which. The certificate issuance records ({@link org.securecmd.daemon.state.IssuanceLog}) follow the
  * same switch ({@code StateStores.issuanceLog}): {@link org.securecmd.daemon.state.IssuanceFile} in the state
  * directory, or {@code IssuanceTable} in the same database (schema version 2), where serial uniqueness and
- * the same-key renewal rule are checked by the database for every host at once.
+ * the same-key renewal rule are checked by the database for every host at once. A renewal waits for those
+ * calls, so each is bounded as a whole ({@code BoundedConnection}): a database that hangs refuses a renewal
+ * within seconds and never queues the other devices' renewals behind it.
  *
  * <p>A further record kind moves into PostgreSQL the same way: an interface, one class per backend, one
  * appended entry in {@code Schema.MIGRATIONS} (never an edited one), and, if hosts must learn of changes at
