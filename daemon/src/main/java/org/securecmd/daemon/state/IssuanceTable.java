@@ -41,9 +41,16 @@ final class IssuanceTable implements IssuanceLog {
   private static final int LOCK_SPACE = 0x5ec_c3d;
   private static final String COLUMNS = "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey";
 
-  /** A renewal's (or a rollover lookup's) call, all of it: waiting for the connection, connecting, every read. */
+  /**
+   * A renewal's call, all of it: waiting for the connection, connecting, every read; also a rollover lookup's
+   * once the table is migrated. A device waits for it, so it holds even for the first call's migration and
+   * import: one that takes longer fails the renewal (ERR UNAVAILABLE), and completes in a rollover lookup.
+   */
   static final Duration REQUEST_BUDGET = Duration.ofSeconds(2);
-  /** Listing every record ({@code securecmdctl issued}), and the first call's migration and import. */
+  /**
+   * Listing every record ({@code securecmdctl issued}), and a rollover lookup (no device waits for it) while
+   * the first migration and import of the issued file may still be due.
+   */
   static final Duration LONG_BUDGET = Duration.ofSeconds(15);
 
   private final BoundedConnection connection;
@@ -96,7 +103,8 @@ final class IssuanceTable implements IssuanceLog {
 
   @Override
   public Optional<Issuance> bySerial(String serial) throws IOException {
-    return query(REQUEST_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?", serial).stream().findFirst();
+    return query(migrated ? REQUEST_BUDGET : LONG_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?",
+        serial).stream().findFirst();
   }
 
   @Override
@@ -117,9 +125,9 @@ final class IssuanceTable implements IssuanceLog {
     }
   }
 
-  /** {@code work} within {@code budget}; the first call also migrates and imports, within the long budget. */
+  /** {@code work} within {@code budget}, after the migration and import when they are still due. */
   private <T> T call(Duration budget, BoundedConnection.Work<T> work) throws SQLException {
-    return connection.call(migrated ? budget : LONG_BUDGET, c -> {
+    return connection.call(budget, c -> {
       migrateOnce(c);
       return work.run(c);
     });
