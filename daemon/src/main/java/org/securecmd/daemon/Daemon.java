@@ -234,7 +234,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         @Override
         public void inForce(boolean configured, Instant at, List<CrlWatcher.InForce> crls) {
           health.set(new CrlHealth.Status(configured, true, "", at,
-              crls.stream().map(c -> new CrlHealth.Crl(c.issuer(), c.nextUpdate())).toList()));
+              crls.stream().map(c -> new CrlHealth.Crl(c.issuer(), c.number(), c.thisUpdate(), c.nextUpdate()))
+                  .toList()));
         }
 
         @Override

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.state.Successors;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.server.ConnectionRegistry;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.StateHealth;
@@ -68,8 +69,8 @@ public final class Revocations {
     StateStore.Revoked reach = store.revoke(entry); // in store.denyList() at once, whatever the database does
     if (kind == DenyListEntry.Kind.SERIAL) revokeUnusedSuccessors(List.of(value), who, "of " + value);
     int closed = enforce();
-    log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
-        reason.isEmpty() ? "" : "; reason: " + reason);
+    log.info("revoked {} ({}): {} open connection(s) closed{}", LogText.quoted(entry.key()), reach, closed,
+        reason.isEmpty() ? "" : "; reason: " + LogText.quoted(reason));
     return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
   }
 
@@ -125,7 +126,8 @@ public final class Revocations {
     }
     if (!store.unrevoke(entry)) return new Removal(Optional.empty(), Optional.empty());
     if (identity.isEmpty() && serial.isEmpty()) identity = Optional.of(entry); // only the database had it
-    log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
+    log.info("unrevoked{}{}", identity.map(i -> " identity " + LogText.token(i)).orElse(""),
+        serial.map(h -> " serial " + h).orElse(""));
     return new Removal(identity, serial);
   }
 

@@ -19,6 +19,7 @@ import org.securecmd.ca.SigningRequest;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.config.EnrollmentSettings;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceLog;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * The new certificate copies the subject, SAN and EKU of the current one (the CSR's names are ignored) and
  * lives no longer than the current one did, nor longer than {@code validity}.
+ * The CA signs only after every check passed, the issuance records' read included (with PostgreSQL each call
+ * is bounded, so RENEW answers {@code ERR UNAVAILABLE} within seconds when the database does not answer).
  * Safe for concurrent use; the issuance log serialises the writes (across hosts with PostgreSQL). The
  * replaced serial of a rekey is revoked by {@link Rollover} when the new certificate connects. A certificate
  * has at most one live successor: issuing one revokes the earlier successors of the same certificate at once.
@@ -75,8 +78,8 @@ public final class Renewals {
     RenewalResult r = decide(identity, chain, base64Csr);
     if (!r.isIssued()) {
       events.refused(r.refusal());
-      audit.info("renew-refused client={} serial={} reason={} detail=\"{}\"", clean(identity.displayName(), false),
-          identity.serial().isEmpty() ? "-" : identity.serial(), r.refusal().label(), clean(r.message(), true));
+      audit.info("renew-refused client={} serial={} reason={} detail=\"{}\"", LogText.token(identity.displayName()),
+          identity.serial().isEmpty() ? "-" : identity.serial(), r.refusal().label(), LogText.quoted(r.message()));
     }
     return r;
   }
@@ -113,13 +116,15 @@ public final class Renewals {
     boolean rekey = !Arrays.equals(csr.publicKey().getEncoded(), current.getPublicKey().getEncoded());
     String keyHash = sha256(csr.publicKey().getEncoded());
     try {
-      // Cheap first: a device repeating RENEW too soon costs no signature (the CA key may be in a token).
+      // Every check before the signature (the CA key may be in a token), the records' included: this bounded
+      // read is also the store's health check, so a database that does not answer refuses here, within its
+      // bound, before anything is signed (a rekey too).
       Issuance draft = new Issuance("0", identity.displayName(), "-", now, "0", now, keyHash, rekey);
       Optional<IssuanceLog.Conflict> early = rules(rekey, now).check(issued.forIdentity(identity.displayName()), draft);
       if (early.isPresent()) return refused(early.get());
       return issue(identity, current, csr, rekey, keyHash, now);
     } catch (IOException | GeneralSecurityException e) {
-      log.error("RENEW for {} failed: {}", clean(identity.displayName(), false), e.toString());
+      log.error("RENEW for {} failed: {}", LogText.token(identity.displayName()), e.toString());
       return RenewalResult.refused(RenewalRefusal.FAILED, "renewal is not available now");
     }
   }
@@ -141,7 +146,7 @@ public final class Renewals {
       if (!earlier.serial().equals(record.serial())) rollover.supersede(earlier.serial());
     }
     events.issued(record);
-    audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", clean(identity.displayName(), false),
+    audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", LogText.token(identity.displayName()),
         record.serial(), record.oldSerial(), record.notAfter(), rekey);
     StringBuilder b = new StringBuilder(base64(next));
     for (X509Certificate c : ca.chain()) {
@@ -192,11 +197,5 @@ public final class Renewals {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
-  }
-
-  /** Text from a certificate or CSR, made safe for one log line. */
-  private static String clean(String s, boolean keepSpaces) {
-    String t = s.replaceAll(keepSpaces ? "[\\p{Cntrl}\\p{Cf}\"\\\\]" : "[\\p{Cntrl}\\p{Cf}\"\\\\ ]", "?");
-    return t.length() > 128 ? t.substring(0, 128) + "..." : t;
   }
 }

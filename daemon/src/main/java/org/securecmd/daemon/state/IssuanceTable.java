@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * store may have started degraded and never reached the database) and a host switching from the file
  * backend imports its {@code issued} file once (idempotent: insert-if-absent, then the file is renamed), so
  * its earlier rekeys still complete and its records stay listed.
+ *
+ * <p>Every call is bounded ({@link BoundedConnection}): a renewal's reads and writes by {@link #REQUEST_BUDGET},
+ * so a database that stops answering refuses a RENEW within seconds and never queues the others behind it.
  */
 final class IssuanceTable implements IssuanceLog {
   /** The first key of the two-key advisory lock the same-key check takes (the second is the identity's hash). */
@@ -41,27 +45,32 @@ final class IssuanceTable implements IssuanceLog {
       "serial, identity, subject, not_after, old_serial, issued_at, key_sha256, rekey, first_used_at";
   private static final String VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  private final Writer writer;
+  /**
+   * A renewal's call, all of it: waiting for the connection, connecting, every read; also a rollover lookup's
+   * once the table is migrated. A device waits for it, so it holds even for the first call's migration and
+   * import: one that takes longer fails the renewal (ERR UNAVAILABLE), and completes in a rollover lookup.
+   */
+  static final Duration REQUEST_BUDGET = Duration.ofSeconds(2);
+  /**
+   * Listing every record ({@code securecmdctl issued}), and a rollover lookup (no device waits for it) while
+   * the first migration and import of the issued file may still be due.
+   */
+  static final Duration LONG_BUDGET = Duration.ofSeconds(15);
+
+  private final BoundedConnection connection;
   private final Path fileToImport;
-  private boolean migrated;
+  private volatile boolean migrated; // written under the connection's lock
 
   /** @param fileToImport the file backend's log in this host's state directory (imported when present) */
   IssuanceTable(Database db, Path fileToImport) {
-    this.writer = new Writer(db);
+    this.connection = new BoundedConnection(db);
     this.fileToImport = fileToImport;
   }
 
   @Override
-  public synchronized Optional<Conflict> append(Issuance i, Rules rules) throws IOException {
-    List<Optional<Conflict>> out = new ArrayList<>(1);
+  public Optional<Conflict> append(Issuance i, Rules rules) throws IOException {
     try {
-      writer.run(c -> {
-        migrateOnce(c);
-        out.clear();
-        out.add(Transaction.run(c, () -> insert(c, i, rules)));
-        return 1;
-      });
-      return out.get(0);
+      return call(REQUEST_BUDGET, c -> Transaction.run(c, () -> insert(c, i, rules)));
     } catch (SQLException e) {
       throw new IOException("cannot record the issuance in the database: " + Follower.describe(e), e);
     }
@@ -103,10 +112,9 @@ final class IssuanceTable implements IssuanceLog {
   }
 
   @Override
-  public synchronized void markUsed(String serial, Instant at) throws IOException {
+  public void markUsed(String serial, Instant at) throws IOException {
     try {
-      writer.run(c -> {
-        migrateOnce(c);
+      call(REQUEST_BUDGET, c -> {
         try (PreparedStatement p = c.prepareStatement(
             "UPDATE securecmd_issued SET first_used_at = ? WHERE serial = ? AND first_used_at IS NULL")) {
           p.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
@@ -121,41 +129,45 @@ final class IssuanceTable implements IssuanceLog {
   }
 
   @Override
-  public synchronized List<Issuance> successorsOf(String serial) throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE old_serial = ? ORDER BY issued_at, serial", serial);
+  public List<Issuance> successorsOf(String serial) throws IOException {
+    return query(REQUEST_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE old_serial = ? ORDER BY issued_at, serial", serial);
   }
 
   @Override
-  public synchronized List<Issuance> all() throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued ORDER BY issued_at, serial", null);
+  public List<Issuance> all() throws IOException {
+    return query(LONG_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued ORDER BY issued_at, serial", null);
   }
 
   @Override
-  public synchronized Optional<Issuance> bySerial(String serial) throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?", serial).stream().findFirst();
+  public Optional<Issuance> bySerial(String serial) throws IOException {
+    return query(migrated ? REQUEST_BUDGET : LONG_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE serial = ?",
+        serial).stream().findFirst();
   }
 
   @Override
-  public synchronized List<Issuance> forIdentity(String identity) throws IOException {
-    return query("SELECT " + COLUMNS + " FROM securecmd_issued WHERE identity = ? ORDER BY issued_at, serial", identity);
+  public List<Issuance> forIdentity(String identity) throws IOException {
+    return query(REQUEST_BUDGET, "SELECT " + COLUMNS + " FROM securecmd_issued WHERE identity = ? ORDER BY issued_at, serial", identity);
   }
 
-  private List<Issuance> query(String sql, String argument) throws IOException {
-    List<List<Issuance>> out = new ArrayList<>(1);
+  private List<Issuance> query(Duration budget, String sql, String argument) throws IOException {
     try {
-      writer.run(c -> {
-        migrateOnce(c);
+      return call(budget, c -> {
         try (PreparedStatement p = c.prepareStatement(sql)) {
           if (argument != null) p.setString(1, argument);
-          out.clear();
-          out.add(read(p));
+          return read(p);
         }
-        return 0;
       });
     } catch (SQLException e) {
       throw new IOException("cannot read the issuance records from the database: " + Follower.describe(e), e);
     }
-    return out.get(0);
+  }
+
+  /** {@code work} within {@code budget}, after the migration and import when they are still due. */
+  private <T> T call(Duration budget, BoundedConnection.Work<T> work) throws SQLException {
+    return connection.call(budget, c -> {
+      migrateOnce(c);
+      return work.run(c);
+    });
   }
 
   private static List<Issuance> read(PreparedStatement p) throws SQLException {
@@ -217,8 +229,8 @@ final class IssuanceTable implements IssuanceLog {
         java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
   }
 
-  synchronized void close() {
-    writer.close();
+  void close() {
+    connection.close(REQUEST_BUDGET);
   }
 
   /** The table, as schema migration 1 → 2 in {@link Schema#MIGRATIONS}. */

@@ -8,6 +8,8 @@
  * directory, or {@code IssuanceTable} in the same database (schema version 2, 3 for first use), where serial
  * uniqueness and the renewal rules (same key, {@code max_renewals}) are checked by the database for every host
  * at once. {@link org.securecmd.daemon.state.Successors} reads them for what a serial's revocation takes along.
+ * A renewal waits for those calls, so each is bounded as a whole ({@code BoundedConnection}): a database that
+ * hangs refuses a renewal within seconds and never queues the other devices' renewals behind it.
  *
  * <p>A further record kind moves into PostgreSQL the same way: an interface, one class per backend, one
  * appended entry in {@code Schema.MIGRATIONS} (never an edited one), and, if hosts must learn of changes at

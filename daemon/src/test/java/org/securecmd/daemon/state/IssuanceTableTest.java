@@ -155,4 +155,41 @@ class IssuanceTableTest {
     Files.copy(file.resolveSibling("issued.imported"), file);
     assertEquals(2, host(db, "a").all().size());
   }
+
+  @Test
+  void whileTheDatabaseHangsEveryCallFailsWithinItsBudgetInsteadOfQueuingAndTheNextWorksAfter() throws Exception {
+    String db = pg.createDatabase();
+    IssuanceTable t = host(db, "a");
+    t.append(issuance("h1", "ab", NOW, false)); // connected and migrated before the freeze
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      try (TestPostgres.Thaw thaw = pg.freeze()) {
+        long t0 = System.nanoTime();
+        List<Future<IOException>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          int n = i;
+          calls.add(pool.submit(() -> {
+            try {
+              if (n % 2 == 0) t.forIdentity("dev-1");
+              else t.append(issuance("h" + (n + 2), "cd", NOW, true));
+              return null;
+            } catch (IOException e) {
+              return e;
+            }
+          }));
+        }
+        // each call's budget plus the one-second login step pgjdbc may take; a queue would take 4 budgets or more
+        long bound = IssuanceTable.REQUEST_BUDGET.toMillis() + 1500;
+        for (Future<IOException> f : calls) {
+          IOException e = f.get(bound, TimeUnit.MILLISECONDS);
+          System.out.printf("call while the database hangs failed after %.0f ms: %s%n", (System.nanoTime() - t0) / 1e6,
+              e == null ? "(it did not fail)" : e.getMessage());
+          assertTrue(e != null, "a call on a hung database cannot succeed");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, t.forIdentity("dev-1").size(), "a new connection once the database answers again");
+  }
 }
