@@ -1,5 +1,6 @@
 package org.securecmd.bench;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -11,7 +12,9 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 
@@ -40,9 +43,12 @@ final class PackageRules {
       // client module: JDK only
       Map.entry("protocol", Set.of()),
       Map.entry("tls", Set.of()),
-      // the device's own TPM 2.0 command layer (marshalling, sessions, the /dev/tpmrm0 transport): JDK only
+      // the device's own TPM 2.0 command layer (command bytes to /dev/tpmrm0, or swtpm's socket in tests):
+      // JDK only, as tpm2-tools cannot take a qualifying nonce and its file formats change between versions
       Map.entry("tpm", Set.of()),
+      // client → tpm: the library's attestation (a quote on ERR ATTESTATION_REQUIRED) and enrollment
       Map.entry("client", Set.of("protocol", "tls", "tpm")),
+      // client.cli → tpm: --tpm SPEC (device:/dev/tpmrm0 or swtpm:host=H,port=P) of enroll and --attest
       Map.entry("client.cli", Set.of("client", "tls", "protocol", "tpm")),
       // ca module: the issuer shared by securecmd-pki and the daemon's RENEW (JDK + BouncyCastle only)
       Map.entry("ca", Set.of()),
@@ -54,16 +60,19 @@ final class PackageRules {
       Map.entry("daemon.systemd", Set.of()),
       Map.entry("daemon.tls", Set.of("daemon.config", "tls")),
       Map.entry("daemon.auth", Set.of("daemon.config")),
-      // command → attest: the handlers read the connection's verified attestation facts (quote and age).
+      // command → attest: the attestation verbs (ENROLL, ENROLL-PROOF, NONCE, QUOTE) are handlers, and
+      // require_attested_key / require_state check the connection's attestation facts.
       Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll",
           "daemon.attest")),
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
-      // server → attest: a connection keeps its verified quote and when it expires.
+      // server → attest: a connection holds its attestation facts (a verified quote and when it expires) and
+      // a reload re-checks attested connections against the new states.
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
           "daemon.audit", "protocol", "daemon.proxy", "daemon.attest")),
       // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
       Map.entry("daemon.proxy", Set.of()),
-      // admin → enroll, attest: the admin requests that list and revoke issuance and attestation records.
+      // admin → enroll, attest: the requests behind securecmdctl enroll (add, approve) and attest (show,
+      // learn), beside issued.
       Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state",
           "daemon.enroll", "daemon.attest")),
       // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
@@ -71,12 +80,14 @@ final class PackageRules {
       // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
       Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
-      // with the client's parser (tls) rather than a second one; → protocol for the error codes of its
-      // refusals; → attest for enrollment that a TPM's evidence must back.
+      // with the client's parser (tls) rather than a second one; → protocol: a refusal carries its
+      // ErrorCode; → attest: an attested certificate's rekey must come with a TPM2_Certify of the new key.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol",
           "daemon.attest")),
-      // attest: bytes and records in, verdicts out. EK chains are checked with the client's PEM parser (tls)
-      // and the CA code (ca); its policies read config, identities (auth) and the state store's records.
+      // attest: bytes and records in, verdicts out, no sockets. EK certificate chains are read with the
+      // client's PEM parser (tls) and checked with the CA code (ca); the enrollment and state policies read
+      // [attestation] (config), identities (auth) and the registered EKs and enrolled AKs (state); verdicts
+      // name their ErrorCode (protocol: BAD_ATTESTATION, STATE_MISMATCH, ...).
       Map.entry("daemon.attest", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
@@ -152,25 +163,31 @@ final class PackageRules {
       });
 
   /** No main class (bench's included) depends on a class of any module's tests. */
-  static final ArchRule MAIN_CODE_ONLY = classes().that().resideInAPackage(ROOT + "..")
-      .and(new com.tngtech.archunit.base.DescribedPredicate<JavaClass>("are main code") {
-        @Override
-        public boolean test(JavaClass c) {
-          return c.getSource().map(s -> !isTestCode(s.getUri().toString())).orElse(true);
-        }
-      })
-      .should(new ArchCondition<JavaClass>("depend on no test code") {
-        @Override
-        public void check(JavaClass origin, ConditionEvents events) {
-          for (Dependency d : origin.getDirectDependenciesFromSelf()) {
-            JavaClass target = d.getTargetClass().getBaseComponentType();
-            if (target.getSource().map(s -> isTestCode(s.getUri().toString())).orElse(false)) {
-              events.add(SimpleConditionEvent.violated(d, d.getDescription() + ": main code depends on test code "
-                  + target.getSource().get().getUri()));
+  static final ArchRule MAIN_CODE_ONLY = mainCodeOnly(PackageRules::isTestCode);
+
+  /** {@link #MAIN_CODE_ONLY} with {@code isTestCode} telling test code by the URI of its class file. */
+  static ArchRule mainCodeOnly(Predicate<String> isTestCode) {
+    return classes().that().resideInAPackage(ROOT + "..")
+        .and(new DescribedPredicate<JavaClass>("are main code") {
+          @Override
+          public boolean test(JavaClass c) {
+            return c.getSource().map(s -> !isTestCode.test(s.getUri().toString())).orElse(true);
+          }
+        })
+        .should(new ArchCondition<JavaClass>("depend on no test code") {
+          @Override
+          public void check(JavaClass origin, ConditionEvents events) {
+            for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+              JavaClass target = d.getTargetClass().getBaseComponentType();
+              Optional<String> where = target.getSource().map(s -> s.getUri().toString());
+              if (where.map(isTestCode::test).orElse(false)) {
+                events.add(SimpleConditionEvent.violated(d, d.getDescription() + ": main code depends on test code "
+                    + where.get()));
+              }
             }
           }
-        }
-      });
+        });
+  }
 
   /** No cycles between packages (each package below org.securecmd is one slice). */
   static final ArchRule NO_CYCLES = SlicesRuleDefinition.slices().matching(ROOT + ".(**)").should().beFreeOfCycles();

@@ -35,4 +35,24 @@ class PlantedViolationTest {
     assertTrue(result.hasViolation(), "the planted cycle config → server → config passed");
     assertTrue(report.contains(PLANTED), report);
   }
+
+  @Test
+  void mainCodeUsingTestCodeIsCaughtAndNamed() {
+    // Both classes are bench's test code; here PackageRules alone counts as test code, so this class (which
+    // uses it) stands for a main class that would use another module's test helper.
+    JavaClasses classes = new ClassFileImporter().importClasses(PlantedViolationTest.class, PackageRules.class);
+    EvaluationResult result = PackageRules.mainCodeOnly(uri -> uri.endsWith("/PackageRules.class")).evaluate(classes);
+    assertTrue(result.hasViolation(), "a dependency on test code passed");
+    String report = String.join("\n", result.getFailureReport().getDetails());
+    assertTrue(report.contains(PlantedViolationTest.class.getName()), report);
+    assertTrue(report.contains("main code depends on test code") && report.contains("PackageRules.class"), report);
+  }
+
+  @Test
+  void testJarsAndTestClassDirectoriesAreTestCode() {
+    assertTrue(PackageRules.isTestCode("jar:file:/r/securecmd-daemon-0.1.0-tests.jar!/org/securecmd/daemon/RunningDaemon.class"));
+    assertTrue(PackageRules.isTestCode("file:/w/pki/target/test-classes/org/securecmd/pki/FleetDaemon.class"));
+    assertFalse(PackageRules.isTestCode("jar:file:/r/securecmd-daemon-0.1.0.jar!/org/securecmd/daemon/Main.class"));
+    assertFalse(PackageRules.isTestCode("file:/w/daemon/target/classes/org/securecmd/daemon/Main.class"));
+  }
 }
