@@ -50,7 +50,8 @@ class PlantedViolationTest {
 
   @Test
   void testJarsAndTestClassDirectoriesAreTestCode() {
-    assertTrue(PackageRules.isTestCode("jar:file:/r/securecmd-daemon-0.1.0-tests.jar!/org/securecmd/daemon/RunningDaemon.class"));
+    assertTrue(PackageRules.isTestCode(
+        "jar:file:/r/securecmd-daemon-0.1.0-tests.jar!/org/securecmd/daemon/RunningDaemon.class"));
     assertTrue(PackageRules.isTestCode("file:/w/pki/target/test-classes/org/securecmd/pki/FleetDaemon.class"));
     assertFalse(PackageRules.isTestCode("jar:file:/r/securecmd-daemon-0.1.0.jar!/org/securecmd/daemon/Main.class"));
     assertFalse(PackageRules.isTestCode("file:/w/daemon/target/classes/org/securecmd/daemon/Main.class"));

@@ -11,7 +11,8 @@ final class Commands {
   private Commands() {}
 
   /** Runs {@code command}; returns stdout+stderr, or throws with them if it fails or outlives {@code seconds}. */
-  static String run(List<String> command, Map<String, String> env, int seconds) throws IOException, InterruptedException {
+  static String run(List<String> command, Map<String, String> env, int seconds)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p;

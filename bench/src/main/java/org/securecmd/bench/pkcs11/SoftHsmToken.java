@@ -28,7 +28,8 @@ final class SoftHsmToken {
     if (conf == null) throw new IOException("SOFTHSM2_CONF is not set: run bench/pkcs11-bench.sh");
     Path confFile = Path.of(conf);
     Path tokens = Files.createDirectories(confFile.resolveSibling("tokens"));
-    Files.writeString(confFile, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n");
+    Files.writeString(confFile,
+        "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n");
     String out = Commands.run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
         "--so-pin", "5678"), Map.of(), 60);
     Matcher m = SLOT.matcher(out);

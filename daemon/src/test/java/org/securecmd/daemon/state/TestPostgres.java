@@ -111,18 +111,18 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
 
   /** Starts (again) on the same port and directory; returns once it accepts connections. */
   public void restart() throws IOException, InterruptedException {
-    Path dir = cluster().dir();
-    int port = cluster().port();
-    pg(List.of(cluster().bin().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-        dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", "start"));
+    Cluster c = cluster();
+    pg(List.of(c.bin().resolve("pg_ctl").toString(), "-D", c.dir().resolve("data").toString(), "-l",
+        c.dir().resolve("server.log").toString(), "-w", "-t", "60", "-o",
+        "-p " + c.port() + " -k " + c.dir() + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+        "start"));
   }
 
   /** Stops the server (fast: open connections are terminated, as in a crash of the database host). */
   public void stop() throws IOException, InterruptedException {
-    Path dir = cluster().dir();
-    pg(List.of(cluster().bin().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "-t",
-        "60", "stop"));
+    Cluster c = cluster();
+    pg(List.of(c.bin().resolve("pg_ctl").toString(), "-D", c.dir().resolve("data").toString(), "-m", "fast", "-w",
+        "-t", "60", "stop"));
   }
 
   public int port() {
