@@ -15,10 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.daemon.state.TestPostgres;
@@ -34,20 +33,10 @@ import org.securecmd.tls.TestPki;
 class RenewWithHungDatabaseTest {
   /** docs/operators-guide.md: "RENEW answers ERR UNAVAILABLE within 5 s". */
   private static final long DOCUMENTED_BOUND_SECONDS = 5;
-  private static TestPostgres pg;
+  @RegisterExtension static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private TestDaemon daemon;
   private final ExecutorService pool = Executors.newCachedThreadPool();
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void stop() throws Exception {
@@ -64,9 +53,7 @@ class RenewWithHungDatabaseTest {
         renew_before = "3650d"
         allow = ["dev-*"]
         """ : "");
-    String state = "[state]\ndirectory = \"state\"\n";
-    assertTrue(base.contains(state));
-    return base.replace(state, pg.stateTable("state", database));
+    return pg.withState(base, database);
   }
 
   private static String csr() throws Exception {

@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -18,11 +17,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.securecmd.daemon.auth.LogText;
+import org.securecmd.daemon.server.AcceptLoop;
 import org.securecmd.daemon.server.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +62,8 @@ public final class AdminServer implements AutoCloseable {
     this.requests = requests;
     this.timer = threads.timer();
     this.clientThreads = threads.connections();
-    this.acceptThread = threads.acceptLoop("admin accept " + description, this::acceptLoop);
+    this.acceptThread = threads.acceptLoop("admin accept " + description, new AcceptLoop(channel,
+        "admin socket " + description, () -> closing, ch -> clientThreads.newThread(() -> serve(ch)).start()));
   }
 
   /**
@@ -106,23 +106,6 @@ public final class AdminServer implements AutoCloseable {
   /** The path, or e.g. {@code systemd socket "admin"}. */
   public String description() {
     return description;
-  }
-
-  private void acceptLoop() {
-    while (!closing) {
-      SocketChannel ch;
-      try {
-        ch = channel.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        // EMFILE and friends: log, back off briefly so the loop does not spin, keep serving.
-        log.error("admin accept failed: {}", e.toString());
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        continue;
-      }
-      clientThreads.newThread(() -> serve(ch)).start();
-    }
   }
 
   /**

@@ -18,27 +18,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The issuance records in a real PostgreSQL, as several hosts (one {@link IssuanceTable} each) share them. */
 class IssuanceTableTest {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private final List<IssuanceTable> open = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void closeTables() {
@@ -48,8 +38,7 @@ class IssuanceTableTest {
   /** One host's log: its own connection and its own state directory. */
   private IssuanceTable host(String database, String name) throws IOException {
     Path state = Files.createDirectories(dir.resolve(name));
-    IssuanceTable t = new IssuanceTable(new Database(pg.url(database), TestPostgres.USER,
-        Files.readString(pg.passwordFile()).strip().toCharArray()), state.resolve(StateStores.ISSUED_FILE));
+    IssuanceTable t = new IssuanceTable(pg.database(database), state.resolve(StateStores.ISSUED_FILE));
     open.add(t);
     return t;
   }

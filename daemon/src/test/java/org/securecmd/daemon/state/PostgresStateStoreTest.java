@@ -22,29 +22,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 
 /** The PostgreSQL backend against a real throwaway cluster: schema, propagation, outages, import. */
 class PostgresStateStoreTest {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private final List<StateStore> open = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void closeStores() throws Exception {
@@ -58,8 +48,7 @@ class PostgresStateStoreTest {
   private PostgresStateStore store(String database, String host) throws IOException {
     Path state = dir.resolve(host);
     Files.createDirectories(state);
-    PostgresStateStore s = PostgresStateStore.open(new Database(pg.url(database), TestPostgres.USER,
-        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC(), FOLLOWER);
+    PostgresStateStore s = PostgresStateStore.open(pg.database(database), state, Clock.systemUTC(), FOLLOWER);
     open.add(s);
     return s;
   }
