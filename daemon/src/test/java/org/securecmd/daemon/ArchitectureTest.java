@@ -65,6 +65,10 @@ class ArchitectureTest {
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
       // with the client's parser (tls) rather than a second one.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),
+      // attest: TPM evidence, bytes in and verdicts out. It reads the EK CA bundle with the client's PEM parser
+      // (tls) and checks CSRs with the issuer's SigningRequest (ca); STYLE.md allows it config, auth, state,
+      // ca, tls and protocol, and it uses only these two.
+      Map.entry("daemon.attest", Set.of("ca", "tls")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
       // same as securecmdctl metrics), so it needs no other securecmd package but config.HostPort, the one
