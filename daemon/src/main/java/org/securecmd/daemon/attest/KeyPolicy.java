@@ -30,7 +30,9 @@ final class KeyPolicy {
 
   private static void check(String what, TpmPublic p, int required) throws AttestationException {
     HashAlg.of(p.nameAlg(), what + " name");
-    for (int bit : new int[] {TpmPublic.FIXED_TPM, TpmPublic.FIXED_PARENT, TpmPublic.SENSITIVE_DATA_ORIGIN,
+    // sensitiveDataOrigin first: an imported key lacks fixedTPM and fixedParent too (TPM2_Import refuses
+    // them), and "made outside the TPM" is the reason that tells the operator what happened.
+    for (int bit : new int[] {TpmPublic.SENSITIVE_DATA_ORIGIN, TpmPublic.FIXED_TPM, TpmPublic.FIXED_PARENT,
         TpmPublic.RESTRICTED, TpmPublic.SIGN}) {
       if ((required & bit) != 0 && !p.has(bit)) {
         throw AttestationException.bad(what + " lacks the attribute " + attributeName(bit));
