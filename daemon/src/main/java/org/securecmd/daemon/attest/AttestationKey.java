@@ -28,14 +28,17 @@ public final class AttestationKey {
 
   /**
    * Parses both public areas (TPM2B_PUBLIC) and checks the AK's attributes (fixedTPM, fixedParent,
-   * sensitiveDataOrigin, restricted, sign, not decrypt) and name algorithm, and that the EK is a restricted
-   * decryption key. Also used to restore a recorded AK.
+   * sensitiveDataOrigin, restricted, sign, not decrypt) and name algorithm, that the EK is a restricted
+   * decryption key, and that both are keys the JDK can use (RSA, or ECC on P-256 or P-384). Also used to
+   * restore a recorded AK.
    */
   public static AttestationKey of(byte[] akPublic, byte[] ekPublic) throws AttestationException {
     TpmPublic ek = TpmPublic.parse("EK public area", ekPublic);
     KeyPolicy.checkEk(ek);
+    ek.publicKey("EK public area");
     TpmPublic ak = TpmPublic.parse("AK public area", akPublic);
     KeyPolicy.checkAk(ak);
+    ak.publicKey("AK public area");
     return new AttestationKey(akPublic.clone(), ekPublic.clone(), ak, ek);
   }
 

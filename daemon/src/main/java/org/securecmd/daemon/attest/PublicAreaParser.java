@@ -19,7 +19,7 @@ final class PublicAreaParser {
       throw AttestationException.bad(what + ": object type " + HashAlg.hex16(type) + " is not RSA or ECC");
     }
     int nameAlg = r.u16();
-    HashAlg.of(nameAlg, what + " name");
+    HashAlg.of(nameAlg, what + ": name");
     int attributes = r.u32();
     byte[] authPolicy = r.tpm2b();
     SymDef sym = symmetric(what, r);
