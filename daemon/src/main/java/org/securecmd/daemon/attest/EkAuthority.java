@@ -73,14 +73,6 @@ public final class EkAuthority {
       throw AttestationException.bad("EK certificate is not a DER X.509 certificate");
     }
     try {
-      List<String> eku = cert.getExtendedKeyUsage();
-      if (eku != null && !eku.contains(EK_CERTIFICATE_EKU) && !eku.contains("2.5.29.37.0")) {
-        throw AttestationException.bad("EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
-      }
-    } catch (java.security.cert.CertificateParsingException e) {
-      throw AttestationException.bad("EK certificate's extended key usage does not parse");
-    }
-    try {
       X509CertSelector target = new X509CertSelector();
       target.setCertificate(cert);
       PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, target);
@@ -90,10 +82,23 @@ public final class EkAuthority {
       params.setRevocationEnabled(false);
       params.setDate(Date.from(at));
       CertPathBuilder.getInstance("PKIX").build(params);
-      return cert;
     } catch (GeneralSecurityException e) {
       throw new AttestationException(AttestationException.Kind.FORBIDDEN,
           "EK certificate does not chain to ek_ca (issuer " + cert.getIssuerX500Principal().getName() + ")");
+    }
+    checkPurpose(cert);
+    return cert;
+  }
+
+  /** An EKU, when present, must allow the EK certificate purpose (or any purpose). */
+  private static void checkPurpose(X509Certificate cert) throws AttestationException {
+    try {
+      List<String> eku = cert.getExtendedKeyUsage();
+      if (eku != null && !eku.contains(EK_CERTIFICATE_EKU) && !eku.contains("2.5.29.37.0")) {
+        throw AttestationException.bad("EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      throw AttestationException.bad("EK certificate's extended key usage does not parse");
     }
   }
 }

@@ -63,7 +63,8 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
     String h = hashAlg.jdkName.replace("-", "");
     if (sigAlg == ECDSA) return Signature.getInstance(h + "withECDSAinP1363Format");
     if (sigAlg == RSASSA) return Signature.getInstance(h + "withRSA");
-    // The TPM's PSS salt is as long as the digest (Part 1, B.7, when the key permits it; in practice always).
+    // A TPM signs RSAPSS with a salt as long as the digest (the reference implementation does; FIPS 186-4
+    // allows no longer salt for a 2048-bit key and SHA-512 would still fit). Verified with software keys only.
     Signature pss = Signature.getInstance("RSASSA-PSS");
     pss.setParameter(new PSSParameterSpec(hashAlg.jdkName, "MGF1", new MGF1ParameterSpec(hashAlg.jdkName),
         hashAlg.size, 1));
