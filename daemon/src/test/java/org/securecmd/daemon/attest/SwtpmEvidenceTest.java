@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The verifiers against a real TPM (swtpm, manufactured with EK certificates from this test's own CA):
- * our MakeCredential is activated by the TPM for its RSA-2048 and its P-384 EK, and what tpm2-tools makes
+ * our MakeCredential is activated by the TPM for its RSA-2048 and its P-384 EK (and a P-256 EK that
+ * tpm2_createek makes without a certificate), and what tpm2-tools makes
  * (TPM2_Certify, TPM2_Quote) passes our checks, while an imported key is refused. One TPM for the class.
  */
 class SwtpmEvidenceTest {
@@ -66,6 +67,18 @@ class SwtpmEvidenceTest {
     TpmPublic ak = TpmPublic.parse("AK", tpm.read("akecc.pub"));
     MakeCredential.Blob blob = MakeCredential.make(ek, ak.name("AK"), secret, RANDOM);
     assertArrayEquals(secret, TpmSetup.activate(tpm, blob, ECC_AK, Swtpm.ECC_EK, true));
+  }
+
+  @Test
+  void ourCredentialForAP256EkIsActivatedByTheTpm() throws Exception {
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    TpmPublic ek = TpmPublic.parse("EK", tpm.read("ekecc256.pub"));
+    assertEquals(0x0003, ek.curve());
+    assertEquals(128, ek.symmetric().keyBits());
+    TpmPublic ak = TpmPublic.parse("AK", tpm.read("akecc256.pub"));
+    MakeCredential.Blob blob = MakeCredential.make(ek, ak.name("AK"), secret, RANDOM);
+    assertArrayEquals(secret, TpmSetup.activate(tpm, blob, TpmSetup.AK_UNDER_EK_P256, TpmSetup.EK_P256, false));
   }
 
   @Test

@@ -25,6 +25,9 @@ final class TpmSetup {
   static final String POLICY_C_SHA384 =
       "d6032ce61f2fb3c240eb3cf6a33237ef2b6a16f4293c22b455e261cffd217ad5b4947c2d73e63005eed2dc2b3593d165";
 
+  static final String EK_P256 = "0x81010002";
+  static final String AK_UNDER_EK_P256 = "0x81018002";
+
   record Certify(byte[] attest, byte[] signature) {}
 
   private TpmSetup() {}
@@ -37,6 +40,12 @@ final class TpmSetup {
     tpm.tool("tpm2_readpublic", "-c", Swtpm.ECC_EK, "-o", "ekecc.pub");
     ak(tpm, "rsa", Swtpm.RSA_EK, "rsa", "rsassa", SwtpmEvidenceTest.RSA_AK);
     ak(tpm, "ecc", Swtpm.ECC_EK, "ecc256", "ecdsa", SwtpmEvidenceTest.ECC_AK);
+    // A low-range P-256 EK (tpm2_createek -G ecc: the TCG template, nameAlg SHA-256, AES-128), without a
+    // certificate, for the ECDH + KDFe path with SHA-256.
+    tpm.tool("tpm2_createek", "-G", "ecc", "-c", "ek256.ctx", "-u", "ekecc256.pub");
+    tpm.tool("tpm2_evictcontrol", "-C", "o", "-c", "ek256.ctx", EK_P256);
+    tpm.flush();
+    ak(tpm, "ecc256", EK_P256, "ecc256", "ecdsa", AK_UNDER_EK_P256);
     tpm.tool("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc256", "-c", "primary.ctx");
     tpm.tool("tpm2_evictcontrol", "-C", "o", "-c", "primary.ctx", "0x81000001");
     tpm.flush();
