@@ -35,25 +35,25 @@ public final class CertifyVerifier {
     }
     TpmSignature.parse(signature).verify(ak.ak, "AK", attest, "certify");
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
-      throw AttestationException.bad("certify extraData is not this connection's nonce");
+      throw AttestationException.failed(AttestationException.Check.NONCE, "certify extraData is not this connection's nonce");
     }
     if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
-      throw AttestationException.bad("certify qualifiedSigner is not the AK under this EK");
+      throw AttestationException.failed(AttestationException.Check.QUALIFIED_SIGNER, "certify qualifiedSigner is not the AK under this EK");
     }
     TpmPublic key = TpmPublic.parse("TLS key public area", keyPublic);
     byte[] name = key.name("TLS key");
     if (!MessageDigest.isEqual(a.certifiedName(), name)) {
-      throw AttestationException.bad("certified Name is not the Name of the TLS key's public area");
+      throw AttestationException.failed(AttestationException.Check.CERTIFIED_NAME, "certified Name is not the Name of the TLS key's public area");
     }
     KeyPolicy.checkTlsKey(key);
     SigningRequest request;
     try {
       request = SigningRequest.parse(csr);
     } catch (SigningRequest.Refused e) {
-      throw AttestationException.bad("CSR: " + e.getMessage());
+      throw AttestationException.failed(AttestationException.Check.CSR, "CSR: " + e.getMessage());
     }
     if (!TpmKeys.sameKey(request.publicKey(), key.publicKey("TLS key public area"))) {
-      throw AttestationException.bad("the CSR's key is not the certified key");
+      throw AttestationException.failed(AttestationException.Check.CSR, "the CSR's key is not the certified key");
     }
     return new AttestedKey(request.publicKey(), name, request.commonName());
   }

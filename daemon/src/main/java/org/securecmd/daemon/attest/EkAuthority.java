@@ -70,7 +70,7 @@ public final class EkAuthority {
     try {
       cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw AttestationException.bad("EK certificate is not a DER X.509 certificate");
+      throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate is not a DER X.509 certificate");
     }
     try {
       X509CertSelector target = new X509CertSelector();
@@ -83,7 +83,7 @@ public final class EkAuthority {
       params.setDate(Date.from(at));
       CertPathBuilder.getInstance("PKIX").build(params);
     } catch (GeneralSecurityException e) {
-      throw new AttestationException(AttestationException.Kind.FORBIDDEN,
+      throw AttestationException.failed(AttestationException.Check.EK_CA,
           "EK certificate does not chain to ek_ca (issuer " + cert.getIssuerX500Principal().getName() + ")");
     }
     checkPurpose(cert);
@@ -95,10 +95,10 @@ public final class EkAuthority {
     try {
       List<String> eku = cert.getExtendedKeyUsage();
       if (eku != null && !eku.contains(EK_CERTIFICATE_EKU) && !eku.contains("2.5.29.37.0")) {
-        throw AttestationException.bad("EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
+        throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
       }
     } catch (java.security.cert.CertificateParsingException e) {
-      throw AttestationException.bad("EK certificate's extended key usage does not parse");
+      throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate's extended key usage does not parse");
     }
   }
 }

@@ -52,7 +52,7 @@ public final class EnrollmentChallenge {
     X509Certificate cert = cas.verify(ekCertificate, at);
     AttestationKey key = AttestationKey.of(akPublic, ekPublic);
     if (!TpmKeys.sameKey(cert.getPublicKey(), key.ek.publicKey("EK public area"))) {
-      throw AttestationException.bad("EK public area is not the key of the EK certificate");
+      throw AttestationException.failed(AttestationException.Check.EK_KEY, "EK public area is not the key of the EK certificate");
     }
     byte[] secret = new byte[32];
     random.nextBytes(secret);
@@ -66,11 +66,11 @@ public final class EnrollmentChallenge {
   public AttestedKey prove(byte[] activatedSecret, byte[] csr, byte[] keyPublic, byte[] attest, byte[] signature)
       throws AttestationException {
     synchronized (this) {
-      if (used) throw AttestationException.bad("this enrollment challenge was already answered");
+      if (used) throw AttestationException.failed(AttestationException.Check.REPLAY, "this enrollment challenge was already answered");
       used = true;
     }
     if (!MessageDigest.isEqual(activatedSecret, secret)) {
-      throw AttestationException.bad("the activated secret is not the credential's");
+      throw AttestationException.failed(AttestationException.Check.SECRET, "the activated secret is not the credential's");
     }
     return CertifyVerifier.verify(key, nonce, csr, keyPublic, attest, signature);
   }

@@ -40,11 +40,11 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
   /** Whether this signature over {@code message} verifies with {@code key} ({@code keyWhat} names it). */
   void verify(TpmPublic key, String keyWhat, byte[] message, String messageWhat) throws AttestationException {
     if ((key.type() == TpmPublic.ECC) != (sigAlg == ECDSA)) {
-      throw AttestationException.bad(messageWhat + " signature scheme " + HashAlg.hex16(sigAlg) + " does not fit the " + keyWhat);
+      throw AttestationException.failed(AttestationException.Check.SIGNATURE, messageWhat + " signature scheme " + HashAlg.hex16(sigAlg) + " does not fit the " + keyWhat);
     }
     if (key.scheme().alg() != TpmPublic.NULL_ALG
         && (key.scheme().alg() != sigAlg || key.scheme().hash() != hashAlg.id)) {
-      throw AttestationException.bad(messageWhat + " signature scheme differs from the " + keyWhat + "'s own scheme");
+      throw AttestationException.failed(AttestationException.Check.SIGNATURE, messageWhat + " signature scheme differs from the " + keyWhat + "'s own scheme");
     }
     PublicKey pk = key.publicKey(keyWhat);
     boolean ok;
@@ -56,7 +56,7 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       ok = false;
     }
-    if (!ok) throw AttestationException.bad(messageWhat + " signature does not verify with the " + keyWhat);
+    if (!ok) throw AttestationException.failed(AttestationException.Check.SIGNATURE, messageWhat + " signature does not verify with the " + keyWhat);
   }
 
   private Signature jdkSignature() throws GeneralSecurityException {

@@ -92,6 +92,7 @@ class EnrollmentChallengeTest {
     AttestationException e = assertThrows(AttestationException.class,
         () -> c.prove(new byte[32], new byte[0], new byte[0], new byte[0], new byte[0]));
     assertEquals("the activated secret is not the credential's", e.reason());
+    assertEquals(AttestationException.Check.SECRET, e.check());
     e = assertThrows(AttestationException.class,
         () -> c.prove(new byte[32], new byte[0], new byte[0], new byte[0], new byte[0]));
     assertEquals("this enrollment challenge was already answered", e.reason());
@@ -119,6 +120,7 @@ class EnrollmentChallengeTest {
         SoftTpm.ek(rsaEk.getPublic()));
     assertEquals(AttestationException.Kind.FORBIDDEN, e.kind());
     assertEquals("EK certificate does not chain to ek_ca (issuer CN=Other CA)", e.reason());
+    assertEquals("ek_ca", e.check().label());
   }
 
   @Test
