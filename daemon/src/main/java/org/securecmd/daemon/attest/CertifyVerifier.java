@@ -2,6 +2,7 @@ package org.securecmd.daemon.attest;
 
 import java.security.MessageDigest;
 import org.securecmd.ca.SigningRequest;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * The TPM2_Certify verdict of {@code ENROLL-PROOF} and of an attested {@code RENEW} rekey: the TLS key in
@@ -35,25 +36,26 @@ public final class CertifyVerifier {
     }
     TpmSignature.parse(signature).verify(ak.ak, "AK", attest, "certify");
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
-      throw AttestationException.failed(AttestationException.Check.NONCE, "certify extraData is not this connection's nonce");
+      throw AttestationException.failed(Check.NONCE, "certify extraData is not this connection's nonce");
     }
     if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
-      throw AttestationException.failed(AttestationException.Check.QUALIFIED_SIGNER, "certify qualifiedSigner is not the AK under this EK");
+      throw AttestationException.failed(Check.QUALIFIED_SIGNER, "certify qualifiedSigner is not the AK under this EK");
     }
     TpmPublic key = TpmPublic.parse("TLS key public area", keyPublic);
     byte[] name = key.name("TLS key");
     if (!MessageDigest.isEqual(a.certifiedName(), name)) {
-      throw AttestationException.failed(AttestationException.Check.CERTIFIED_NAME, "certified Name is not the Name of the TLS key's public area");
+      throw AttestationException.failed(Check.CERTIFIED_NAME,
+          "certified Name is not the Name of the TLS key's public area");
     }
     KeyPolicy.checkTlsKey(key);
     SigningRequest request;
     try {
       request = SigningRequest.parse(csr);
     } catch (SigningRequest.Refused e) {
-      throw AttestationException.failed(AttestationException.Check.CSR, "CSR: " + e.getMessage());
+      throw AttestationException.failed(Check.CSR, "CSR: " + e.getMessage());
     }
     if (!TpmKeys.sameKey(request.publicKey(), key.publicKey("TLS key public area"))) {
-      throw AttestationException.failed(AttestationException.Check.CSR, "the CSR's key is not the certified key");
+      throw AttestationException.failed(Check.CSR, "the CSR's key is not the certified key");
     }
     return new AttestedKey(request.publicKey(), name, request.commonName());
   }

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.securecmd.tls.Pem;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * The TPM manufacturers' EK CAs ({@code [attestation] ek_ca}): decides whether an EK certificate comes from
@@ -59,7 +60,8 @@ public final class EkAuthority {
       }
     }
     if (anchors.isEmpty()) {
-      throw new IllegalArgumentException("the EK CA bundle has no self-signed root (" + bundle.size() + " certificates)");
+      throw new IllegalArgumentException(
+          "the EK CA bundle has no self-signed root (" + bundle.size() + " certificates)");
     }
     return new EkAuthority(Set.copyOf(anchors), List.copyOf(intermediates));
   }
@@ -68,9 +70,10 @@ public final class EkAuthority {
   public X509Certificate verify(byte[] der, Instant at) throws AttestationException {
     X509Certificate cert;
     try {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(der));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate is not a DER X.509 certificate");
+      throw AttestationException.failed(Check.EK_CERTIFICATE, "EK certificate is not a DER X.509 certificate");
     }
     try {
       X509CertSelector target = new X509CertSelector();
@@ -83,7 +86,7 @@ public final class EkAuthority {
       params.setDate(Date.from(at));
       CertPathBuilder.getInstance("PKIX").build(params);
     } catch (GeneralSecurityException e) {
-      throw AttestationException.failed(AttestationException.Check.EK_CA,
+      throw AttestationException.failed(Check.EK_CA,
           "EK certificate does not chain to ek_ca (issuer " + cert.getIssuerX500Principal().getName() + ")");
     }
     checkPurpose(cert);
@@ -95,10 +98,11 @@ public final class EkAuthority {
     try {
       List<String> eku = cert.getExtendedKeyUsage();
       if (eku != null && !eku.contains(EK_CERTIFICATE_EKU) && !eku.contains("2.5.29.37.0")) {
-        throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
+        throw AttestationException.failed(Check.EK_CERTIFICATE,
+            "EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
       }
     } catch (java.security.cert.CertificateParsingException e) {
-      throw AttestationException.failed(AttestationException.Check.EK_CERTIFICATE, "EK certificate's extended key usage does not parse");
+      throw AttestationException.failed(Check.EK_CERTIFICATE, "EK certificate's extended key usage does not parse");
     }
   }
 }

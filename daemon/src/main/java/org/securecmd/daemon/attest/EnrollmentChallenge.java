@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * One enrollment attempt on one connection: the checks of {@code ENROLL} and, once, of {@code ENROLL-PROOF}.
@@ -52,7 +53,7 @@ public final class EnrollmentChallenge {
     X509Certificate cert = cas.verify(ekCertificate, at);
     AttestationKey key = AttestationKey.of(akPublic, ekPublic);
     if (!TpmKeys.sameKey(cert.getPublicKey(), key.ek.publicKey("EK public area"))) {
-      throw AttestationException.failed(AttestationException.Check.EK_KEY, "EK public area is not the key of the EK certificate");
+      throw AttestationException.failed(Check.EK_KEY, "EK public area is not the key of the EK certificate");
     }
     byte[] secret = new byte[32];
     random.nextBytes(secret);
@@ -66,11 +67,11 @@ public final class EnrollmentChallenge {
   public AttestedKey prove(byte[] activatedSecret, byte[] csr, byte[] keyPublic, byte[] attest, byte[] signature)
       throws AttestationException {
     synchronized (this) {
-      if (used) throw AttestationException.failed(AttestationException.Check.REPLAY, "this enrollment challenge was already answered");
+      if (used) throw AttestationException.failed(Check.REPLAY, "this enrollment challenge was already answered");
       used = true;
     }
     if (!MessageDigest.isEqual(activatedSecret, secret)) {
-      throw AttestationException.failed(AttestationException.Check.SECRET, "the activated secret is not the credential's");
+      throw AttestationException.failed(Check.SECRET, "the activated secret is not the credential's");
     }
     return CertifyVerifier.verify(key, nonce, csr, keyPublic, attest, signature);
   }
