@@ -25,7 +25,7 @@ import org.securecmd.daemon.attest.AttestationException.Check;
  *
  * <pre>{@code
  * EkAuthority cas = EkAuthority.parse(Files.readString(ekCaFile));
- * X509Certificate ek = cas.verify(ekCertDer, Instant.now());   // AttestationException FORBIDDEN if unknown
+ * VerifiedEk ek = cas.verify(ekCertDer, Instant.now());   // AttestationException FORBIDDEN if unknown
  * }</pre>
  *
  * <p>Self-signed certificates in the bundle are the trust anchors; the others serve as intermediates, since a
@@ -67,7 +67,7 @@ public final class EkAuthority {
   }
 
   /** The EK certificate (DER) if it chains to a root of the bundle at {@code at}. */
-  public X509Certificate verify(byte[] der, Instant at) throws AttestationException {
+  public VerifiedEk verify(byte[] der, Instant at) throws AttestationException {
     X509Certificate cert;
     try {
       cert = (X509Certificate) CertificateFactory.getInstance("X.509")
@@ -90,7 +90,7 @@ public final class EkAuthority {
           "EK certificate does not chain to ek_ca (issuer " + cert.getIssuerX500Principal().getName() + ")");
     }
     checkPurpose(cert);
-    return cert;
+    return new VerifiedEk(cert);
   }
 
   /** An EKU, when present, must allow the EK certificate purpose (or any purpose). */
