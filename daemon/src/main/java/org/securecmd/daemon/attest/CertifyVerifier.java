@@ -30,6 +30,7 @@ public final class CertifyVerifier {
    */
   public static AttestedKey verify(AttestationKey ak, byte[] nonce, byte[] csr, byte[] keyPublic, byte[] attest,
       byte[] signature) throws AttestationException {
+    Nonces.check(nonce);
     TpmsAttest a = TpmsAttest.parse(attest);
     if (a.type() != TpmsAttest.CERTIFY) {
       throw AttestationException.bad("TPMS_ATTEST type " + HashAlg.hex16(a.type()) + " is not certify (8017)");

@@ -34,6 +34,7 @@ public final class QuoteVerifier {
    */
   public static VerifiedQuote verify(AttestationKey ak, byte[] nonce, byte[] attest, byte[] signature, byte[] values,
       Collection<Integer> required) throws AttestationException {
+    Nonces.check(nonce);
     TpmsAttest a = TpmsAttest.parse(attest);
     if (a.type() != TpmsAttest.QUOTE) {
       throw AttestationException.bad("TPMS_ATTEST type " + HashAlg.hex16(a.type()) + " is not quote (8018)");

@@ -130,6 +130,15 @@ class QuoteVerifierTest {
   }
 
   @Test
+  void anEmptyServerNonceIsAProgrammingErrorNotAMatch() {
+    Case c = new Case();
+    c.nonce = new byte[0];
+    c.extraData = new byte[0];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::verify);
+    assertEquals("the server nonce is empty", e.getMessage());
+  }
+
+  @Test
   void aSelectionOfManyBanksIsRefusedBeforeItIsRead() {
     byte[] attest = new SoftTpm.Out().u32(0xff544347).u16(0x8018).b(new byte[34]).b(new byte[32])
         .raw(new byte[25]).u32(100000).bytes();
