@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
+import org.securecmd.daemon.admin.EnrollmentRequests;
 import org.securecmd.daemon.admin.AdminServer;
 import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
@@ -236,7 +237,8 @@ final class Daemon implements Reloader {
       revocations = new Revocations(state, server.registry(), clock, HostName.get());
       state.listen(stateListener(revocations));
       AdminRequests requests = new AdminRequests(version(), clock, current::get, server, metrics, this,
-          revocations, renewals.issued());
+          revocations, renewals.issued(), new EnrollmentRequests(StateStores.enrollmentRegistry(first.config()), clock,
+              HostName.get()));
       String group = first.config().admin().group();
       Optional<ServerSocketChannel> passed = adminSocket.open();
       admin = passed.isPresent()
