@@ -74,7 +74,7 @@ final class EnrollCommand {
       if (a.chars().anyMatch(Character::isWhitespace)) throw new IllegalArgumentException("enroll " + action
           + ": \"" + a + "\" holds white space; names and ids never do");
     }
-    return new Requests.Send("enroll " + action, String.join(" ", args));
+    return new Requests.Send("enroll " + action, "enroll " + String.join(" ", args));
   }
 
   private static Requests.Send add(List<String> args, String ekCert, String ekHex) {
