@@ -50,8 +50,8 @@ class EnrollRegistrationSharedTest {
     if (a != null) a.close();
   }
 
-  private static String config(String url) {
-    String base = TestDaemon.config("allow = [\"*\"]", "[attestation]\nek_ca = \"ek-ca.pem\"\nenroll = \"approve\"\n");
+  private static String config(String url, boolean attestation) {
+    String base = TestDaemon.config("allow = [\"*\"]", attestation ? EnrollRegistrationTest.ATTESTATION : "");
     String state = "[state]\ndirectory = \"state\"\n";
     assertTrue(base.contains(state));
     return base.replace(state, """
@@ -67,7 +67,15 @@ class EnrollRegistrationSharedTest {
   private TestDaemon host(String name, String url, TestDaemon like) throws Exception {
     Path hostDir = Files.createDirectories(dir.resolve(name));
     MAKER.writeRoot(hostDir.resolve("ek-ca.pem"));
-    return like == null ? TestDaemon.start(hostDir, config(url)) : TestDaemon.startLike(like, hostDir, config(url));
+    if (like != null) {
+      like.pki.intermediate().write(hostDir, "issuing");
+      return TestDaemon.startLike(like, hostDir, config(url, true));
+    }
+    TestDaemon d = TestDaemon.start(hostDir, config(url, false));
+    d.pki.intermediate().write(hostDir, "issuing"); // the issuing CA exists once TestDaemon made the PKI
+    d.writeConfig(config(url, true));
+    TestDaemonAccess.reload(d);
+    return d;
   }
 
   private static List<?> list(TestDaemon d, String what, String key) {

@@ -37,9 +37,22 @@ class EnrollRegistrationTest {
     if (d != null) d.close();
   }
 
+  /** [attestation] with the [enrollment] it needs, whose issuing CA exists once TestDaemon made the PKI. */
+  static final String ATTESTATION = """
+      [attestation]
+      ek_ca = "ek-ca.pem"
+      enroll = "approve"
+      [enrollment]
+      ca_certificate = "issuing.crt"
+      ca_key = "issuing.key"
+      """;
+
   private Ctl start() throws Exception {
     MAKER.writeRoot(dir.resolve("ek-ca.pem"));
-    d = TestDaemon.start(dir, TestDaemon.config("", "[attestation]\nek_ca = \"ek-ca.pem\"\nenroll = \"approve\"\n"));
+    d = TestDaemon.start(dir, TestDaemon.config("", ""));
+    d.pki.intermediate().write(d.dir, "issuing");
+    d.writeConfig(TestDaemon.config("", ATTESTATION));
+    TestDaemonAccess.reload(d);
     return new Ctl(d.daemon.adminSocket());
   }
 
