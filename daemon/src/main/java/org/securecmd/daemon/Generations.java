@@ -3,74 +3,167 @@ package org.securecmd.daemon;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.util.List;
+import java.util.Optional;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.auth.AllowList;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.command.CommandTable;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.ConfigLoader;
 import org.securecmd.daemon.config.EnrollmentSettings;
+import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.enroll.EnrollmentCa;
+import org.securecmd.daemon.enroll.RenewalEvents;
+import org.securecmd.daemon.enroll.RenewalRefusal;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.enroll.Renewals;
+import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.server.Generation;
+import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.tls.ServerTls;
 import org.securecmd.daemon.tls.TlsMaterial;
 
-/** Builds a complete generation from a config file, or throws the first problem; never half of one. */
+/**
+ * Builds complete generations from the config file, and holds the one that serves: the daemon's single
+ * {@code AtomicReference<Generation>}, read for every request. A build throws the first problem and installs
+ * nothing, never half a generation; only {@link #install} swaps. Also holds what every generation of a
+ * serving daemon shares: the renewal state (issuance log and rollover), made by the first build that needs it.
+ */
 final class Generations {
+  private final Path configFile;
   private final Clock clock;
   private final Supplier<DenyList> denyList;
-  private final RenewalStates renewalStates;
+  private final Optional<Serving> serving;
+  private final AtomicReference<Generation> current = new AtomicReference<>();
+  private final AtomicReference<RenewalState> renewal = new AtomicReference<>();
 
-  /** The renewal state for a config's state directory, created on first use. */
-  @FunctionalInterface
-  interface RenewalStates {
-    /** @return the state, or null when only checking a config (the CA is then checked, nothing served) */
-    RenewalState forConfig(Config config) throws ConfigException;
-  }
+  /**
+   * What a serving daemon's generations report to and act through (absent when only checking a config).
+   *
+   * @param revokeSerial puts a replaced serial on the deny list and closes its connections
+   * @param rolloverLookups where the issuance log is read when a serial first connects
+   */
+  record Serving(Metrics metrics, Consumer<String> revokeSerial, Executor rolloverLookups) {}
 
-  Generations(Clock clock, Supplier<DenyList> denyList) {
-    this(clock, denyList, c -> null);
-  }
-
-  Generations(Clock clock, Supplier<DenyList> denyList, RenewalStates renewalStates) {
+  /** @param denyList read by every generation's policy on every check */
+  Generations(Path configFile, Clock clock, Supplier<DenyList> denyList, Optional<Serving> serving) {
+    this.configFile = configFile;
     this.clock = clock;
     this.denyList = denyList;
-    this.renewalStates = renewalStates;
+    this.serving = serving;
   }
 
-  Generation build(Path configFile, long number) throws ConfigException {
-    return build(ConfigLoader.load(configFile), number);
+  /** Loads {@code configFile} and every file it names, as a start would, with an empty deny list. */
+  static Generation check(Path configFile) throws ConfigException {
+    return new Generations(configFile, Clock.systemUTC(), () -> DenyList.EMPTY, Optional.empty()).next();
   }
 
-  Generation build(Config config, long number) throws ConfigException {
+  /** The generation every request is authorised and answered by now; null before the first install. */
+  Generation current() {
+    return current.get();
+  }
+
+  /** Builds a new generation from the config file as it is now, without installing it. */
+  Generation next() throws ConfigException {
+    Generation now = current.get();
+    return build(ConfigLoader.load(configFile), now == null ? 1 : now.number() + 1);
+  }
+
+  /** Makes {@code g} the generation every request from now on is authorised and answered by. */
+  void install(Generation g) {
+    current.set(g);
+    serving.ifPresent(s -> s.metrics().knownVerbs(g.commands()::knows));
+  }
+
+  /**
+   * Installs the current generation with the CRLs the watched file holds now: the same config, commands and
+   * TLS context (so sessions stay resumable: the CRL is checked after every handshake, not inside it), a new
+   * policy and number.
+   */
+  Generation installCrls(List<X509CRL> crls) {
+    Generation g = current.get();
+    TlsMaterial t = g.tls();
+    TlsMaterial tls = new TlsMaterial(t.context(), t.parameters(), t.serverKey(), t.clientCas(), crls);
+    // the same anchors, the same ChainTrust: open connections are not validated again for a CRL change
+    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock, g.policy().trust());
+    Generation next = new Generation(g.number() + 1, g.config(), tls, policy, g.commands(), clock.instant());
+    install(next);
+    return next;
+  }
+
+  private Generation build(Config config, long number) throws ConfigException {
     TlsMaterial tls = ServerTls.load(config, clock.instant());
-    AccessPolicy policy = new AccessPolicy(
-        AllowList.of(config.clients().allow(), config.clients().allowAnonymous()), tls.crls(), denyList, clock);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow(), config.clients().allowAnonymous()),
+        tls.crls(), denyList, clock, ChainTrust.of(tls.clientCas()));
     Renewals renewals = null;
     if (config.enrollment().isPresent()) {
       EnrollmentSettings enrollment = config.enrollment().get();
       EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
-      RenewalState state = renewalStates.forConfig(config);
-      if (state != null) {
-        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.events(), clock);
+      if (serving.isPresent()) { // when only checking, the CA is checked and nothing is served
+        RenewalState state = renewalState(config);
+        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.rollover(), state.events(), clock);
       }
     }
-    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), renewals), clock.instant());
+    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), Optional.ofNullable(renewals)),
+        clock.instant());
   }
 
   /**
-   * {@code g} with the CRLs the watched file holds now: the same config, commands and TLS context (so
-   * sessions stay resumable: the CRL is checked after every handshake, not inside it), a new policy.
+   * The issuance log and rollover of {@code config}'s state directory, for a serving daemon; the first call
+   * fixes it (a reload cannot move it, as {@code [state]} is read at start only).
    */
-  Generation withCrls(Generation g, List<X509CRL> crls, long number) {
-    TlsMaterial t = g.tls();
-    TlsMaterial tls = new TlsMaterial(t.context(), t.parameters(), t.serverKey(), t.clientCas(), crls);
-    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock);
-    return new Generation(number, g.config(), tls, policy, g.commands(), clock.instant());
+  synchronized RenewalState renewalState(Config config) throws ConfigException {
+    if (renewal.get() != null) return renewal.get();
+    Serving s = serving.orElseThrow();
+    Metrics metrics = s.metrics();
+    RenewalState r = RenewalState.open(config, serial -> denyList.get().serials().contains(
+        DenyList.normalizeSerial(serial)), s.revokeSerial(), s.rolloverLookups(), new RenewalEvents() {
+          @Override
+          public void issued(Issuance issuance) {
+            metrics.renewals().issued();
+          }
+
+          @Override
+          public void refused(RenewalRefusal reason) {
+            metrics.renewals().refused(reason.label());
+          }
+        });
+    renewal.set(r);
+    metrics.renewals().dueFrom(() -> {
+      Generation g = current.get();
+      Optional<EnrollmentSettings> e = g == null ? Optional.empty() : g.config().enrollment();
+      return e.isEmpty() ? 0 : r.rollover().dueWithin(e.get().renewBefore(), clock.instant());
+    });
+    return r;
+  }
+
+  /** Tells the renewal rollover about each connection that passed policy, once there is a renewal state. */
+  ConnectionListener renewalListener() {
+    return new ConnectionListener() {
+      @Override
+      public void accepted(long connection, Identity identity, X509Certificate leaf) {
+        RenewalState r = renewal.get();
+        if (r != null) {
+          r.rollover().connected(connection, identity.serial(), leaf == null ? null : leaf.getNotAfter().toInstant());
+        }
+      }
+
+      @Override
+      public void closed(long connection) {
+        RenewalState r = renewal.get();
+        if (r != null) r.rollover().closed(connection);
+      }
+    };
   }
 }

@@ -1,12 +1,22 @@
 package org.securecmd.daemon;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.securecmd.daemon.config.ConfigException;
-import org.slf4j.LoggerFactory;
 import org.securecmd.daemon.config.ConfigLoader;
+import org.securecmd.daemon.server.BoundListener;
+import org.securecmd.daemon.systemd.SystemdEnvironment;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
-/** {@code securecmdd [--config FILE] [--check-config]}: parses the command line and hands over to {@link Daemon}. */
+/**
+ * {@code securecmdd [--config FILE] [--check-config]}: the process around the daemon. Parses the command line,
+ * reads the environment once, hands over to {@link Daemon}, turns TERM and INT into a graceful stop and HUP
+ * into a reload, and sets the exit code.
+ */
 public final class Main {
   static final String USAGE = """
       usage: securecmdd [--config FILE] [--check-config]
@@ -48,7 +58,8 @@ public final class Main {
         return;
       }
       // The one read of the environment: the daemon gets values, so a test's daemon never sees ours.
-      new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv())).runUntilStopped();
+      runUntilStopped(new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv()),
+          Daemon.CRL_POLL_INTERVAL));
     } catch (ConfigException e) {
       System.err.println("securecmdd: " + e.getMessage());
       System.exit(1);
@@ -57,6 +68,25 @@ public final class Main {
       System.exit(1);
     }
     System.exit(0);
+  }
+
+  /** Starts {@code daemon}; returns once TERM or INT asked to stop and the connections drained. */
+  private static void runUntilStopped(Daemon daemon) throws ConfigException, IOException, InterruptedException {
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    AtomicReference<Daemon.Started> running = new AtomicReference<>();
+    // sun.misc.Signal (jdk.unsupported) is the JDK's only way to catch SIGTERM without a shutdown hook,
+    // which could not exit 0 after a graceful stop. Each signal runs its handler on a new thread. Installed
+    // before READY=1, so that systemd's first reload finds the handler.
+    Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+    Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
+    Signal.handle(new Signal("HUP"), s -> {
+      Daemon.Started started = running.get();
+      if (started == null) LoggerFactory.getLogger(Daemon.class).warn("SIGHUP ignored: still starting");
+      else started.reloadOnSignal();
+    });
+    running.set(daemon.start(c -> new BoundListener(c.server().listen())));
+    stopRequested.await();
+    running.get().stop();
   }
 
   private static void usage(String message) {

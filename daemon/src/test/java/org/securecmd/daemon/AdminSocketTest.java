@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,15 +23,13 @@ import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
 import org.securecmd.daemon.admin.Json;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.protocol.Reply;
 
 /** securecmdctl against a real daemon: every subcommand, reload, revocation, persistence, concurrency. */
 class AdminSocketTest {
   @TempDir Path dir;
   private TestDaemon d;
-  private Daemon restarted;
+  private Daemon.Started restarted;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -191,8 +188,7 @@ class AdminSocketTest {
     d.close();
     d = null;
 
-    restarted = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    restarted.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    restarted = TestDaemon.startOnLoopback(dir.resolve("config.toml"));
     assertEquals("FORBIDDEN", send(client, restarted.port(), "PING").errorCode(), "revocation survived a restart");
     Ctl after = new Ctl(restarted.adminSocket());
     assertTrue(after.run("revoked").out().matches("(?s)identity trusted-client  \\(\\S+@\\S+, 20.*"), "who and when are recorded");

@@ -63,8 +63,8 @@ class ArchitectureTest {
       // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
       Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
-      // with the client's parser (tls) rather than a second one.
-      Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),
+      // with the client's parser (tls) rather than a second one; enroll → protocol: a refusal names its ErrorCode.
+      Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
       // same as securecmdctl metrics), so it needs no other securecmd package but config.HostPort, the one

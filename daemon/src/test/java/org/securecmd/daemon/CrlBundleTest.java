@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
 import org.securecmd.daemon.config.ConfigException;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
@@ -53,7 +50,7 @@ class CrlBundleTest {
   @Test
   void aDeviceRevokedByTheSecondCrlOfABundleIsRefused(@TempDir Path dir) throws Exception {
     Path bundle = bundle(dir, rootCrl, fleetCrlNew);
-    Daemon d = start(dir, bundle);
+    Daemon.Started d = start(dir, bundle);
     try {
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-2"));
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-3"));
@@ -65,14 +62,35 @@ class CrlBundleTest {
 
   @Test
   void aNewerCrlAppendedToAnOlderOneRevokesWhatOnlyTheNewerNames(@TempDir Path dir) throws Exception {
-    Daemon d = start(dir, bundle(dir, fleetCrlOld, fleetCrlNew));
+    Daemon.Started d = start(dir, bundle(dir, fleetCrlOld, fleetCrlNew));
     try {
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-3"));
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-2"));
       assertEquals("THIS_IS_THE_SECRET", send(d, "device-1").text());
+      // one metric series per issuer, not one per CRL of the bundle (a duplicate series breaks the scrape)
+      java.util.Map<?, ?> m = (java.util.Map<?, ?>) org.securecmd.daemon.admin.Json.parse(
+          new Ctl(d.adminSocket()).run("--json", "metrics").out().strip());
+      java.util.List<String> series = String.valueOf(m.get("text")).lines()
+          .filter(l -> l.startsWith("securecmd_crl_next_update_seconds{")).toList();
+      assertEquals(1, series.size(), series.toString());
+      assertTrue(series.get(0).startsWith("securecmd_crl_next_update_seconds{issuer=\"Fleet Intermediate CA\"} "),
+          series.toString());
     } finally {
       d.stop();
     }
+  }
+
+  @Test
+  void theCrlNumbersOpensslWroteAreReadSoTheNewerCrlOfAnIssuerIsKnown() throws Exception {
+    java.security.cert.CertificateFactory f = java.security.cert.CertificateFactory.getInstance("X.509");
+    java.util.List<java.math.BigInteger> numbers = new java.util.ArrayList<>();
+    for (Path crl : new Path[] {fleetCrlOld, fleetCrlNew}) {
+      try (var in = Files.newInputStream(crl)) {
+        java.security.cert.X509CRL x = (java.security.cert.X509CRL) f.generateCRL(in);
+        numbers.add(org.securecmd.daemon.tls.CrlWatcher.InForce.of("Fleet Intermediate CA", x).number().orElseThrow());
+      }
+    }
+    assertEquals(1, numbers.get(1).compareTo(numbers.get(0)), numbers.toString());
   }
 
   @Test
@@ -115,7 +133,7 @@ class CrlBundleTest {
     Files.writeString(dir.resolve("client-ca.pem"), Files.readString(root.certificate())
         + Files.readString(fleet.certificate()) + Files.readString(otherRoot.certificate())
         + Files.readString(otherFleet.certificate()));
-    Daemon d = start(dir, bundle, dir.resolve("client-ca.pem"));
+    Daemon.Started d = start(dir, bundle, dir.resolve("client-ca.pem"));
     try {
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, dir, "device-9"));
       // device-1's chain holds an intermediate with the revoked serial number (0x1000) under another issuer.
@@ -134,11 +152,11 @@ class CrlBundleTest {
     return bundle;
   }
 
-  private static Daemon start(Path dir, Path crl) throws Exception {
+  private static Daemon.Started start(Path dir, Path crl) throws Exception {
     return start(dir, crl, pki.resolve("client-ca.pem"));
   }
 
-  private static Daemon start(Path dir, Path crl, Path clientCa) throws Exception {
+  private static Daemon.Started start(Path dir, Path crl, Path clientCa) throws Exception {
     Path config = dir.resolve("config.toml");
     Files.writeString(config, """
         [server]
@@ -160,16 +178,14 @@ class CrlBundleTest {
         allow = ["device-*"]
         """.formatted(pki.resolve("server.crt"), pki.resolve("server.key"), clientCa, crl,
         dir.resolve("admin.sock"), dir.resolve("state")));
-    Daemon d = new Daemon(config, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return d;
+    return TestDaemon.startOnLoopback(config);
   }
 
-  private static Reply send(Daemon d, String device) throws Exception {
+  private static Reply send(Daemon.Started d, String device) throws Exception {
     return send(d, pki, device);
   }
 
-  private static Reply send(Daemon d, Path keys, String device) throws Exception {
+  private static Reply send(Daemon.Started d, Path keys, String device) throws Exception {
     SecureCmdClient client = new SecureCmdClient(new HandshakeSetup.Builder()
         .addTrustedCertificates(Pem.readCertificates(root.certificate()))
         .certifiedKey(CertifiedKey.load(keys.resolve(device + ".crt"), keys.resolve(device + ".key"))).build());

@@ -21,6 +21,8 @@ import org.securecmd.client.Connection;
 import org.securecmd.daemon.admin.Json;
 import org.securecmd.daemon.config.ListenAddress;
 import org.securecmd.daemon.server.BoundListener;
+import org.securecmd.daemon.systemd.SystemdEnvironment;
+import org.securecmd.daemon.tls.CrlWatcher;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.TestPki;
@@ -31,7 +33,7 @@ class CrlWatchTest {
 
   @TempDir Path dir;
   private TestDaemon fixture;
-  private Daemon daemon;
+  private Daemon.Started daemon;
   private AuditCapture watcherLog;
 
   /** A daemon whose CRL file is {@code crl}, checked every 50 ms; devices from the fixture's PKI. */
@@ -43,9 +45,8 @@ class CrlWatchTest {
         fixture.pki.intermediate().certificate().getEncoded()), StandardOpenOption.APPEND);
     Files.writeString(dir.resolve("config.toml"), TestDaemon.config("allow = [\"trusted-client\"]\ncrl = \"crl.pem\"", ""));
     watcherLog = new AuditCapture(CrlWatcher.class.getName());
-    daemon = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-    daemon.crlPollInterval(Duration.ofMillis(50));
-    daemon.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
+    daemon = new Daemon(dir.resolve("config.toml"), Clock.systemUTC(), SystemdEnvironment.NONE, Duration.ofMillis(50))
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
   }
 
   @AfterEach

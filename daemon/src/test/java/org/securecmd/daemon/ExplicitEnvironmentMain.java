@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Child JVM for {@link DaemonEnvironmentTest}: a daemon built as tests build it ({@link TestDaemon}, so
- * {@link SystemdEnvironment#NONE}) inside a process whose real environment is systemd's. Prints the reply
+ * {@code SystemdEnvironment.NONE}) inside a process whose real environment is systemd's. Prints the reply
  * to PING, then stops; an exception exits non-zero with its stack trace.
  */
 public final class ExplicitEnvironmentMain {

@@ -10,12 +10,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 
 /** The endpoint is off unless configured, and a port it cannot bind stops the start, naming the address. */
 class MetricsStartTest {
@@ -36,9 +33,7 @@ class MetricsStartTest {
       TestDaemon.start(dir, TestDaemon.config("", "")).close();  // writes the PKI and a config into dir
       Files.writeString(dir.resolve("config.toml"),
           TestDaemon.config("", "[metrics]\nlisten = \"127.0.0.1:" + port + "\"\n"));
-      Daemon d = new Daemon(dir.resolve("config.toml"), Clock.systemUTC());
-      IOException e = assertThrows(IOException.class,
-          () -> d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0))));
+      IOException e = assertThrows(IOException.class, () -> TestDaemon.startOnLoopback(dir.resolve("config.toml")));
       assertTrue(e.getMessage().startsWith("cannot listen for metrics on 127.0.0.1:" + port + ": "), e.getMessage());
       assertFalse(Files.exists(dir.resolve("admin.sock")), "the admin socket is closed and removed again");
     }

@@ -96,9 +96,7 @@ class MutualTlsTest {
     // a fresh daemon with the same PKI files plus the CRL
     String config = TestDaemon.config("allow = [\"trusted-client\"]\ncrl = \"crl.pem\"", "");
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon daemon = new Daemon(dir.resolve("config.toml"), java.time.Clock.systemUTC());
-    daemon.start(c -> new org.securecmd.daemon.server.BoundListener(
-        new org.securecmd.daemon.config.ListenAddress("127.0.0.1", 0)));
+    Daemon.Started daemon = TestDaemon.startOnLoopback(dir.resolve("config.toml"));
     try {
       SecureCmdClient client = clientOf(d.pki, revoked);
       try (Connection c = client.connect("127.0.0.1", daemon.port())) {
@@ -151,7 +149,7 @@ class MutualTlsTest {
   void clientRefusesAServerWhoseCertificateNamesAnotherIp() throws Exception {
     try (TestDaemon d = TestDaemon.start(dir, TestDaemon.config("", ""))) {
       d.pki.issue(TestPki.spec("127.0.0.2").ip("127.0.0.2").serverAuth()).write(dir, "server");
-      d.daemon.install(d.daemon.load());
+      d.daemon.generations().install(d.daemon.generations().next());
       ClientException e = assertThrows(ClientException.class, () -> d.send(d.device, "GET_SECRET"));
       assertEquals(ClientException.Kind.TLS, e.kind());
       assertEquals("IP address mismatch: the server certificate is not valid for 127.0.0.1", e.getMessage());
@@ -179,7 +177,7 @@ class MutualTlsTest {
       }
       // Same SSLContext (so the session resumes), new policy that no longer allows the device.
       Generation g = d.daemon.generation();
-      d.daemon.install(new Generation(g.number() + 1, g.config(), g.tls(),
+      d.daemon.generations().install(new Generation(g.number() + 1, g.config(), g.tls(),
           new AccessPolicy(AllowList.of(List.of("someone-else")), null, () -> DenyList.EMPTY), g.commands(),
           Instant.now()));
       try (Connection c = client.connect("127.0.0.1", d.port())) {
@@ -200,7 +198,7 @@ class MutualTlsTest {
       }
       Generation g = d.daemon.generation();
       DenyList denied = DenyList.EMPTY.withSerial(d.device.certificate().getSerialNumber().toString(16));
-      d.daemon.install(new Generation(g.number() + 1, g.config(), g.tls(),
+      d.daemon.generations().install(new Generation(g.number() + 1, g.config(), g.tls(),
           new AccessPolicy(g.policy().connectAllow(), null, () -> denied), g.commands(), Instant.now()));
       try (Connection c = client.connect("127.0.0.1", d.port())) {
         assertEquals(Reply.error(ErrorCode.FORBIDDEN, "revoked by the operator"), c.send("PING"));

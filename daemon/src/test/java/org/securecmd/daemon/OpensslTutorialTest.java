@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;
@@ -90,7 +87,7 @@ class OpensslTutorialTest {
     // allow_anonymous (a pattern, even "*", never admits a client without a certificate).
     Path config = writeConfig(dir, "server.crt", "server.key", "auth = \"none\"\nallow_anonymous = true",
         "[]\nallow_anonymous = true");
-    Daemon d = start(config);
+    Daemon.Started d = start(config);
     try {
       // The tutorial's client, verbatim but for the port and the CA path.
       String client = """
@@ -124,7 +121,7 @@ class OpensslTutorialTest {
   private static String secretWith(String cert, String key) throws Exception {
     Path dir = Files.createTempDirectory(pki, "case");
     Path config = writeConfig(dir, cert, key, "auth = \"required\"\nallow = [\"trusted-client\"]", "[\"trusted-client\"]");
-    Daemon d = start(config);
+    Daemon.Started d = start(config);
     try {
       SecureCmdClient client = new SecureCmdClient(new HandshakeSetup.Builder()
           .addTrustedCertificates(Pem.readCertificates(pki.resolve("ca.crt")))
@@ -160,10 +157,8 @@ class OpensslTutorialTest {
     return config;
   }
 
-  private static Daemon start(Path config) throws Exception {
-    Daemon d = new Daemon(config, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return d;
+  private static Daemon.Started start(Path config) throws Exception {
+    return TestDaemon.startOnLoopback(config);
   }
 
   static void sh(String command) throws IOException, InterruptedException {

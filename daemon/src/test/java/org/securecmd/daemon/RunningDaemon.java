@@ -1,9 +1,6 @@
 package org.securecmd.daemon;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import org.securecmd.daemon.config.ListenAddress;
-import org.securecmd.daemon.server.BoundListener;
 
 /**
  * A real daemon in this JVM for tests in other modules (through the daemon's test-jar): started from a
@@ -14,16 +11,14 @@ import org.securecmd.daemon.server.BoundListener;
  * }</pre>
  */
 public final class RunningDaemon implements AutoCloseable {
-  private final Daemon daemon;
+  private final Daemon.Started daemon;
 
-  private RunningDaemon(Daemon daemon) {
+  private RunningDaemon(Daemon.Started daemon) {
     this.daemon = daemon;
   }
 
   public static RunningDaemon start(Path configFile) throws Exception {
-    Daemon d = new Daemon(configFile, Clock.systemUTC());
-    d.start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
-    return new RunningDaemon(d);
+    return new RunningDaemon(TestDaemon.startOnLoopback(configFile));
   }
 
   public int port() throws java.io.IOException {

@@ -11,6 +11,8 @@ import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
 import org.securecmd.daemon.config.ListenAddress;
 import org.securecmd.daemon.server.BoundListener;
+import org.securecmd.daemon.systemd.SystemdEnvironment;
+import org.securecmd.daemon.systemd.SystemdSockets;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.TestPki;
@@ -29,9 +31,9 @@ public final class TestDaemon implements AutoCloseable {
   public final TestPki.Issued server;
   /** A device on the allow list (CN trusted-client). */
   public final TestPki.Issued device;
-  public final Daemon daemon;
+  public final Daemon.Started daemon;
 
-  private TestDaemon(Path dir, TestPki pki, TestPki.Issued server, TestPki.Issued device, Daemon daemon) {
+  private TestDaemon(Path dir, TestPki pki, TestPki.Issued server, TestPki.Issued device, Daemon.Started daemon) {
     this.dir = dir;
     this.pki = pki;
     this.server = server;
@@ -66,6 +68,15 @@ public final class TestDaemon implements AutoCloseable {
   private static String clients(String extra) {
     String s = extra.isEmpty() ? "allow = [\"trusted-client\"]" : extra;
     return s.contains("auth =") ? s : "auth = \"required\"\n" + s;
+  }
+
+  /**
+   * A daemon not under systemd, started from {@code configFile} (written already) on 127.0.0.1 at an
+   * ephemeral port, whatever {@code [server] listen} says.
+   */
+  static Daemon.Started startOnLoopback(Path configFile) throws Exception {
+    return new Daemon(configFile, Clock.systemUTC(), SystemdEnvironment.NONE, Daemon.CRL_POLL_INTERVAL)
+        .start(c -> new BoundListener(new ListenAddress("127.0.0.1", 0)));
   }
 
   /** Writes PKI and config into {@code dir} and starts a daemon. */
@@ -110,9 +121,9 @@ public final class TestDaemon implements AutoCloseable {
     server.write(dir, "server");
     pki.writeRoot(dir.resolve("ca.crt"));
     Files.writeString(dir.resolve("config.toml"), config);
-    Daemon d = new Daemon(dir.resolve("config.toml"), clock,
-        new SystemdEnvironment(notifier, SystemdSockets.NONE, java.util.Optional.empty()));
-    d.start(c -> new BoundListener(listen));
+    Daemon.Started d = new Daemon(dir.resolve("config.toml"), clock,
+        new SystemdEnvironment(notifier, SystemdSockets.NONE, java.util.Optional.empty()), Daemon.CRL_POLL_INTERVAL)
+        .start(c -> new BoundListener(listen));
     return new TestDaemon(dir, pki, server, device, d);
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.securecmd.daemon.systemd.SystemdSockets;
 
 /** The systemd units in etc/: the settings the daemon relies on, and the hardening score we track. */
 class UnitFilesTest {

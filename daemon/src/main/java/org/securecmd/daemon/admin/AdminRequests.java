@@ -108,7 +108,7 @@ public final class AdminRequests {
     m.put("connections_open", server.openConnections());
     m.put("connections_accepted", metrics.acceptedCount());
     m.put("requests", metrics.requestCount());
-    m.put("revoked_entries", size(revocations.list()));
+    m.put("revoked_entries", revocations.list().size());
     m.put("state", state(revocations.health()));
     X509Certificate leaf = g.tls().serverKey().leaf();
     m.put("server_certificate", certificate(leaf));
@@ -299,27 +299,12 @@ public final class AdminRequests {
   public String metricsText() {
     Generation g = current.get();
     // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
-    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
-    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), size(revocations.list()),
-        reload)
+    return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), revocations.list().size(),
+            reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt)))
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
             clock.instant())
-        + stateGauges(revocations.health())
+        + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
-  }
-
-  private static int size(DenyList d) {
-    return d.size();
-  }
-
-  /** The state store's two gauges, in the same text format as {@link PrometheusText}. */
-  private static String stateGauges(StateHealth h) {
-    return "# HELP securecmd_state_degraded 1 when the shared state store is unreachable and this host serves"
-        + " its last-known deny list.\n# TYPE securecmd_state_degraded gauge\nsecurecmd_state_degraded "
-        + (h.degraded() ? 1 : 0) + "\n"
-        + "# HELP securecmd_state_last_sync_timestamp_seconds When the deny list was last read from or written to"
-        + " the state store (Unix time).\n# TYPE securecmd_state_last_sync_timestamp_seconds gauge\n"
-        + "securecmd_state_last_sync_timestamp_seconds " + h.lastSync().map(Instant::getEpochSecond).orElse(0L) + "\n";
   }
 }

@@ -13,6 +13,7 @@ import javax.naming.ldap.Rdn;
 import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.audit.ProxyCounters;
+import org.securecmd.daemon.state.StateHealth;
 
 /**
  * Renders counters in the Prometheus text exposition format (version 0.0.4): connections, handshakes by
@@ -73,6 +74,16 @@ final class PrometheusText {
     return p.b.toString();
   }
 
+  /** The state store's two gauges: degraded or not, and when the deny list was last synchronised. */
+  static String state(StateHealth h) {
+    PrometheusText p = new PrometheusText();
+    p.gauge("securecmd_state_degraded", "1 when the shared state store is unreachable and this host serves its "
+        + "last-known deny list.", h.degraded() ? 1 : 0);
+    p.gauge("securecmd_state_last_sync_timestamp_seconds", "When the deny list was last read from or written to the "
+        + "state store (Unix time).", h.lastSync().map(Instant::getEpochSecond).orElse(0L));
+    return p.b.toString();
+  }
+
   /**
    * The several-hosts part: PROXY v2 health checks and refused headers, and the CRL file's state (seconds
    * until each CRL's nextUpdate, negative once past; whether the last load worked).
@@ -87,8 +98,8 @@ final class PrometheusText {
         p.sample("securecmd_proxy_header_refused_total{reason=\"" + label(reason) + "\"}", n));
     if (crl.configured()) {
       p.help("securecmd_crl_next_update_seconds", "gauge",
-          "Seconds until the CRL's nextUpdate (negative when past), by issuer CN.");
-      for (CrlHealth.Crl c : crl.crls()) {
+          "Seconds until the CRL's nextUpdate (negative when past), by issuer CN: the newest CRL of each.");
+      for (CrlHealth.Crl c : crl.newestPerIssuer()) {
         c.nextUpdate().ifPresent(t -> p.sample("securecmd_crl_next_update_seconds{issuer=\"" + label(c.issuer())
             + "\"}", Duration.between(now, t).toSeconds()));
       }

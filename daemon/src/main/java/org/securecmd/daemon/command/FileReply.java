@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.config.ReplyEncoding;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
@@ -61,19 +62,20 @@ final class FileReply implements CommandHandler {
   }
 
   @Override
-  public Reply handle(Identity identity) {
+  public Answer handle(Call call) {
+    Identity identity = call.identity();
     Path file;
     if (template.contains("{client}")) {
-      if (identity.isAnonymous()) return Reply.error(ErrorCode.FORBIDDEN, verb + " needs a client certificate");
+      if (identity.isAnonymous()) return Answer.error(ErrorCode.FORBIDDEN, verb + " needs a client certificate");
       String name = identity.commonName();
-      if (name.isEmpty()) return Reply.error(ErrorCode.FORBIDDEN, verb + " needs a certificate with a CN");
+      if (name.isEmpty()) return Answer.error(ErrorCode.FORBIDDEN, verb + " needs a certificate with a CN");
       if (!allow.allowsName(name)) {
-        log.warn("{}: the allow list matched another name of {}, not its CN; refusing", verb, printable(name));
-        return Reply.error(ErrorCode.FORBIDDEN, "not allowed for this client");
+        log.warn("{}: the allow list matched another name of {}, not its CN; refusing", verb, LogText.token(name));
+        return Answer.error(ErrorCode.FORBIDDEN, "not allowed for this client");
       }
       if (!SAFE_NAME.matcher(name).matches()) {
-        log.warn("{}: client name {} is not a safe file name; refusing", verb, printable(name));
-        return Reply.error(ErrorCode.UNAVAILABLE, "no reply for this client");
+        log.warn("{}: client name {} is not a safe file name; refusing", verb, LogText.token(name));
+        return Answer.error(ErrorCode.UNAVAILABLE, "no reply for this client");
       }
       file = Path.of(template.replace("{client}", name));
     } else {
@@ -84,24 +86,24 @@ final class FileReply implements CommandHandler {
       bytes = template.contains("{client}") ? readRegularFile(file) : readOperatorsFile(file);
     } catch (NoSuchFileException e) {
       log.warn("{}: reply file {} does not exist", verb, file);
-      return Reply.error(ErrorCode.UNAVAILABLE, "no reply for this client");
+      return Answer.error(ErrorCode.UNAVAILABLE, "no reply for this client");
     } catch (NotARegularFile e) {
       log.error("{}: reply file {} {}; refusing", verb, file, e.getMessage());
-      return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
+      return Answer.error(ErrorCode.UNAVAILABLE, "reply not available");
     } catch (IOException e) {
       log.error("{}: cannot read reply file {}: {}", verb, file, e.toString());
-      return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
+      return Answer.error(ErrorCode.UNAVAILABLE, "reply not available");
     }
     if (bytes == null) {
       log.error("{}: reply file {} is larger than {} bytes", verb, file, MAX_FILE_BYTES);
-      return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
+      return Answer.error(ErrorCode.UNAVAILABLE, "reply not available");
     }
-    if (encoding == ReplyEncoding.BASE64) return Reply.ok(Base64.getEncoder().encodeToString(bytes));
+    if (encoding == ReplyEncoding.BASE64) return Answer.ok(Base64.getEncoder().encodeToString(bytes));
     return plain(file, bytes);
   }
 
   /** One line of UTF-8; a single trailing newline (as editors write) is not part of the value. */
-  private Reply plain(Path file, byte[] bytes) {
+  private Answer plain(Path file, byte[] bytes) {
     int n = bytes.length;
     if (n > 0 && bytes[n - 1] == '\n') n--;
     if (n > 0 && bytes[n - 1] == '\r') n--;
@@ -111,13 +113,13 @@ final class FileReply implements CommandHandler {
           .decode(ByteBuffer.wrap(bytes, 0, n)).toString();
     } catch (CharacterCodingException e) {
       log.error("{}: reply file {} is not UTF-8; set encoding = \"base64\"", verb, file);
-      return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
+      return Answer.error(ErrorCode.UNAVAILABLE, "reply not available");
     }
     if (!Reply.isSingleLine(text) || Reply.readsAsError(text)) {
       log.error("{}: reply file {} is not a single line of text; set encoding = \"base64\"", verb, file);
-      return Reply.error(ErrorCode.UNAVAILABLE, "reply not available");
+      return Answer.error(ErrorCode.UNAVAILABLE, "reply not available");
     }
-    return Reply.ok(text);
+    return Answer.ok(text);
   }
 
   /**
@@ -151,10 +153,6 @@ final class FileReply implements CommandHandler {
   private static byte[] bounded(InputStream in) throws IOException {
     byte[] buf = in.readNBytes(MAX_FILE_BYTES + 1);
     return buf.length > MAX_FILE_BYTES ? null : Arrays.copyOf(buf, buf.length);
-  }
-
-  private static String printable(String name) {
-    return name.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** A reply file that is a link, directory, FIFO or device: never read. */

@@ -1,14 +1,11 @@
 package org.securecmd.daemon.command;
 
-import org.securecmd.daemon.auth.Identity;
-import org.securecmd.protocol.Reply;
-
 /** {@code PING} → {@code PONG}: lets a device check the whole path without touching any secret. */
 final class Ping implements CommandHandler {
-  private static final Reply PONG = Reply.ok("PONG");
+  private static final Answer PONG = Answer.ok("PONG");
 
   @Override
-  public Reply handle(Identity identity) {
+  public Answer handle(Call call) {
     return PONG;
   }
 }

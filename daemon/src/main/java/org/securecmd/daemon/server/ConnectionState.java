@@ -1,9 +1,8 @@
 package org.securecmd.daemon.server;
 
 /**
- * Where one connection is in its life. Only {@link ServedConnection} moves it, under its own lock; other
- * threads (a drain, the admin socket, a policy re-check, the deadline sweep) ask it to move and act on what
- * it was.
+ * Where one connection is in its life. Only {@link Lifecycle} moves it, under its own lock; other threads (a
+ * drain, the admin socket, a policy re-check, the deadline sweep) ask it to move and act on what it was.
  */
 enum ConnectionState {
   /** The TLS handshake runs; the thread may be blocked writing to the peer. */
@@ -20,9 +19,12 @@ enum ConnectionState {
   /** A stop came while handshaking or answering: the request being (or about to be) answered is the last. */
   LAST,
   /**
-   * A refusal ({@code ERR FORBIDDEN} after a policy change, {@code ERR BUSY} over a limit) is being written,
-   * unprompted or in place of a reply; then the connection closes. Nothing else is answered.
+   * A refusal ({@code ERR FORBIDDEN} after a policy change, {@code ERR BUSY} over a limit) waits to be
+   * written: unprompted, or after the reply being written. Nothing else is answered, and no stop or second
+   * refusal replaces it.
    */
+  REFUSED,
+  /** The refusal is being written; then the connection closes. */
   REFUSING,
   /** Closed, or being closed; nothing more is read or answered. */
   CLOSED;

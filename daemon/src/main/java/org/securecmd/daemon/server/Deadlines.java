@@ -1,5 +1,6 @@
 package org.securecmd.daemon.server;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -8,23 +9,53 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code handshake_timeout}), the wait for a request ({@code idle_timeout}), a request line from its first
  * byte ({@code request_timeout}), a reply being written ({@code write_timeout}), and the connection's age
  * ({@code max_connection_age}).
+ *
+ * <p>One {@link Phase} runs at a time, with the time it began; both sit in one atomic word, so the sweep
+ * never sees a phase with another phase's start. The sweep acts at most once per connection: it moves the
+ * phase to {@link Phase#CUT} or {@link Phase#EXPIRED}, which nothing leaves.
  */
 final class Deadlines {
-  private static final long NONE = Long.MIN_VALUE;
+  /** What the connection is doing, and so which clock runs. */
+  enum Phase {
+    /** From accept until the handshake ends: {@code handshake_timeout}. */
+    HANDSHAKE,
+    /** No clock: the handshake is done and no request is awaited yet, or a request is being answered. */
+    SERVING,
+    /** Waiting for a request with none begun: {@code idle_timeout}. */
+    WAITING,
+    /** A request line has begun (its first bytes arrived): {@code request_timeout}. */
+    READING,
+    /** A reply (or refusal) is being written: {@code write_timeout}. */
+    WRITING,
+    /**
+     * As WRITING, with bytes of the next request already read: READING begins again when the write ends, so
+     * a pipelined line's clock does not count the time its predecessor was answered and written.
+     */
+    WRITING_AHEAD,
+    /** The sweep cut the handshake: its socket is closed or being closed. */
+    CUT,
+    /** The sweep acted on an idle, request, write or age deadline; it does not act again. */
+    EXPIRED
+  }
+
+  /** What the sweep found, and has acted on by moving the phase: the caller closes or stops the connection. */
+  enum Expiry { NONE, HANDSHAKE, IDLE, REQUEST, WRITE, AGE }
+
+  private static final Phase[] PHASES = Phase.values();
+  private static final int PHASE_BITS = 3;
+  private static final long PHASE_MASK = (1 << PHASE_BITS) - 1;
 
   private final Limits limits;
   private final long born = System.nanoTime();
-  /** Running from accept; ENDED when the handshake ended in time, EXPIRED when the sweep cut it first. */
-  private final AtomicLong handshake = new AtomicLong(born);
-  private static final long ENDED = Long.MIN_VALUE + 1;
-  private static final long EXPIRED = Long.MIN_VALUE + 2;
-  /** Since when the connection waits for a request with none begun; NONE while a request is read or answered. */
-  private volatile long waitingSince = NONE;
-  private volatile long lineStart = NONE;
-  private volatile long writeStart = NONE;
+  /** The phase (low bits) and when it began, in nanoseconds since {@link #born} (the rest). */
+  private final AtomicLong clock = new AtomicLong(pack(Phase.HANDSHAKE, 0));
 
   Deadlines(Limits limits) {
     this.limits = limits;
+  }
+
+  Phase phase() {
+    return phaseOf(clock.get());
   }
 
   /**
@@ -32,70 +63,107 @@ final class Deadlines {
    * and closed the socket, so a failure is "handshake timed out" whatever exception JSSE threw.
    */
   boolean handshakeEnded() {
-    long start = handshake.get();
-    return start != EXPIRED && handshake.compareAndSet(start, ENDED);
+    long c = clock.get();
+    if (phaseOf(c) == Phase.HANDSHAKE && clock.compareAndSet(c, pack(Phase.SERVING, System.nanoTime() - born))) {
+      return true;
+    }
+    return phase() != Phase.CUT;
   }
 
   /** Whether the sweep has cut the handshake (its socket is closed or being closed). */
   boolean handshakeCut() {
-    return handshake.get() == EXPIRED;
+    return phase() == Phase.CUT;
   }
 
-  java.time.Duration handshakeTimeout() {
+  Duration handshakeTimeout() {
     return limits.handshakeTimeout();
-  }
-
-  /** Run by the sweep: true exactly once, when a handshake still running is past {@code handshake_timeout}. */
-  boolean handshakeExpired(long now) {
-    long start = handshake.get();
-    return start != ENDED && start != EXPIRED && now - start > limits.handshakeTimeout().toNanos()
-        && handshake.compareAndSet(start, EXPIRED);
   }
 
   /**
    * The connection is about to wait for a request (after its handshake, after each reply): the idle clock
-   * starts, unless bytes of the next request are already buffered (then the request clock runs instead).
+   * starts, unless bytes of the next request are already read (then the request clock runs instead).
    */
   void awaitingRequest() {
-    if (lineStart == NONE) waitingSince = System.nanoTime();
+    move(Phase.SERVING, Phase.WAITING);
   }
 
   /** Bytes of a request arrived; starts the request clock unless a line is already in progress. */
   void bytesArrived() {
-    if (lineStart == NONE) lineStart = System.nanoTime();
-    if (waitingSince != NONE) waitingSince = NONE;
+    move(Phase.WAITING, Phase.READING);
   }
 
   /** A whole line was read; {@code more} when bytes of the next one are already buffered. */
   void lineRead(boolean more) {
-    waitingSince = NONE;
-    lineStart = more ? System.nanoTime() : NONE;
+    long now = System.nanoTime() - born;
+    long c;
+    do {
+      c = clock.get();
+      Phase p = phaseOf(c);
+      // a refusal being written by another thread keeps its write clock; the connection then closes
+      if (p == Phase.CUT || p == Phase.EXPIRED || p == Phase.WRITING || p == Phase.WRITING_AHEAD) return;
+    } while (!clock.compareAndSet(c, pack(more ? Phase.READING : Phase.SERVING, now)));
   }
 
-  /** Whether the connection has waited for a request longer than {@code idle_timeout}. */
-  boolean idleExpired(long now) {
-    long since = waitingSince;
-    return since != NONE && now - since > limits.idleTimeout().toNanos();
-  }
-
+  /** A reply starts to be written (one at a time: the connection's write lock). */
   void writeStarted() {
-    writeStart = System.nanoTime();
+    long now = System.nanoTime() - born;
+    long c;
+    do {
+      c = clock.get();
+      Phase p = phaseOf(c);
+      if (p == Phase.CUT || p == Phase.EXPIRED) return;
+      Phase next = p == Phase.READING ? Phase.WRITING_AHEAD : Phase.WRITING;
+      if (clock.compareAndSet(c, pack(next, now))) return;
+    } while (true);
   }
 
   void writeEnded() {
-    writeStart = NONE;
+    long now = System.nanoTime() - born;
+    long c;
+    do {
+      c = clock.get();
+      Phase p = phaseOf(c);
+      if (p != Phase.WRITING && p != Phase.WRITING_AHEAD) return;
+      if (clock.compareAndSet(c, pack(p == Phase.WRITING_AHEAD ? Phase.READING : Phase.SERVING, now))) return;
+    } while (true);
   }
 
-  /** Which clock has run out at {@code now}: {@code "request"}, {@code "write"}, or null. */
-  String expired(long now) {
-    long line = lineStart;
-    if (line != NONE && now - line > limits.requestTimeout().toNanos()) return "request";
-    long write = writeStart;
-    if (write != NONE && now - write > limits.writeTimeout().toNanos()) return "write";
-    return null;
+  /**
+   * Run by the sweep: which deadline has passed at {@code now} (a {@link System#nanoTime} value), if any.
+   * Each is reported once: the phase moves to CUT or EXPIRED. An age past {@code max_connection_age} is
+   * reported once the handshake is done.
+   */
+  Expiry expire(long now) {
+    long c = clock.get();
+    Phase p = phaseOf(c);
+    long elapsed = now - born - (c >>> PHASE_BITS);
+    Expiry e = switch (p) {
+      case HANDSHAKE -> elapsed > limits.handshakeTimeout().toNanos() ? Expiry.HANDSHAKE : Expiry.NONE;
+      case WAITING -> elapsed > limits.idleTimeout().toNanos() ? Expiry.IDLE : Expiry.NONE;
+      case READING -> elapsed > limits.requestTimeout().toNanos() ? Expiry.REQUEST : Expiry.NONE;
+      case WRITING, WRITING_AHEAD -> elapsed > limits.writeTimeout().toNanos() ? Expiry.WRITE : Expiry.NONE;
+      case SERVING, CUT, EXPIRED -> Expiry.NONE;
+    };
+    if (e == Expiry.NONE && p != Phase.HANDSHAKE && p != Phase.CUT && p != Phase.EXPIRED
+        && now - born > limits.maxConnectionAge().toNanos()) {
+      e = Expiry.AGE;
+    }
+    if (e == Expiry.NONE) return e;
+    long end = pack(e == Expiry.HANDSHAKE ? Phase.CUT : Phase.EXPIRED, c >>> PHASE_BITS);
+    return clock.compareAndSet(c, end) ? e : Expiry.NONE; // moved meanwhile: looked at again next sweep
   }
 
-  boolean tooOld(long now) {
-    return now - born > limits.maxConnectionAge().toNanos();
+  /** Moves from {@code from} to {@code to}, starting its clock now; in any other phase, nothing changes. */
+  private void move(Phase from, Phase to) {
+    long c = clock.get();
+    if (phaseOf(c) == from) clock.compareAndSet(c, pack(to, System.nanoTime() - born));
+  }
+
+  private static long pack(Phase phase, long sinceBorn) {
+    return sinceBorn << PHASE_BITS | phase.ordinal();
+  }
+
+  private static Phase phaseOf(long c) {
+    return PHASES[(int) (c & PHASE_MASK)];
   }
 }

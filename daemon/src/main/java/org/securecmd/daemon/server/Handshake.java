@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -144,7 +143,10 @@ final class Handshake {
     try {
       Certificate[] peer = session.getPeerCertificates();
       if (peer.length == 0 || !(peer[0] instanceof X509Certificate)) return List.of();
-      return Arrays.stream(peer).map(c -> (X509Certificate) c).toList();
+      // List.of: each request's Call takes it as it is (List.copyOf would copy Stream.toList's list every time)
+      X509Certificate[] chain = new X509Certificate[peer.length];
+      for (int i = 0; i < peer.length; i++) chain[i] = (X509Certificate) peer[i];
+      return List.of(chain);
     } catch (SSLPeerUnverifiedException e) {
       return List.of();
     }

@@ -3,9 +3,9 @@ package org.securecmd.daemon.server;
 import org.securecmd.protocol.Reply;
 
 /**
- * The {@link ConnectionState} of one connection and the refusal waiting for it, moved under one lock. It
- * decides; the connection does the I/O each decision calls for. A refusal is recorded once and delivered
- * once, by whichever thread asks first ({@link #takeRefusal}).
+ * The {@link ConnectionState} of one connection, with the line of its refusal, moved under one lock. It
+ * decides; the connection does the I/O each decision calls for. A refusal is recorded once
+ * ({@link ConnectionState#REFUSED}) and delivered once, by whichever thread asks first ({@link #takeRefusal}).
  */
 final class Lifecycle {
   /** What a refusal decided on another thread asks of the caller. */
@@ -21,8 +21,8 @@ final class Lifecycle {
   }
 
   private ConnectionState state = ConnectionState.HANDSHAKING;
+  /** The line of a REFUSED or REFUSING connection; unused in every other state. */
   private Reply refusal;
-  private boolean refusalTaken;
 
   /** The handshake completed; false when the connection was closed meanwhile. */
   synchronized boolean handshakeDone() {
@@ -32,41 +32,66 @@ final class Lifecycle {
 
   /** Whether a policy re-check applies: handshake done, not closed, not refused yet. */
   synchronized boolean checkable() {
-    return state != ConnectionState.HANDSHAKING && state != ConnectionState.CLOSED && refusal == null;
+    return switch (state) {
+      case FIRST, IDLE, ANSWERING, LAST -> true;
+      case HANDSHAKING, REFUSED, REFUSING, CLOSED -> false;
+    };
   }
 
   /** A request has been read: answer it, unless the connection was closed or refused meanwhile. */
   synchronized boolean begin() {
-    if (state == ConnectionState.CLOSED || refusal != null) return false;
-    if (state != ConnectionState.LAST) state = ConnectionState.ANSWERING;
+    switch (state) {
+      case CLOSED, REFUSED, REFUSING -> {
+        return false;
+      }
+      case LAST -> { }
+      default -> state = ConnectionState.ANSWERING;
+    }
     return true;
   }
 
   /** The reply is written: wait for the next request, unless this was the last one or a refusal came. */
   synchronized boolean finish() {
-    if (state != ConnectionState.ANSWERING || refusal != null) return false;
+    if (state != ConnectionState.ANSWERING) return false;
     state = ConnectionState.IDLE;
     return true;
   }
 
   /** Records a refusal decided on another thread and says who writes it. */
   synchronized Refusal refuse(Reply reply) {
-    if (state == ConnectionState.CLOSED || refusal != null) return Refusal.NONE;
-    if (state == ConnectionState.HANDSHAKING) return Refusal.CLOSE;
-    refusal = reply;
-    return state == ConnectionState.FIRST || state == ConnectionState.IDLE ? Refusal.DELIVER
-        : Refusal.LEFT_TO_CONNECTION;
+    switch (state) {
+      case CLOSED, REFUSED, REFUSING -> {
+        return Refusal.NONE;
+      }
+      case HANDSHAKING -> {
+        return Refusal.CLOSE;
+      }
+      case FIRST, IDLE -> {
+        refused(reply);
+        return Refusal.DELIVER;
+      }
+      default -> { // ANSWERING, LAST
+        refused(reply);
+        return Refusal.LEFT_TO_CONNECTION;
+      }
+    }
   }
 
   /** Records a refusal decided by the connection's own thread, which delivers it on its way out. */
   synchronized void refuseHere(Reply reply) {
-    if (refusal == null) refusal = reply;
+    if (state != ConnectionState.CLOSED && state != ConnectionState.REFUSED && state != ConnectionState.REFUSING) {
+      refused(reply);
+    }
+  }
+
+  private void refused(Reply reply) {
+    state = ConnectionState.REFUSED;
+    refusal = reply;
   }
 
   /** The refusal to write now (state REFUSING), or null when there is none or another thread took it. */
   synchronized Reply takeRefusal() {
-    if (refusal == null || refusalTaken || state == ConnectionState.CLOSED) return null;
-    refusalTaken = true;
+    if (state != ConnectionState.REFUSED) return null;
     state = ConnectionState.REFUSING;
     return refusal;
   }
@@ -78,13 +103,13 @@ final class Lifecycle {
 
   /**
    * A stop: the current (or, not served yet, the first) request is the last; returns true when the
-   * connection waits for a request and must be closed now.
+   * connection waits for a request and must be closed now. A refused connection closes after its line.
    */
   synchronized boolean stopAfterCurrentRequest() {
     switch (state) {
       case HANDSHAKING, FIRST, ANSWERING -> state = ConnectionState.LAST;
       case IDLE -> state = ConnectionState.CLOSED;
-      case LAST, REFUSING, CLOSED -> { }
+      case LAST, REFUSED, REFUSING, CLOSED -> { }
     }
     return state == ConnectionState.CLOSED;
   }

@@ -4,16 +4,17 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.command.Call;
+import org.securecmd.daemon.command.ConnectionFacts;
 import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
@@ -35,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * thread when that thread is answering, else (the thread waits for a request) by a short-lived thread of its
  * own; the refusal is delivered once either way, before the socket closes.
  *
- * <p>Its state and pending refusal are kept by {@link Lifecycle}; this class does the I/O they call for. Just
- * over 300 lines: the request loop, the refusal delivery and the deadline checks share the write lock and
- * the {@link Deadlines}, and read best side by side.
+ * <p>Its state (a pending refusal included) is kept by {@link Lifecycle}, its clocks by {@link Deadlines}; this
+ * class does the I/O they call for. What the handshake established is one value ({@link Handshake.Completed}),
+ * set once; what the connection proved beyond it is another ({@link ConnectionFacts}), which its requests'
+ * handlers read and replace as a whole. Over 300 lines: the request loop, the refusal delivery and the
+ * deadline checks share the write lock, the {@link Lifecycle} and the {@link Deadlines}, and read best side by
+ * side.
  */
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
@@ -53,28 +57,28 @@ final class ServedConnection implements Runnable {
 
   private final long id;
   private final Socket raw;
-  /** The peer's address; the device's own when a listed balancer's PROXY v2 header said so. */
-  private volatile String remote;
+  /** The address the socket was accepted from (a balancer's, behind one); {@link #remote()} is the peer's. */
+  private final String acceptedFrom;
   private final Generation accepted;
   private final Limits limits;
   private final Deadlines deadlines;
   private final ServerContext context;
   private final Instant since = Instant.now();
-  private final AtomicLong requests = new AtomicLong();
-  private final AtomicBoolean timedOut = new AtomicBoolean();
   private final ReentrantLock writing = new ReentrantLock();
-  private volatile Identity identity;
-  private volatile List<X509Certificate> chain = List.of();
-  private volatile SSLSocket tls;
-  private boolean identityCounted; // only this connection's thread touches it
-  private boolean listened; // the listener was told it was accepted; only this connection's thread touches it
   private final Lifecycle lifecycle = new Lifecycle();
+  /** The completed handshake: TLS socket, identity, chain, the peer's address; null until then. */
+  private volatile Handshake.Completed peer;
+  /** The trust anchors this connection's chain last passed ({@link #refusal}); the handshake's at first. */
+  private volatile ChainTrust trustedBy;
+  private final AtomicReference<ConnectionFacts> facts = new AtomicReference<>(ConnectionFacts.NONE);
+  /** Requests answered; only this connection's thread writes it. */
+  private volatile long requests;
 
   /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
   ServedConnection(long id, Socket raw, Generation accepted, ServerContext context) {
     this.id = id;
     this.raw = raw;
-    this.remote = remoteOf(raw);
+    this.acceptedFrom = remoteOf(raw);
     this.accepted = accepted;
     this.limits = Limits.of(accepted.config().server());
     this.deadlines = new Deadlines(limits);
@@ -87,27 +91,43 @@ final class ServedConnection implements Runnable {
 
   @Override
   public void run() {
-    Thread.currentThread().setName("conn-" + id + " " + remote);
+    Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
+    boolean admitted = false; // holds an identity count (when certified) and the listener was told
     try {
-      serve();
+      admitted = handshakeAndAdmit();
+      if (admitted) {
+        Handshake.Completed p = peer;
+        context.audit().connectionAccepted(id, p.identity().displayName(), p.remote(),
+            p.socket().getSession().getProtocol(), p.resumed());
+        context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
+        // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
+        // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
+        // scenario, and holds one per idle connection.
+        requestLoop(p);
+      }
     } catch (IOException e) {
       log.debug("conn {} closed: {}", id, e.toString());
     } catch (RuntimeException e) {
       log.error("conn {} failed unexpectedly", id, e);
     } finally {
       deliverRefusal();
-      if (identityCounted) context.identities().release(identity.displayName());
+      if (admitted && !peer.identity().isAnonymous()) context.identities().release(peer.identity().displayName());
       context.permits().release();
       close();
       context.registry().remove(this);
-      if (listened) context.listener().closed(id);
+      if (admitted) context.listener().closed(id);
     }
   }
 
-  private void serve() throws IOException {
+  /**
+   * The handshake, then the connection's policy and identity limit; true when the connection is admitted
+   * (its identity then counted, when certified: {@link #run} gives it back). A refusal is left in
+   * {@link #lifecycle} for {@link #run} to deliver.
+   */
+  private boolean handshakeAndAdmit() throws IOException {
     Optional<Handshake.Completed> done;
     try {
-      done = new Handshake(id, remote, context, deadlines)
+      done = new Handshake(id, acceptedFrom, context, deadlines)
           .run(raw, accepted.tls(), accepted.config().server().proxyProtocol());
     } finally {
       // a listed balancer takes no slot for its own address (Server); the device's is Handshake's
@@ -115,40 +135,33 @@ final class ServedConnection implements Runnable {
         context.handshakes().release(raw.getInetAddress());
       }
     }
-    if (done.isEmpty()) return;
+    if (done.isEmpty()) return false;
     Handshake.Completed h = done.get();
-    remote = h.remote();
-    tls = h.socket();
-    chain = h.chain();
-    identity = h.identity();
+    // the handshake (or the full one a resumed session came from: same context, same anchors) validated it
+    trustedBy = accepted.policy().trust();
+    peer = h;
+    Identity identity = h.identity();
+    String remote = h.remote();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
-    if (!lifecycle.handshakeDone()) return;
-    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    if (!lifecycle.handshakeDone()) return false;
+    Optional<String> refused = refusal(context.current().get(), h);
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
       lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
-      return;
+      return false;
     }
-    if (!identity.isAnonymous()) {
-      identityCounted = context.identities().tryAcquire(identity.displayName(), limits.maxConnectionsPerIdentity());
-      if (!identityCounted) {
-        String why = "too many open connections for this identity (max " + limits.maxConnectionsPerIdentity() + ")";
-        context.audit().connectionRefused(id, identity.displayName(), remote, "identity_limit", why);
-        lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
-        return;
-      }
+    if (!identity.isAnonymous()
+        && !context.identities().tryAcquire(identity.displayName(), limits.maxConnectionsPerIdentity())) {
+      String why = "too many open connections for this identity (max " + limits.maxConnectionsPerIdentity() + ")";
+      context.audit().connectionRefused(id, identity.displayName(), remote, "identity_limit", why);
+      lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
+      return false;
     }
-    context.audit().connectionAccepted(id, identity.displayName(), remote, tls.getSession().getProtocol(),
-        h.resumed());
-    listened = true;
-    context.listener().accepted(id, identity, chain.isEmpty() ? null : chain.get(0));
-    // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
-    // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
-    // scenario, and holds one per idle connection.
-    requestLoop(tls);
+    return true;
   }
 
-  private void requestLoop(SSLSocket s) throws IOException {
+  private void requestLoop(Handshake.Completed p) throws IOException {
+    SSLSocket s = p.socket();
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
@@ -157,6 +170,7 @@ final class ServedConnection implements Runnable {
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
+    Identity identity = p.identity();
     while (true) {
       String line;
       deadlines.awaitingRequest();
@@ -167,7 +181,7 @@ final class ServedConnection implements Runnable {
         if (!lifecycle.begin()) return;
         long start = System.nanoTime();
         write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
-        audit("-", e.code().name(), start);
+        audit(p, "-", e.code().name(), start);
         if (!lifecycle.finish()) return;
         if (e.code() == ErrorCode.LINE_TOO_LONG) {
           // The stream is mid-line and cannot be resynchronised, so the connection ends; the peer is most
@@ -181,35 +195,44 @@ final class ServedConnection implements Runnable {
       deadlines.lineRead(buffered.available() > 0);
       if (!lifecycle.begin()) return;
       long start = System.nanoTime();
+      // Parsed once: the verb the audit line shows is the parsed one. A line that is no request is answered
+      // BAD_REQUEST below, after the refusal and limit checks every line gets.
+      Request request = null;
+      ProtocolException malformed = null;
+      try {
+        request = Request.parse(line);
+      } catch (ProtocolException e) {
+        malformed = e;
+      }
+      String verb = request != null ? request.verb() : unparsedVerb(line);
       Generation now = context.current().get();
-      Optional<String> refused = now.policy().refusal(identity, chain);
+      Optional<String> refused = refusal(now, p);
       if (refused.isPresent()) {
-        audit(verbOf(line), ErrorCode.FORBIDDEN.name(), start);
-        context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+        audit(p, verb, ErrorCode.FORBIDDEN.name(), start);
+        context.audit().connectionRefused(id, identity.displayName(), p.remote(), refused.get());
         lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
         return;
       }
       int maxRequests = limits.maxRequestsPerConnection();
-      if (requests.get() >= maxRequests) {
+      if (requests >= maxRequests) {
         write(Reply.error(ErrorCode.BUSY, "request limit of " + maxRequests + " per connection reached; reconnect"),
             out);
-        audit(verbOf(line), ErrorCode.BUSY.name(), start);
+        audit(p, verb, ErrorCode.BUSY.name(), start);
         lifecycle.finish(); // nothing is being written now: the close may send close_notify first
         return;
       }
-      requests.incrementAndGet();
-      Reply reply = answer(now, line);
+      requests++; // only this thread writes it
+      Reply reply = request != null ? answer(now, p, request) : malformed.toReply();
       write(reply, out);
-      audit(verbOf(line), reply.isError() ? reply.errorCode() : "OK", start);
+      audit(p, verb, reply.isError() ? reply.errorCode() : "OK", start);
       if (!lifecycle.finish()) return;
     }
   }
 
-  private Reply answer(Generation now, String line) {
+  private Reply answer(Generation now, Handshake.Completed p, Request request) {
     try {
-      return now.commands().dispatch(Request.parse(line), identity, chain);
-    } catch (ProtocolException e) {
-      return e.toReply();
+      return now.commands().dispatch(request.verb(), new Call(p.identity(), p.chain(), request.arguments(), facts))
+          .reply();
     } catch (RuntimeException e) {
       log.error("conn {}: handler failed", id, e);
       return Reply.error(ErrorCode.INTERNAL, "internal error");
@@ -228,21 +251,39 @@ final class ServedConnection implements Runnable {
     }
   }
 
-  private void audit(String verb, String result, long startNanos) {
-    context.audit().request(new AuditEvent(id, identity.displayName(), remote, verb, result,
+  private void audit(Handshake.Completed p, String verb, String result, long startNanos) {
+    context.audit().request(new AuditEvent(id, p.identity().displayName(), p.remote(), verb, result,
         (System.nanoTime() - startNanos) / 1000));
   }
 
   /**
+   * Why generation {@code g} refuses this connection, if it does: its policy, and whether the chain still
+   * leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
+   */
+  private Optional<String> refusal(Generation g, Handshake.Completed p) {
+    Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
+    ChainTrust trust = g.policy().trust();
+    if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
+    if (!trust.keepsEveryAnchorOf(trustedBy)) {
+      refused = g.policy().untrusted(p.chain());
+      if (refused.isPresent()) return refused;
+    }
+    trustedBy = trust;
+    return refused;
+  }
+
+  /**
    * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
-   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * validity, [clients] ca); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
    * A connection still handshaking is checked by its own thread when the handshake completes.
    */
   boolean recheck() {
-    if (!lifecycle.checkable()) return false;
-    Optional<String> refused = context.current().get().policy().refusal(identity, chain);
+    Handshake.Completed p = peer;
+    if (p == null || !lifecycle.checkable()) return false;
+    Optional<String> refused = refusal(context.current().get(), p);
     if (refused.isEmpty()) return false;
-    context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
+    context.audit().connectionRefused(id, p.identity().displayName(), p.remote(), refused.get());
     return refuse(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
   }
 
@@ -267,8 +308,10 @@ final class ServedConnection implements Runnable {
   private void deliverRefusal() {
     Reply r = lifecycle.takeRefusal();
     if (r == null) return;
+    Handshake.Completed p = peer;
     try {
-      write(r, tls.getOutputStream());
+      // no peer: refused after a stop while its handshake ran, which then failed; there is no one to tell
+      if (p != null) write(r, p.socket().getOutputStream());
     } catch (IOException e) {
       log.debug("conn {}: refusal not delivered: {}", id, e.toString());
     } finally {
@@ -279,29 +322,29 @@ final class ServedConnection implements Runnable {
 
   /**
    * Run by the registry's sweep: cuts a handshake past {@code handshake_timeout}, closes a connection whose
-   * request or reply ran out of time, ends old ones.
+   * request or reply ran out of time, ends old ones. Each at most once ({@link Deadlines#expire}).
    */
   void checkDeadlines(long now) {
-    if (deadlines.handshakeExpired(now)) {
-      Handshake.closeQuietly(raw); // the connection's thread audits "handshake timed out"
-      return;
+    switch (deadlines.expire(now)) {
+      case NONE -> { }
+      case HANDSHAKE -> Handshake.closeQuietly(raw); // the connection's thread audits "handshake timed out"
+      case IDLE -> {
+        log.debug("conn {} idle for {}, closing", id, limits.idleTimeout());
+        close(); // its thread, blocked reading, sees the socket closed and ends as on a peer's close
+      }
+      case REQUEST -> timedOut("request");
+      case WRITE -> timedOut("write");
+      case AGE -> {
+        context.audit().connectionRefused(id, displayName(), remote(), "max_connection_age",
+            "connection older than max_connection_age (" + limits.maxConnectionAge() + "); closed after its request");
+        stopAfterCurrentRequest();
+      }
     }
-    if (deadlines.idleExpired(now) && timedOut.compareAndSet(false, true)) {
-      log.debug("conn {} idle for {}, closing", id, limits.idleTimeout());
-      close(); // its thread, blocked reading, sees the socket closed and ends as on a peer's close
-      return;
-    }
-    String kind = deadlines.expired(now);
-    if (kind != null && timedOut.compareAndSet(false, true)) {
-      Identity i = identity;
-      context.audit().timedOut(id, i == null ? "-" : i.displayName(), remote, kind);
-      close();
-    } else if (deadlines.tooOld(now) && timedOut.compareAndSet(false, true)) {
-      Identity i = identity;
-      context.audit().connectionRefused(id, i == null ? "-" : i.displayName(), remote, "max_connection_age",
-          "connection older than max_connection_age (" + limits.maxConnectionAge() + "); closed after its request");
-      stopAfterCurrentRequest();
-    }
+  }
+
+  private void timedOut(String clock) {
+    context.audit().timedOut(id, displayName(), remote(), clock);
+    close();
   }
 
   /**
@@ -320,18 +363,34 @@ final class ServedConnection implements Runnable {
    */
   void close() {
     if (lifecycle.close()) Handshake.closeQuietly(raw);
-    SSLSocket s = tls;
-    if (s != null) Handshake.closeQuietly(s);
+    Handshake.Completed p = peer;
+    if (p != null) Handshake.closeQuietly(p.socket());
     Handshake.closeQuietly(raw);
   }
 
   ConnectionInfo info() {
-    Identity i = identity;
-    return new ConnectionInfo(id, i == null ? "-" : i.displayName(), i == null ? List.of() : i.names(),
-        i == null ? "" : i.serial(), remote, since, requests.get());
+    Handshake.Completed p = peer;
+    if (p == null) return new ConnectionInfo(id, "-", List.of(), "", acceptedFrom, since, requests);
+    Identity i = p.identity();
+    return new ConnectionInfo(id, i.displayName(), i.names(), i.serial(), p.remote(), since, requests);
   }
 
-  private static String verbOf(String line) {
+  /** The peer's address: the device's own when a listed balancer's PROXY v2 header said so. */
+  private String remote() {
+    Handshake.Completed p = peer;
+    return p == null ? acceptedFrom : p.remote();
+  }
+
+  private String displayName() {
+    Handshake.Completed p = peer;
+    return p == null ? "-" : p.identity().displayName();
+  }
+
+  /**
+   * What the audit line shows as the verb of a line that is not a request (it failed {@link Request#parse}):
+   * the text before its first space, as it always did.
+   */
+  private static String unparsedVerb(String line) {
     int sp = line.indexOf(' ');
     return sp < 0 ? line : line.substring(0, sp);
   }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,6 +16,7 @@ import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.ReplySource;
 import org.securecmd.daemon.config.ReplyEncoding;
+import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Request;
 
 class CommandTableTest {
@@ -33,7 +35,7 @@ class CommandTableTest {
   private static CommandTable table(CommandSettings... commands) {
     Map<String, CommandSettings> m = new LinkedHashMap<>();
     Arrays.stream(commands).forEach(c -> m.put(c.name(), c));
-    return CommandTable.of(m);
+    return CommandTable.of(m, Optional.empty());
   }
 
   private static Identity identity(String who) {
@@ -78,17 +80,36 @@ class CommandTableTest {
       """)
   void dispatchAnswersUnknownThenForbiddenThenBadArgumentsThenTheHandler(String line, String who, String reply)
       throws Exception {
-    assertEquals(reply, TABLE.dispatch(Request.parse(line), identity(who)).line());
+    assertEquals(reply, dispatch(TABLE, line, identity(who)).toString());
   }
 
   @Test
   void builtInsExistEvenWithoutConfiguredCommands() throws Exception {
-    CommandTable empty = CommandTable.of(Map.of());
+    CommandTable empty = CommandTable.of(Map.of(), Optional.empty());
     assertTrue(empty.knows("PING"));
     assertTrue(empty.knows("WHOAMI"));
     assertFalse(empty.knows("GET_SECRET"));
-    assertEquals("ERR UNKNOWN_COMMAND unknown command",
-        empty.dispatch(Request.parse("GET_SECRET"), DEVICE).line());
+    assertEquals("ERR UNKNOWN_COMMAND unknown command", dispatch(empty, "GET_SECRET", DEVICE).toString());
+  }
+
+  @Test
+  void renewIsUnknownWithoutEnrollment() throws Exception {
+    assertFalse(TABLE.knows("RENEW"));
+    Answer a = dispatch(TABLE, "RENEW TUlJQg==", DEVICE);
+    assertEquals(Optional.of(ErrorCode.UNKNOWN_COMMAND), a.error());
+    assertEquals("ERR UNKNOWN_COMMAND unknown command", a.reply().line());
+  }
+
+  @Test
+  void answersCarryTheirCodeAsAnErrorCode() throws Exception {
+    assertEquals(Optional.of(ErrorCode.FORBIDDEN), dispatch(TABLE, "NOBODY", DEVICE).error());
+    assertEquals(Optional.of(ErrorCode.BAD_REQUEST), dispatch(TABLE, "PING x", DEVICE).error());
+    assertEquals(Optional.empty(), dispatch(TABLE, "PING", DEVICE).error());
+  }
+
+  private static Answer dispatch(CommandTable table, String line, Identity who) throws Exception {
+    Request r = Request.parse(line);
+    return table.dispatch(r.verb(), Calls.by(who, r.arguments()));
   }
 
   @Test

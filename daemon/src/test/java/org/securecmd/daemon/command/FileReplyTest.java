@@ -2,6 +2,7 @@ package org.securecmd.daemon.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +43,8 @@ class FileReplyTest {
   }
 
   private String reply(String fileName, ReplyEncoding encoding, Identity who, AllowList allow) {
-    return new FileReply("GET", secrets.resolve(fileName).toString(), encoding, allow).handle(who).line();
+    FileReply handler = new FileReply("GET", secrets.resolve(fileName).toString(), encoding, allow);
+    return handler.handle(Calls.by(who)).reply().line();
   }
 
   private void write(String name, String hexBytes) throws Exception {
@@ -96,11 +98,11 @@ class FileReplyTest {
   void fileIsReadAtRequestTimeSoReplacingItChangesTheReply() throws Exception {
     Files.writeString(secrets.resolve("s"), "one\n");
     FileReply handler = new FileReply("GET", secrets.resolve("s").toString(), ReplyEncoding.PLAIN, EVERYONE);
-    assertEquals("one", handler.handle(cn("device-1")).line());
+    assertEquals("one", handler.handle(Calls.by(cn("device-1"))).reply().line());
     Files.writeString(secrets.resolve("s"), "two\n");
-    assertEquals("two", handler.handle(cn("device-1")).line());
+    assertEquals("two", handler.handle(Calls.by(cn("device-1"))).reply().line());
     Files.delete(secrets.resolve("s"));
-    assertEquals(NO_REPLY, handler.handle(cn("device-1")).line());
+    assertEquals(NO_REPLY, handler.handle(Calls.by(cn("device-1"))).reply().line());
   }
 
   @Test
@@ -251,5 +253,25 @@ class FileReplyTest {
     } else {
       assertEquals(NOT_AVAILABLE, line);
     }
+  }
+
+  @Test
+  void aClientNameWithEightBitControlsIsLoggedEscaped() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FileReply.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      // U+009B is the 8-bit CSI: U+009B "2J" clears a terminal that shows the log raw, as ESC "[2J" does
+      assertEquals(NO_REPLY, reply("{client}", ReplyEncoding.PLAIN, cn("dev\u009b2J\u202e\u2028x")));
+    } finally {
+      logger.detachAppender(lines);
+    }
+    assertEquals(1, lines.list.size(), lines.list.toString());
+    String line = lines.list.get(0).getFormattedMessage();
+    assertFalse(line.codePoints().anyMatch(c -> c == 0x9b || c == 0x202e || c == 0x2028), line);
+    assertTrue(line.contains("dev\\x9b2J\\u202e\\u2028x"), line);
   }
 }

@@ -41,8 +41,9 @@ class WhoAmITest {
   @ParameterizedTest(name = "[{index}] {1}")
   @MethodSource("identities")
   void reportsTheIdentityOnOneLineWithUnsafeCharactersEscaped(Identity id, String expected) {
-    Reply r = new WhoAmI().handle(id);
-    assertEquals(null, r.errorCode());
+    Answer a = new WhoAmI().handle(Calls.by(id));
+    assertTrue(a.error().isEmpty(), a.toString());
+    Reply r = a.reply();
     assertEquals(expected, r.line());
     assertTrue(Reply.isSingleLine(r.line()));
   }

@@ -59,6 +59,37 @@ class LifecycleStateTest {
     assertNull(l.takeRefusal());
   }
 
+  @Test
+  void aRefusalOutlastsAStopAndASecondRefusal() {
+    Lifecycle l = served();
+    assertEquals(Lifecycle.Refusal.DELIVER, l.refuse(FORBIDDEN));
+    assertFalse(l.checkable(), "refused: no re-check refuses it again");
+    assertFalse(l.stopAfterCurrentRequest(), "a stop leaves the refusal to be delivered, then the close");
+    l.refuseHere(Reply.error(ErrorCode.BUSY, "over a limit"));
+    assertSame(FORBIDDEN, l.takeRefusal());
+  }
+
+  @Test
+  void aRefusalOnTheConnectionsOwnThreadIsDeliveredOnItsWayOut() {
+    Lifecycle l = new Lifecycle();
+    assertTrue(l.handshakeDone());
+    l.refuseHere(FORBIDDEN);
+    assertFalse(l.begin(), "nothing is answered");
+    assertEquals(Lifecycle.Refusal.NONE, l.refuse(Reply.error(ErrorCode.FORBIDDEN, "other")));
+    assertSame(FORBIDDEN, l.takeRefusal());
+    l.refusalWritten();
+    assertFalse(l.close());
+  }
+
+  @Test
+  void aClosedConnectionTakesNoRefusal() {
+    Lifecycle l = served();
+    assertFalse(l.close(), "idle: nothing is being written");
+    l.refuseHere(FORBIDDEN);
+    assertEquals(Lifecycle.Refusal.NONE, l.refuse(FORBIDDEN));
+    assertNull(l.takeRefusal());
+  }
+
   private static Lifecycle served() {
     Lifecycle l = new Lifecycle();
     l.handshakeDone();

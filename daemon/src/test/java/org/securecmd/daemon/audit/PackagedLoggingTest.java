@@ -1,4 +1,4 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.audit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

@@ -1,4 +1,4 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.server;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import org.securecmd.daemon.server.Threads;
 
 /**
  * Every thread and timer the daemon starts is made here, so that their kinds and names are decided in one
@@ -16,23 +15,23 @@ import org.securecmd.daemon.server.Threads;
  * busy); connections and requests get a virtual thread each. Timers are daemon threads: a stuck one must
  * not keep the JVM alive after {@code main} returns.
  */
-final class DaemonThreads implements AutoCloseable {
+public final class DaemonThreads implements AutoCloseable {
   private final List<ExecutorService> owned = new ArrayList<>();
 
   /** The device listener's: accept loop, one virtual thread per connection, the deadline timer. */
-  Threads server() {
+  public Threads server() {
     return new Threads(Thread.ofPlatform().factory(), Thread.ofVirtual().name("conn-", 0).factory(),
         timer("deadlines"));
   }
 
   /** The admin socket's: accept loop, one virtual thread per admin client, its own deadline timer. */
-  Threads admin() {
+  public Threads admin() {
     return new Threads(Thread.ofPlatform().factory(), Thread.ofVirtual().name("admin-client-", 0).factory(),
         timer("admin-deadlines"));
   }
 
   /** One virtual thread per metrics request (the HTTP server's executor). */
-  synchronized ExecutorService metricsRequests() {
+  public synchronized ExecutorService metricsRequests() {
     return own(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("metrics-request-", 0).factory()));
   }
 
@@ -40,7 +39,7 @@ final class DaemonThreads implements AutoCloseable {
    * The systemd status and watchdog timer. Its own thread, not the deadline timer: a deadline task closes
    * sockets and may block, and a late watchdog ping gets the daemon killed.
    */
-  ScheduledExecutorService systemd() {
+  public ScheduledExecutorService systemd() {
     return timer("systemd");
   }
 
@@ -48,12 +47,12 @@ final class DaemonThreads implements AutoCloseable {
    * The CRL file watcher's timer. Not the systemd one either: reading and checking a large CRL takes a
    * while, and the watchdog pings must not wait for it.
    */
-  ScheduledExecutorService crlWatch() {
+  public ScheduledExecutorService crlWatch() {
     return timer("crl-watch");
   }
 
   /** PostgreSQL's follower (LISTEN and resync): a platform thread, as it blocks in the JDBC driver. */
-  ThreadFactory stateFollower() {
+  public ThreadFactory stateFollower() {
     return platformDaemon("state-follower");
   }
 
@@ -61,7 +60,7 @@ final class DaemonThreads implements AutoCloseable {
    * Renewal's rollover: reads the issuance log when a serial first connects. One platform thread, off the
    * connections' threads, because the log may be a database that blocks (an outage costs its timeouts).
    */
-  synchronized ExecutorService rolloverLookups() {
+  public synchronized ExecutorService rolloverLookups() {
     return own(Executors.newSingleThreadExecutor(platformDaemon("rollover")));
   }
 

@@ -1,14 +1,14 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.admin;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** This machine's name, recorded with each revocation; read from the kernel, so no DNS lookup can hang it. */
-final class HostName {
+public final class HostName {
   private HostName() {}
 
-  static String get() {
+  public static String get() {
     try {
       String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
       if (name.matches("[A-Za-z0-9.-]{1,253}")) return name;

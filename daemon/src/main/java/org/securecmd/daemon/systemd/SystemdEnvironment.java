@@ -1,16 +1,14 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.systemd;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.securecmd.daemon.systemd.Notifier;
-import org.securecmd.daemon.systemd.Watchdog;
 
 /**
  * What systemd tells this process through its environment ({@code NOTIFY_SOCKET}, {@code LISTEN_*},
- * {@code WATCHDOG_*}), read once by {@link Main} and handed to {@link Daemon} as values, so that a daemon
- * built with {@link #NONE} (by hand, in a test) never picks up a variable that leaked into the process.
+ * {@code WATCHDOG_*}), read once by the daemon's {@code Main} and handed to the daemon as values, so that a
+ * daemon built with {@link #NONE} (by hand, in a test) never picks up a variable that leaked into the process.
  *
  * <pre>{@code
  * new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv()));   // Main, the one reader
@@ -18,12 +16,13 @@ import org.securecmd.daemon.systemd.Watchdog;
  *
  * @param watchdog the {@code WatchdogSec=} timeout; empty when systemd expects no pings from this process
  */
-record SystemdEnvironment(Notifier notifier, SystemdSockets sockets, Optional<Duration> watchdog) {
+public record SystemdEnvironment(Notifier notifier, SystemdSockets sockets, Optional<Duration> watchdog) {
   /** Not under systemd: no notifications, no passed sockets, no watchdog. */
-  static final SystemdEnvironment NONE = new SystemdEnvironment(Notifier.NOOP, SystemdSockets.NONE, Optional.empty());
+  public static final SystemdEnvironment NONE =
+      new SystemdEnvironment(Notifier.NOOP, SystemdSockets.NONE, Optional.empty());
 
   /** Whether systemd passed sockets or a notification socket: then libc calls (FFM) are made at start. */
-  boolean underSystemd() {
+  public boolean underSystemd() {
     return notifier != Notifier.NOOP || !sockets.activation().names().isEmpty();
   }
 
@@ -31,7 +30,7 @@ record SystemdEnvironment(Notifier notifier, SystemdSockets sockets, Optional<Du
    * @throws IOException naming the variable when one is malformed or unsupported (the daemon then does not
    *     start: guessing could leave systemd waiting for a READY=1 or a ping that never comes)
    */
-  static SystemdEnvironment from(Map<String, String> env) throws IOException {
+  public static SystemdEnvironment from(Map<String, String> env) throws IOException {
     SystemdSockets sockets = SystemdSockets.fromEnvironment(env);
     try {
       return new SystemdEnvironment(Notifier.fromEnvironment(env), sockets, Watchdog.timeout(env));

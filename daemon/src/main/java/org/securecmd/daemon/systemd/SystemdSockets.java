@@ -1,13 +1,12 @@
-package org.securecmd.daemon;
+package org.securecmd.daemon.systemd;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.securecmd.daemon.server.ListenerSource;
-import org.securecmd.daemon.systemd.SocketActivation;
 
 /**
  * The sockets systemd passed, by {@code FileDescriptorName=}: {@value #MAIN} (TCP, the listener) and
@@ -19,18 +18,24 @@ import org.securecmd.daemon.systemd.SocketActivation;
  * JDK channel of its own and puts the passed socket under it with dup2(2); the metrics socket goes the same
  * way under the socket the JDK's HTTP server bound for itself ({@link SocketActivation#replaceTcp}).
  */
-record SystemdSockets(SocketActivation activation) {
-  static final String MAIN = "main";
-  static final String ADMIN = "admin";
-  static final String METRICS = "metrics";
+public record SystemdSockets(SocketActivation activation) {
+  public static final String MAIN = "main";
+  public static final String ADMIN = "admin";
+  public static final String METRICS = "metrics";
   /** No sockets passed: the daemon binds its own. */
-  static final SystemdSockets NONE = new SystemdSockets(SocketActivation.NONE);
+  public static final SystemdSockets NONE = new SystemdSockets(SocketActivation.NONE);
+
+  /** Puts a passed TCP socket under the one a server bound for itself at {@code bound}. */
+  @FunctionalInterface
+  public interface Replacement {
+    void replace(InetSocketAddress bound) throws IOException;
+  }
 
   /**
    * @throws IOException when the {@code LISTEN_*} variables are malformed, or name sockets other than
-   *     {@value #MAIN} and {@value #ADMIN}
+   *     {@value #MAIN}, {@value #ADMIN} and {@value #METRICS}
    */
-  static SystemdSockets fromEnvironment(Map<String, String> env) throws IOException {
+  public static SystemdSockets fromEnvironment(Map<String, String> env) throws IOException {
     SocketActivation activation;
     try {
       activation = SocketActivation.fromEnvironment(env);
@@ -45,19 +50,24 @@ record SystemdSockets(SocketActivation activation) {
     return new SystemdSockets(activation);
   }
 
+  /** How status and logs name the socket systemd passed under {@code name}. */
+  public static String describe(String name) {
+    return "systemd socket \"" + name + "\"";
+  }
+
   /** The listener systemd passed, or empty when the daemon should bind {@code [server] listen} itself. */
-  Optional<ListenerSource> listener() {
+  public Optional<SystemdListener> listener() {
     return activation.names().contains(MAIN) ? Optional.of(new SystemdListener(activation)) : Optional.empty();
   }
 
   /** systemd's {@value #METRICS} socket, when it passed one (then it is served whatever the config says). */
-  Optional<MetricsSockets.Passed> metricsSocket() {
+  public Optional<Replacement> metricsSocket() {
     if (!activation.names().contains(METRICS)) return Optional.empty();
     return Optional.of(bound -> activation.replaceTcp(METRICS, bound));
   }
 
   /** The admin socket systemd passed, or empty when the daemon should bind {@code [admin] socket} itself. */
-  Optional<ServerSocketChannel> adminSocket() throws IOException {
+  public Optional<ServerSocketChannel> adminSocket() throws IOException {
     return activation.adoptUnix(ADMIN);
   }
 }
