@@ -11,26 +11,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The registry in a real PostgreSQL, each host with its own {@link RegistryTable} and connection. */
 class RegistryTableTest extends EnrollmentRegistryContract {
-  private static TestPostgres pg;
+  @RegisterExtension static final TestPostgres pg = new TestPostgres();
   private final List<RegistryTable> open = new ArrayList<>();
   private String database;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void closeTables() {
