@@ -118,7 +118,7 @@ public final class AdminRequests {
     m.put("renewals", IssuedReply.status(metrics.renewals()));
     m.put("crl", crl(metrics.crl().status(), now));
     // only with [attestation]: the registry may live in a database, and status must not wait on it otherwise
-    if (enrollments != null && g.config().attestation().isPresent()) m.put("enrollment", enrollments.status());
+    if (enrollments != null && g.attestation()) m.put("enrollment", enrollments.status());
     return m;
   }
 

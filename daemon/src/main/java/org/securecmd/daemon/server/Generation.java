@@ -34,4 +34,9 @@ public record Generation(long number, Config config, TlsMaterial tls, AccessPoli
   public List<X509Certificate> clientCas() {
     return tls.clientCas();
   }
+
+  /** Whether {@code [attestation]} is configured (TPM-attested enrollment is on). */
+  public boolean attestation() {
+    return config.attestation().isPresent();
+  }
 }
