@@ -166,7 +166,7 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         revocations = new Revocations(state, server.registry(), clock, HostName.get());
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued(), new EnrollmentRequests(StateStores.enrollmentRegistry(first.config()),
+            revocations, renewals.issued(), new EnrollmentRequests(generations.enrollmentRegistry(first.config()),
                 clock, HostName.get()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
