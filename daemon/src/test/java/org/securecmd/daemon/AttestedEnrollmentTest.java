@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.ca.Issuer;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.attest.EnrollmentChallenge;
+import org.securecmd.daemon.attest.VerifiedEk;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.HandshakeSetup;
@@ -111,7 +111,7 @@ class AttestedEnrollmentTest {
   }
 
   private static String ekSha256(TpmDevice d) throws Exception {
-    return EnrollmentChallenge.ekKeySha256(certificate(d.tpm.endorsementCertificate(d.type)));
+    return VerifiedEk.keySha256(certificate(d.tpm.endorsementCertificate(d.type)));
   }
 
   @Test
@@ -210,7 +210,7 @@ class AttestedEnrollmentTest {
     a.tool("tpm2_evictcontrol", "-C", "o", "-c", "outside.ctx", "0x81000123");
     a.flush();
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
-      LoadedKey imported = new LoadedKey(0x81000123, dev.tpm.readPublic(0x81000123));
+      LoadedKey imported = dev.tpm.persistentKey(0x81000123);
       try {
         TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
         byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=dev-rsa"), outside.getPublic())
@@ -218,7 +218,7 @@ class AttestedEnrollmentTest {
         Reply r = conn.send(TpmDevice.proof(dev.activate(ch), csr, imported, dev.tpm.certify(imported, dev.ak, ch.nonce())));
         assertRefused(r, "TLS key lacks the attribute sensitiveDataOrigin");
       } finally {
-        dev.tpm.evictControl(imported, 0x81000123);
+        dev.tpm.evict(0x81000123);
       }
     }
   }
