@@ -140,9 +140,10 @@ class AttestedEnrollmentTest {
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
-      LoadedKey next = dev.newTlsKey();
-      byte[] csr = dev.csr(next);
       try (Connection tls = client(dev, dev.tls, chain).connect("127.0.0.1", daemon.port())) {
+        dev.flush(dev.tls); // the handshake is done; its slot holds the new key (swtpm has three)
+        LoadedKey next = dev.newKey();
+        byte[] csr = dev.csr(next);
         Reply plain = tls.send("RENEW " + TpmDevice.b64(csr));
         assertEquals(ErrorCode.BAD_ATTESTATION, plain.code(), plain.toString());
 
@@ -203,12 +204,19 @@ class AttestedEnrollmentTest {
     KeyPair outside = g.generateKeyPair();
     Path work = a.dir;
     Files.writeString(work.resolve("outside.pem"), TestPki.pem("PRIVATE KEY", outside.getPrivate().getEncoded()));
-    a.tool("tpm2_createprimary", "-C", "o", "-c", "import-parent.ctx");
-    a.tool("tpm2_import", "-C", "import-parent.ctx", "-G", "ecc", "-i", "outside.pem", "-a", "userwithauth|sign",
-        "-u", "outside.pub", "-r", "outside.priv");
-    a.tool("tpm2_load", "-C", "import-parent.ctx", "-u", "outside.pub", "-r", "outside.priv", "-c", "outside.ctx");
-    a.tool("tpm2_evictcontrol", "-C", "o", "-c", "outside.ctx", "0x81000123");
-    a.flush();
+    // tpm2-tools without a resource manager leave their objects loaded: flush after each (swtpm holds three)
+    try {
+      a.tool("tpm2_createprimary", "-C", "o", "-c", "import-parent.ctx");
+      a.flush();
+      a.tool("tpm2_import", "-C", "import-parent.ctx", "-G", "ecc", "-i", "outside.pem", "-a", "userwithauth|sign",
+          "-u", "outside.pub", "-r", "outside.priv");
+      a.flush();
+      a.tool("tpm2_load", "-C", "import-parent.ctx", "-u", "outside.pub", "-r", "outside.priv", "-c", "outside.ctx");
+      a.flush();
+      a.tool("tpm2_evictcontrol", "-C", "o", "-c", "outside.ctx", "0x81000123");
+    } finally {
+      a.flush();
+    }
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
       LoadedKey imported = dev.tpm.persistentKey(0x81000123);
       try {
@@ -226,9 +234,13 @@ class AttestedEnrollmentTest {
   @Test
   void csrOfAKeyOtherThanTheCertifiedOneIsRefused() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
-      LoadedKey other = dev.newTlsKey();
+      LoadedKey certified = dev.tls;
       TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
-      Reply r = conn.send(TpmDevice.proof(dev.activate(ch), dev.csr(other), dev.tls, dev.tpm.certify(dev.tls, dev.ak, ch.nonce())));
+      byte[] secret = dev.activate(ch);
+      Attestation certify = dev.tpm.certify(certified, dev.ak, ch.nonce());
+      dev.flush(certified);
+      LoadedKey other = dev.newKey();
+      Reply r = conn.send(TpmDevice.proof(secret, dev.csr(other), certified, certify));
       assertRefused(r, "the CSR's key is not the certified key");
     }
   }
@@ -258,10 +270,12 @@ class AttestedEnrollmentTest {
   @Test
   void certifySignedByAnotherAkIsRefused() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
-      LoadedKey otherAk = dev.newAk();
       TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
-      Reply r = conn.send(TpmDevice.proof(dev.activate(ch), dev.csr(dev.tls), dev.tls,
-          dev.tpm.certify(dev.tls, otherAk, ch.nonce())));
+      byte[] secret = dev.activate(ch);
+      byte[] csr = dev.csr(dev.tls);
+      dev.flush(dev.ak);
+      LoadedKey otherAk = dev.newAk();
+      Reply r = conn.send(TpmDevice.proof(secret, csr, dev.tls, dev.tpm.certify(dev.tls, otherAk, ch.nonce())));
       assertEquals(ErrorCode.BAD_ATTESTATION, r.code(), r.toString());
       assertTrue(r.text().contains("AK"), r.text());
     }
