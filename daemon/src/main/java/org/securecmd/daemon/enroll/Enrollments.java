@@ -214,6 +214,17 @@ public final class Enrollments {
   }
 
   /**
+   * {@code ENROLL-PROOF} on a connection without a challenge (none sent, or already answered: a replay):
+   * audited and counted like any refusal.
+   */
+  public EnrollmentRefused noChallenge(String peer) {
+    EnrollmentRefused e = new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "replay",
+        "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
+    refused(peer, "ENROLL-PROOF", "-", e);
+    return e;
+  }
+
+  /**
    * An attested {@code RENEW} with a new key: {@code keyPublic}, {@code attest} and {@code signature} certify
    * the CSR's key with the AK enrolled for {@code current}'s serial, over {@code nonce} (this connection's).
    */
