@@ -137,6 +137,24 @@ class AttestedEnrollmentTest {
   }
 
   @Test
+  void anEkThatEnrollsAgainGetsItsNameBackAndItsEarlierCertificatesAreDenied() throws Exception {
+    try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.ECC_P384)) {
+      List<X509Certificate> first = enroll(dev, "dev-ecc");
+      List<X509Certificate> second = enroll(dev, "dev-ecc");
+      String serial = first.get(0).getSerialNumber().toString(16);
+      Ctl.Result revoked = ctl.run("revoked");
+      assertTrue(revoked.out().toLowerCase(java.util.Locale.ROOT).contains(serial), serial + " in " + revoked);
+      try (Connection old = client(dev, dev.tls, first).connect("127.0.0.1", daemon.port())) {
+        Reply r = old.send("WHOAMI");
+        assertEquals(ErrorCode.FORBIDDEN, r.code(), r.toString());
+      }
+      try (Connection now = client(dev, dev.tls, second).connect("127.0.0.1", daemon.port())) {
+        assertTrue(now.send("WHOAMI").text().startsWith("cn=dev-ecc"));
+      }
+    }
+  }
+
+  @Test
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
