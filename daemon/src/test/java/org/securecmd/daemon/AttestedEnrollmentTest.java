@@ -369,6 +369,27 @@ class AttestedEnrollmentTest {
     }
   }
 
+  @Test
+  void connectionsWithoutCertificateBeyondTheEnrollmentCapsAreBusy(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Caps");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(dir.resolve("daemon/ek-ca.pem"), other.resolve("ek-ca.pem"));
+    String capped = config("registered").replace("[attestation]\n",
+        "[attestation]\nmax_enrollments_per_address = 1\nmax_enrollments = 1\n");
+    try (TestDaemon d = TestDaemon.start(other, capped, pki);
+         Connection first = d.client(null).connect("127.0.0.1", d.port())) {
+      assertEquals("PONG", first.send("PING").text());
+      try (Connection second = d.client(null).connect("127.0.0.1", d.port())) {
+        Reply r = second.send("PING");
+        assertEquals(ErrorCode.BUSY, r.code(), r.toString());
+        assertEquals("too many enrollments in progress from this address (max_enrollments_per_address 1)", r.text());
+      }
+      try (Connection certified = d.connect(d.device)) {
+        assertEquals("PONG", certified.send("PING").text(), "devices with certificates are not counted");
+      }
+    }
+  }
+
   /** The whole exchange on a connection without a certificate; checks the issued chain and returns it. */
   private static List<X509Certificate> enroll(TpmDevice dev, String name) throws Exception {
     try (Connection conn = anonymous()) {
