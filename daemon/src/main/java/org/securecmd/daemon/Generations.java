@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.auth.AllowList;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.command.CommandTable;
 import org.securecmd.daemon.config.Config;
@@ -100,7 +101,8 @@ final class Generations {
     Generation g = current.get();
     TlsMaterial t = g.tls();
     TlsMaterial tls = new TlsMaterial(t.context(), t.parameters(), t.serverKey(), t.clientCas(), crls);
-    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock);
+    // the same anchors, the same ChainTrust: open connections are not validated again for a CRL change
+    AccessPolicy policy = new AccessPolicy(g.policy().connectAllow(), crls, denyList, clock, g.policy().trust());
     Generation next = new Generation(g.number() + 1, g.config(), tls, policy, g.commands(), clock.instant());
     install(next);
     return next;
@@ -108,8 +110,8 @@ final class Generations {
 
   private Generation build(Config config, long number) throws ConfigException {
     TlsMaterial tls = ServerTls.load(config, clock.instant());
-    AccessPolicy policy = new AccessPolicy(
-        AllowList.of(config.clients().allow(), config.clients().allowAnonymous()), tls.crls(), denyList, clock);
+    AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow(), config.clients().allowAnonymous()),
+        tls.crls(), denyList, clock, ChainTrust.of(tls.clientCas()));
     Renewals renewals = null;
     Enrollments enrollments = null;
     if (config.attestation().isPresent()) checkEkCas(config);
@@ -118,7 +120,7 @@ final class Generations {
       EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
       if (serving.isPresent()) { // when only checking, the CA is checked and nothing is served
         RenewalState state = renewalState(config);
-        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.events(), clock);
+        renewals = new Renewals(enrollment, ca, policy, state.issued(), state.rollover(), state.events(), clock);
         if (config.attestation().isPresent()) {
           enrollments = new Enrollments(config.attestation().get(), enrollment, ca, denyList, state.issued(),
               enrollmentRegistry(config), enrollmentEvents(serving.get().metrics()), serving.get().revokeSerial(),

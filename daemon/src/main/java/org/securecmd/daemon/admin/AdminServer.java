@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.server.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,12 +165,13 @@ public final class AdminServer implements AutoCloseable {
     }
     if (line == null) return null;
     String user = peer.user().getName();
-    if (READ_ONLY.contains(line.split(" ", 2)[0])) log.debug("admin request from {}: {}", user, line);
-    else log.info("admin request from {}: {}", user, line);
+    // an admin-group member's line, which may quote a device's name: through the log sanitiser like peer text
+    if (READ_ONLY.contains(line.split(" ", 2)[0])) log.debug("admin request from {}: {}", user, LogText.quoted(line));
+    else log.info("admin request from {}: {}", user, LogText.quoted(line));
     try {
       return requests.apply(line);
     } catch (RuntimeException e) {
-      log.error("admin request \"{}\" failed", line, e);
+      log.error("admin request \"{}\" failed", LogText.quoted(line), e);
       return AdminError.INTERNAL.reply("internal error: " + e);
     }
   }

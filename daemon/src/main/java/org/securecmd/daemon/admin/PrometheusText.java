@@ -111,8 +111,8 @@ final class PrometheusText {
         p.sample("securecmd_proxy_header_refused_total{reason=\"" + label(reason) + "\"}", n));
     if (crl.configured()) {
       p.help("securecmd_crl_next_update_seconds", "gauge",
-          "Seconds until the CRL's nextUpdate (negative when past), by issuer CN.");
-      for (CrlHealth.Crl c : crl.crls()) {
+          "Seconds until the CRL's nextUpdate (negative when past), by issuer CN: the newest CRL of each.");
+      for (CrlHealth.Crl c : crl.newestPerIssuer()) {
         c.nextUpdate().ifPresent(t -> p.sample("securecmd_crl_next_update_seconds{issuer=\"" + label(c.issuer())
             + "\"}", Duration.between(now, t).toSeconds()));
       }

@@ -52,7 +52,8 @@ public final class StateStores {
     StateSettings s = config.state();
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
-    return new IssuanceTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))),
+    char[] password = PasswordFile.read(config.origins(), s.passwordFile().orElse(null));
+    return new IssuanceTable(Database.forRequests(s.url().orElseThrow(), s.user().orElse(null), password),
         s.directory().resolve(ISSUED_FILE));
   }
 

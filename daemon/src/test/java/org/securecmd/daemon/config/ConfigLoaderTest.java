@@ -66,7 +66,7 @@ class ConfigLoaderTest {
             F + ":4: [enrollment] renew_before = 60: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
         row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nallow = [\" dev-*\"]",
             F + ":4: [enrollment] allow = \" dev-*\": patterns are non-empty, without spaces around or control characters"),
-        row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow"),
+        row("[enrollment]\nca = \"c.pem\"", F + ":2: [enrollment] ca is not a known key; expected one of ca_certificate, ca_key, ca_key_pkcs11_module, ca_key_pkcs11_token, ca_key_label, ca_key_pin_file, validity, renew_before, allow, max_renewals"),
         // a key that is written but empty, or set without the key it needs, is named at its own line
         row("[enrollment]\n\nca_certificate = \"\"\nca_key = \"k.pem\"",
             F + ":3: [enrollment] ca_certificate the issuing CA's certificate file is required"),
@@ -74,6 +74,8 @@ class ConfigLoaderTest {
             F + ":6: [enrollment] ca_key_pin_file a file holding the token's user PIN is required"),
         row("[server]\n[commands.GET]\nallow = [\"*\"]\n\nreply_file = \"/srv/r/x\"\nreply = \"x\"",
             F + ":6: [commands.GET] reply exactly one of reply and reply_file is required"),
+        row("[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\nmax_renewals = 0",
+            F + ":4: [enrollment] max_renewals = 0: must be between 1 and 1000"),
         row("[commands.RENEW]\nreply = \"x\"", F + ":1: [commands.RENEW] is built in and cannot be configured"),
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
@@ -395,7 +397,7 @@ class ConfigLoaderTest {
     Config c = ConfigLoader.parse(FILE, "[enrollment]\nca_certificate = \"issuing/ca.crt\"\nca_key = \"issuing/ca.key\"\n");
     assertEquals(Optional.of(new EnrollmentSettings(Path.of("/etc/securecmd/issuing/ca.crt"),
         Optional.of(Path.of("/etc/securecmd/issuing/ca.key")), Optional.empty(), Duration.ofDays(365), Duration.ofDays(60),
-        List.of())), c.enrollment());
+        List.of(), EnrollmentSettings.DEFAULT_MAX_RENEWALS)), c.enrollment());
   }
 
   @Test

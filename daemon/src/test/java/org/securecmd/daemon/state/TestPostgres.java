@@ -114,6 +114,34 @@ public final class TestPostgres implements AutoCloseable {
     return port;
   }
 
+  /** Undoes {@link #freeze}. */
+  public interface Thaw extends AutoCloseable {
+    @Override
+    void close() throws IOException, InterruptedException;
+  }
+
+  /**
+   * A database host that hangs (SIGSTOP of the postmaster, then of every backend): connections stay open and
+   * TCP connects still complete, but nothing answers. The returned {@link Thaw} SIGCONTs them (close it in a
+   * finally). The postmaster is stopped first, so no backend can be started between listing and stopping.
+   */
+  public Thaw freeze() throws IOException, InterruptedException {
+    long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).strip());
+    List<String> pids = new ArrayList<>(List.of(String.valueOf(postmaster)));
+    signal("STOP", pids);
+    ProcessHandle.of(postmaster).orElseThrow(() -> new IOException("postmaster " + postmaster + " is not running"))
+        .descendants().forEach(p -> pids.add(String.valueOf(p.pid())));
+    signal("STOP", pids.subList(1, pids.size()));
+    return () -> signal("CONT", pids);
+  }
+
+  private void signal(String name, List<String> pids) throws IOException, InterruptedException {
+    if (pids.isEmpty()) return;
+    List<String> command = new ArrayList<>(List.of("kill", "-" + name));
+    command.addAll(pids);
+    run(command, null, dir);
+  }
+
   /** A file holding the password, mode 0600 (what {@code [state] password_file} points to). */
   public Path passwordFile() {
     return dir.resolve("password");
