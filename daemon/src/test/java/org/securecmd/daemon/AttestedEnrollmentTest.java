@@ -158,7 +158,11 @@ class AttestedEnrollmentTest {
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
+      byte[] sameKey = dev.csr(dev.tls);
       try (Connection tls = client(dev, dev.tls, chain).connect("127.0.0.1", daemon.port())) {
+        Reply renewed = tls.send("RENEW " + TpmDevice.b64(sameKey));
+        assertFalse(renewed.isError(), "the enrollment is no renewal: the same key renews at once: " + renewed);
+        assertTrue(Issuer.isTpmAttested(chain(renewed.text()).get(0)), "the same key stays attested");
         dev.flush(dev.tls); // the handshake is done; its slot holds the new key (swtpm has three)
         LoadedKey next = dev.newKey();
         byte[] csr = dev.csr(next);
@@ -170,9 +174,9 @@ class AttestedEnrollmentTest {
         Attestation certify = dev.tpm.certify(next, dev.ak, nonce);
         String attested = "RENEW " + TpmDevice.b64(csr) + " " + TpmDevice.b64(next.publicArea().marshalled()) + " "
             + TpmDevice.b64(certify.attest()) + " " + TpmDevice.b64(certify.signatureBytes());
-        Reply renewed = tls.send(attested);
-        assertFalse(renewed.isError(), renewed.toString());
-        X509Certificate leaf = chain(renewed.text()).get(0);
+        Reply rekeyed = tls.send(attested);
+        assertFalse(rekeyed.isError(), rekeyed.toString());
+        X509Certificate leaf = chain(rekeyed.text()).get(0);
         assertArrayEquals(next.publicArea().publicKey().getEncoded(), leaf.getPublicKey().getEncoded());
         assertTrue(Issuer.isTpmAttested(leaf), "a renewed attested certificate stays attested");
 
