@@ -394,6 +394,24 @@ class AttestedEnrollmentTest {
     }
   }
 
+  @Test
+  void aReloadWithoutAttestationClosesTheConnectionsWithoutCertificate(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Reload");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(dir.resolve("daemon/ek-ca.pem"), other.resolve("ek-ca.pem"));
+    String with = config("registered");
+    String without = with.substring(0, with.indexOf("[attestation]"));
+    try (TestDaemon d = TestDaemon.start(other, with, pki);
+         Connection conn = d.client(null).connect("127.0.0.1", d.port())) {
+      assertEquals("PONG", conn.send("PING").text());
+      d.writeConfig(without);
+      d.daemon.reload();
+      Reply r = conn.send("PING");
+      assertEquals(ErrorCode.FORBIDDEN, r.code(), r.toString());
+      assertEquals("a client certificate is required", r.text());
+    }
+  }
+
   /** The whole exchange on a connection without a certificate; checks the issued chain and returns it. */
   private static List<X509Certificate> enroll(TpmDevice dev, String name) throws Exception {
     try (Connection conn = anonymous()) {
