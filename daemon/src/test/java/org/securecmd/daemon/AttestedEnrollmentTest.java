@@ -245,7 +245,8 @@ class AttestedEnrollmentTest {
         TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
         byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=dev-rsa"), outside.getPublic())
             .build(new JcaContentSignerBuilder("SHA256withECDSA").build(outside.getPrivate())).getEncoded();
-        Reply r = conn.send(TpmDevice.proof(dev.activate(ch), csr, imported, dev.tpm.certify(imported, dev.ak, ch.nonce())));
+        Reply r = conn.send(TpmDevice.proof(dev.activate(ch), csr, imported,
+            dev.tpm.certify(imported, dev.ak, ch.nonce())));
         assertRefused(r, "TLS key lacks the attribute sensitiveDataOrigin");
       } finally {
         dev.tpm.evict(0x81000123);
@@ -278,7 +279,8 @@ class AttestedEnrollmentTest {
       Reply issued = conn.send(proof);
       assertFalse(issued.isError(), issued.toString());
 
-      assertRefused(conn.send(proof), "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
+      assertRefused(conn.send(proof),
+          "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
 
       TpmDevice.Challenge second = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
       assertRefused(conn.send(proof), "the activated secret is not the credential's");

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #challenge} ({@code ENROLL}): the EK certificate chains to {@code ek_ca}, the EK public area is
  *       its key, the AK's attributes hold ({@link EnrollmentChallenge#issue}); in {@code registered} mode the EK
  *       is registered; a registered name is not revoked and matches {@code [enrollment] allow}.
- *   <li>{@link #prove} ({@code ENROLL-PROOF}): the activated secret and the certify ({@link EnrollmentChallenge#prove});
+ *   <li>{@link #prove} ({@code ENROLL-PROOF}): the activated secret and the certify
+ *       ({@link EnrollmentChallenge#prove});
  *       then the registration again (it may have changed meanwhile): none in {@code approve} mode makes the
  *       request pending ({@code ERR PENDING <id>}); else the certificate is issued with subject
  *       {@code CN=<name>} only and the {@link Issuer#TPM_ATTESTED_KEY_OID} extension, recorded in the issuance
@@ -157,7 +158,8 @@ public final class Enrollments {
     try {
       Instant now = clock.instant();
       if (now.isAfter(issuedAt.plus(stepTimeout()))) {
-        throw new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "expired", "the enrollment challenge expired (step_timeout "
+        throw new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "expired",
+            "the enrollment challenge expired (step_timeout "
             + stepTimeout().toSeconds() + "s); send ENROLL again");
       }
       AttestedKey key;
