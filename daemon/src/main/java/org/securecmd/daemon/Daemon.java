@@ -157,7 +157,7 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       generations.install(first);
       RenewalState renewals = generations.renewalState(first.config());
       // one per daemon: the file backend's copy assumes it is the only writer (the enrollment verbs take this one)
-      EnrollmentRegistry registry = StateStores.enrollmentRegistry(first.config());
+      EnrollmentRegistry registry = generations.enrollmentRegistry(first.config()); // the one ENROLL uses
       crlWatcher.baseline(served(first));
       SystemdSockets passed = d.environment().sockets();
       try {

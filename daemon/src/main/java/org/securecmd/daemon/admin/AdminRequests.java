@@ -118,7 +118,12 @@ public final class AdminRequests {
     m.put("renewals", IssuedReply.status(metrics.renewals()));
     m.put("crl", crl(metrics.crl().status(), now));
     // only with [attestation]: the registry may live in a database, and status must not wait on it otherwise
-    if (enrollments != null && g.attestation()) m.put("enrollment", enrollments.status());
+    if (enrollments != null && g.attestation()) {
+      Map<String, Object> e = enrollments.status();
+      e.put("enrolled", metrics.enrollments().enrolledCount());
+      e.put("refused", metrics.enrollments().refusedCounts());
+      m.put("enrollment", e);
+    }
     return m;
   }
 
@@ -306,6 +311,7 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
+        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }

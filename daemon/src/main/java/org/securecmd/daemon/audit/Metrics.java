@@ -27,6 +27,7 @@ public final class Metrics {
   private final LongAdder latencySumMicros = new LongAdder();
   private volatile Predicate<String> knownVerb = v -> false;
   private final RenewalMetrics renewals = new RenewalMetrics();
+  private final EnrollmentMetrics enrollments = new EnrollmentMetrics();
   private final ProxyCounters proxy = new ProxyCounters();
   private final CrlHealth crl = new CrlHealth();
 
@@ -57,14 +58,18 @@ public final class Metrics {
 
   /**
    * A connection refused or ended by a decision, by reason: {@code revoked}, {@code policy},
-   * {@code identity_limit}, {@code address_limit} or {@code max_connection_age} (the callers' fixed words).
+   * {@code identity_limit}, {@code address_limit}, {@code max_connection_age} or {@code enrollment_limit} (the
+   * callers' fixed words).
    */
   public void refused(String reason) {
     connectionsRefused.increment();
     refusedByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
   }
 
-  /** A connection closed because a request ({@code request}) or a reply ({@code write}) took too long. */
+  /**
+   * A connection closed because a request ({@code request}), a reply ({@code write}) or an enrollment step
+   * ({@code step}) took too long.
+   */
   void timedOut(String kind) {
     timeouts.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
@@ -100,6 +105,11 @@ public final class Metrics {
   /** The RENEW counters (kept apart: they are fed by the renewal policy, not by connections). */
   public RenewalMetrics renewals() {
     return renewals;
+  }
+
+  /** The TPM-attested enrollment counters (fed by the enrollment verbs and the enrollment caps). */
+  public EnrollmentMetrics enrollments() {
+    return enrollments;
   }
 
   /** PROXY v2 health checks and refused headers (kept apart from handshake failures: they are not TLS). */

@@ -90,6 +90,7 @@ public final class ConfigLoader {
     Optional<AttestationSettings> attestation = attestation(file, toml, clients, enrollment.isPresent(), origins);
     OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
+    if (attestation.isPresent()) refuseAttestationVerbs(file, commands, origins);
     return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment,
         attestation);
   }
@@ -111,6 +112,20 @@ public final class ConfigLoader {
           + " [clients] auth = \"none\" never asks for; use \"required\" or \"optional\"");
     }
     return Optional.of(AttestationSettings.read(reader(file, toml, "attestation", origins)));
+  }
+
+  /**
+   * While {@code [attestation]} is configured, ENROLL, ENROLL-PROOF and NONCE are built in; a configured
+   * command of one of these names is an error naming both tables (without [attestation] it keeps working).
+   */
+  private static void refuseAttestationVerbs(Path file, Map<String, CommandSettings> commands, Origins origins)
+      throws ConfigException {
+    for (String verb : CommandSettings.ATTESTATION_VERBS) {
+      if (!commands.containsKey(verb)) continue;
+      throw new ConfigException(file, origins.tableLine("commands." + verb), "[commands." + verb + "]",
+          "is built in while [attestation] is configured (line " + origins.tableLine("attestation")
+          + "): TPM-attested enrollment answers " + verb + " itself; rename the command or remove [attestation]");
+    }
   }
 
   private static TomlParseResult toml(Path file, String text) throws ConfigException {

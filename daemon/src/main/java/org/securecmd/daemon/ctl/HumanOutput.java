@@ -89,7 +89,9 @@ final class HumanOutput {
     crl(r.get("crl") instanceof Map<?, ?> m ? m : Map.of(), out);
     if (r.get("enrollment") instanceof Map<?, ?> en) {
       line(out, "enrollment", en.containsKey("error") ? "cannot read the registry: " + en.get("error")
-          : en.get("registered") + " TPM(s) registered, " + en.get("pending") + " waiting for approval");
+          : en.get("registered") + " TPM(s) registered, " + en.get("pending") + " waiting for approval"
+          + (en.containsKey("enrolled") ? ", " + en.get("enrolled") + " enrolled since start" : "")
+          + (en.get("refused") instanceof Map<?, ?> refused && !refused.isEmpty() ? ", refused " + refused : ""));
     }
   }
 
