@@ -311,7 +311,7 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
-        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments()) : "")
+        + (g.attestation() ? PrometheusText.enrollments(metrics.enrollments()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }
