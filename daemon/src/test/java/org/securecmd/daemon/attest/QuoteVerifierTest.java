@@ -1,0 +1,134 @@
+package org.securecmd.daemon.attest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The quote verdict and the state match, one row per mutated structure with its exact reason. */
+class QuoteVerifierTest {
+  static KeyPair ekKey;
+  static KeyPair akKey;
+  static KeyPair otherAkKey;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    ekKey = SoftTpm.ec("secp384r1");
+    akKey = SoftTpm.ec("secp256r1");
+    otherAkKey = SoftTpm.ec("secp256r1");
+  }
+
+  static byte[] value(int pcr) {
+    byte[] v = new byte[32];
+    Arrays.fill(v, (byte) pcr);
+    return v;
+  }
+
+  /** A quote of PCRs 0, 2 and 7 of the SHA-256 bank; every field starts valid, rows change one. */
+  static final class Case {
+    SoftTpm.Area ek = SoftTpm.highRangeEk(ekKey.getPublic());
+    SoftTpm.Area ak = SoftTpm.ak(akKey.getPublic());
+    PrivateKey signingKey = akKey.getPrivate();
+    byte[] nonce = new byte[32];
+    byte[] extraData = new byte[32];
+    byte[] signer;
+    List<int[]> banks = new ArrayList<>(List.of(new int[] {SoftTpm.SHA256, 0, 2, 7}));
+    byte[] values = TpmPublic.concat(value(0), value(2), value(7));
+    byte[] digest;
+    List<Integer> required = List.of(0, 7);
+    boolean certify;
+
+    VerifiedQuote verify() throws Exception {
+      byte[] qs = signer != null ? signer : SoftTpm.qualifiedName(ak, ek);
+      byte[] d = digest != null ? digest : HashAlg.SHA256.digest(TpmPublic.concat(value(0), value(2), value(7)));
+      byte[] attest = certify ? SoftTpm.certifyAttest(0xff544347, 0x8017, qs, extraData, new byte[34], new byte[34])
+          : SoftTpm.quoteAttest(qs, extraData, banks, d);
+      byte[] sig = SoftTpm.sign(signingKey, SoftTpm.ECDSA, SoftTpm.SHA256, attest);
+      return QuoteVerifier.verify(AttestationKey.of(ak.marshal(), ek.marshal()), nonce, attest, sig, values, required);
+    }
+  }
+
+  static Stream<Arguments> refusals() {
+    return Stream.of(
+        row("a certify instead of a quote", c -> c.certify = true, "TPMS_ATTEST type 8017 is not quote (8018)"),
+        row("replayed: an old nonce", c -> c.extraData = new byte[] {1, 2, 3},
+            "quote extraData is not this connection's nonce"),
+        row("signed by another TPM's AK", c -> c.signingKey = otherAkKey.getPrivate(),
+            "quote signature does not verify with the AK"),
+        row("the AK under another EK", c -> c.signer = new byte[34], "quote qualifiedSigner is not the AK under this EK"),
+        row("the SHA-1 bank", c -> c.banks = List.of(new int[] {SoftTpm.SHA1, 0, 2, 7}),
+            "quote must select PCRs of the sha256 bank only"),
+        row("two banks", c -> c.banks = List.of(new int[] {SoftTpm.SHA256, 0, 2, 7}, new int[] {SoftTpm.SHA1, 0}),
+            "quote must select PCRs of the sha256 bank only"),
+        row("nothing selected", c -> c.banks = List.of(new int[] {SoftTpm.SHA256}),
+            "quote must select PCRs of the sha256 bank only"),
+        row("too few PCRs", c -> c.required = List.of(0, 4, 7), "quote does not cover PCR 4"),
+        row("a value missing", c -> c.values = TpmPublic.concat(value(0), value(2)),
+            "64 bytes of PCR values for 3 selected PCRs (32 bytes each)"),
+        row("values that do not hash to the digest", c -> c.values = TpmPublic.concat(value(0), value(3), value(7)),
+            "PCR values do not hash to the quoted pcrDigest"),
+        row("values in another order", c -> c.values = TpmPublic.concat(value(7), value(2), value(0)),
+            "PCR values do not hash to the quoted pcrDigest"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusals")
+  void eachBrokenQuoteIsRefusedWithItsReason(String what, Consumer<Case> mutation, String reason) {
+    Case c = new Case();
+    mutation.accept(c);
+    AttestationException e = assertThrows(AttestationException.class, c::verify, what);
+    assertEquals(reason, e.reason(), what);
+  }
+
+  @Test
+  void aValidQuoteGivesEachSelectedValueAndTheirDigest() throws Exception {
+    VerifiedQuote q = new Case().verify();
+    assertEquals(List.of(0, 2, 7), List.copyOf(q.pcrs().keySet()));
+    assertArrayEquals(value(2), q.pcrs().get(2));
+    assertArrayEquals(HashAlg.SHA256.digest(TpmPublic.concat(value(0), value(2), value(7))), q.valuesSha256());
+  }
+
+  @Test
+  void aStateIsSatisfiedByAnyOfItsValueSetsOverThePcrsItNames() throws Exception {
+    VerifiedQuote q = new Case().verify();
+    PcrState golden = new PcrState("golden", List.of(7, 0),
+        List.of(Map.of(0, value(9), 7, value(9)), Map.of(0, value(0), 7, value(7))));
+    PcrState changed = new PcrState("changed", List.of(0, 7), List.of(Map.of(0, value(0), 7, value(8))));
+    PcrState uncovered = new PcrState("uncovered", List.of(4), List.of(Map.of(4, value(4))));
+    PcrState empty = new PcrState("empty", List.of(0), List.of());
+    assertEquals(List.of("golden"), PcrState.satisfied(List.of(golden, changed, uncovered, empty), q));
+    assertEquals(List.of(0, 7), golden.pcrs());
+  }
+
+  @Test
+  void aValueSetMustNameExactlyTheStatesPcrs() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new PcrState("golden", List.of(0, 7), List.of(Map.of(0, value(0)))));
+    assertEquals("state golden: a value set names PCRs [0], not exactly [0, 7]", e.getMessage());
+  }
+
+  @Test
+  void aSelectionOfManyBanksIsRefusedBeforeItIsRead() {
+    byte[] attest = new SoftTpm.Out().u32(0xff544347).u16(0x8018).b(new byte[34]).b(new byte[32])
+        .raw(new byte[25]).u32(100000).bytes();
+    AttestationException e = assertThrows(AttestationException.class, () -> TpmsAttest.parse(attest));
+    assertEquals("quote: PCR selection with 100000 banks", e.reason());
+  }
+
+  static Arguments row(String what, Consumer<Case> mutation, String reason) {
+    return Arguments.of(what, mutation, reason);
+  }
+}
