@@ -63,17 +63,12 @@ class ArchitectureTest {
       // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
       Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
-<<<<<<< HEAD
       // with the client's parser (tls) rather than a second one; enroll → protocol: a refusal names its ErrorCode.
       Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol")),
-=======
-      // with the client's parser (tls) rather than a second one.
-      Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls")),
       // attest: TPM evidence, bytes in and verdicts out. It reads the EK CA bundle with the client's PEM parser
       // (tls) and checks CSRs with the issuer's SigningRequest (ca); STYLE.md allows it config, auth, state,
       // ca, tls and protocol, and it uses only these two.
       Map.entry("daemon.attest", Set.of("ca", "tls")),
->>>>>>> h-attest
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
       // same as securecmdctl metrics), so it needs no other securecmd package but config.HostPort, the one
