@@ -114,10 +114,17 @@ class QuoteVerifierTest {
   }
 
   @Test
-  void aValueSetMustNameExactlyTheStatesPcrs() {
+  void aStateMustNamePcrsAndEachValueSetExactlyThoseWithSha256Values() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new PcrState("golden", List.of(0, 7), List.of(Map.of(0, value(0)))));
     assertEquals("state golden: a value set names PCRs [0], not exactly [0, 7]", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new PcrState("golden", List.of(0), List.of(Map.of(0, new byte[20]))));
+    assertEquals("state golden: PCR 0 value is 20 bytes, not 32 (SHA-256)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new PcrState("any", List.of(), List.of()));
+    assertEquals("state any: no PCRs (it would accept any device)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new PcrState("x", List.of(24), List.of()));
+    assertEquals("state x: PCR 24 is not 0-23", e.getMessage());
   }
 
   @Test
