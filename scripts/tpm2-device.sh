@@ -99,7 +99,7 @@ activate() {
   unb64 "$2" "$d/idobject.bin"
   unb64 "$3" "$d/encsecret.bin"
   # tpm2-tools' credential file: magic BADCC0DE, version 1, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET.
-  { unhex badcc0de00000001 /dev/stdout; cat "$d/idobject.bin" "$d/encsecret.bin"; } > "$d/cred.bin"
+  { printf '\xba\xdc\xc0\xde\x00\x00\x00\x01'; cat "$d/idobject.bin" "$d/encsecret.bin"; } > "$d/cred.bin"
   flush
   # The EK's nameAlg (bytes 4-5 of its TPM2B_PUBLIC) says which template: 000c = high range, SHA-384.
   if [[ "$(hex "$d/ek.pub" | cut -c9-12)" == 000c ]]; then
