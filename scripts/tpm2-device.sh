@@ -223,7 +223,10 @@ mtls() {
   local host=$1 port=$2 ca=$3 d=$4
   STATE=$d
   [[ -s "$d/chain.pem" ]] || die "$d/chain.pem is missing: enroll first"
-  connect "$host" "$port" "$ca" -provider tpm2 -provider default -cert "$d/chain.pem" -key "handle:$KEY_HANDLE"
+  # Digests from the default provider: the tpm2 provider's run as TPM hash sequences, one TPM object each,
+  # and a TLS handshake holds several at once (0x902, out of object memory, even behind a resource manager's
+  # small TPMs). Signing with the TPM key stays in the tpm2 provider, which comes first.
+  connect "$host" "$port" "$ca" -provider tpm2 -provider default -propquery "tpm2.digest!=yes" -cert "$d/chain.pem" -key "handle:$KEY_HANDLE"
   trap hangup EXIT
 }
 
@@ -233,7 +236,9 @@ quote_then() {
   mtls "$host" "$port" "$ca" "$d"
   request NONCE
   [[ "$REPLY" != ERR* ]] || refused
-  request "QUOTE $(quote "$d" "$REPLY" "$pcrs")"
+  local evidence
+  evidence=$(quote "$d" "$REPLY" "$pcrs")
+  request "QUOTE $evidence"
   echo "$REPLY"
   local quoted=$REPLY
   request "$*"
