@@ -7,11 +7,12 @@
 # Usage (every field on the wire is standard base64 with padding, no line breaks):
 #   tpm2-device.sh enroll HOST PORT CA_FILE DIR
 #       Makes the keys (as `keys`), connects without a certificate (the server verified with CA_FILE),
-#       sends ENROLL and ENROLL-PROOF on one connection and writes the issued chain to DIR/chain.pem.
+#       sends ENROLL and ENROLL-PROOF on one connection and writes the issued certificate to DIR/cert.pem,
+#       the issuing CA's certificates (those not self-signed, as RENEW's reply) to DIR/chain.pem.
 #       Exit 0: enrolled; 1: the server answered ERR (printed; ERR PENDING: run it again after approval);
 #       3: a TPM or TLS failure.
 #   tpm2-device.sh quote-then HOST PORT CA_FILE DIR PCRS COMMAND [ARGS...]
-#       Mutual TLS with DIR/chain.pem and the TPM key (OpenSSL's tpm2 provider, handle:$KEY_HANDLE), then
+#       Mutual TLS with DIR/cert.pem (and DIR/chain.pem) and the TPM key (OpenSSL's tpm2 provider, handle:$KEY_HANDLE), then
 #       NONCE, QUOTE over PCRS of the SHA-256 bank (e.g. 0,2,7) with the AK, then COMMAND on the same
 #       connection. Prints the QUOTE reply and the command's reply, one line each. Exit 0 when both are
 #       not ERR, 1 otherwise, 3 on a TPM or TLS failure.
@@ -212,21 +213,27 @@ enroll() {
   attest=$(certify "$d" "${f[2]}")
   request "ENROLL-PROOF $secret $(b64 "$d/csr.der") $(b64 "$d/tls.pub") $attest"
   [[ "$REPLY" != ERR* ]] || refused
+  # The reply: the leaf, then the issuing CA's certificates that are not self-signed.
+  : > "$d/cert.pem"
   : > "$d/chain.pem"
+  local out=$d/cert.pem
   for f in $REPLY; do
-    printf '%s' "$f" | base64 -d | openssl x509 -inform DER >> "$d/chain.pem" || die "reply is not a chain: ${REPLY:0:80}"
+    printf '%s' "$f" | base64 -d | openssl x509 -inform DER >> "$out" || die "reply is not a chain: ${REPLY:0:80}"
+    out=$d/chain.pem
   done
-  echo "enrolled: $(openssl x509 -in "$d/chain.pem" -noout -subject)"
+  echo "enrolled: $(openssl x509 -in "$d/cert.pem" -noout -subject)"
 }
 
 mtls() {
   local host=$1 port=$2 ca=$3 d=$4
   STATE=$d
-  [[ -s "$d/chain.pem" ]] || die "$d/chain.pem is missing: enroll first"
+  [[ -s "$d/cert.pem" ]] || die "$d/cert.pem is missing: enroll first"
+  local chain=()
+  if [[ -s "$d/chain.pem" ]]; then chain=(-cert_chain "$d/chain.pem"); fi
   # Digests from the default provider: the tpm2 provider's run as TPM hash sequences, one TPM object each,
   # and a TLS handshake holds several at once (0x902, out of object memory, even behind a resource manager's
   # small TPMs). Signing with the TPM key stays in the tpm2 provider, which comes first.
-  connect "$host" "$port" "$ca" -provider tpm2 -provider default -propquery "tpm2.digest!=yes" -cert "$d/chain.pem" -key "handle:$KEY_HANDLE"
+  connect "$host" "$port" "$ca" -provider tpm2 -provider default -propquery "tpm2.digest!=yes" -cert "$d/cert.pem" "${chain[@]}" -key "handle:$KEY_HANDLE"
   trap hangup EXIT
 }
 

@@ -1,0 +1,150 @@
+package org.securecmd.daemon.attest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.daemon.TestDaemon;
+import org.securecmd.tls.TestPki;
+
+/**
+ * {@code scripts/tpm2-device.sh} against a real daemon on loopback: a device made only of tpm2-tools and
+ * OpenSSL's tpm2 provider completes mutual TLS with its TPM key. The TPM is a swtpm behind tpm2-abrmd (the
+ * tpm2 provider holds the TPM for the whole connection while tpm2-tools quote, as with /dev/tpmrm0 on a
+ * board). One TPM for the class.
+ */
+class Tpm2ToolsDeviceDaemonTest {
+  private static final Path SCRIPT = Path.of("../scripts/tpm2-device.sh").toAbsolutePath();
+
+  @TempDir
+  static Path tpmDir;
+  static Swtpm tpm;
+  static Tabrmd rm;
+  @TempDir
+  Path dir;
+  private TestDaemon daemon;
+
+  @BeforeAll
+  static void tpmBehindAResourceManager() throws Exception {
+    tpm = Swtpm.start(tpmDir.resolve("tpm"));
+    rm = Tabrmd.start(tpmDir.resolve("rm"), tpm);
+  }
+
+  @AfterAll
+  static void stopTpm() throws Exception {
+    if (rm != null) rm.close();
+    if (tpm != null) tpm.close();
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    if (daemon != null) daemon.close();
+  }
+
+  @Test
+  void aCertificateForTheTpmKeyGetsTheSecretOverMutualTlsThroughTheTpm2Provider() throws Exception {
+    daemon = TestDaemon.start(dir, TestDaemon.config("", ""));
+    Path device = Files.createDirectories(dir.resolve("device"));
+    run(Map.of(), "keys", device.toString()).ok();
+    run(Map.of(), "csr", device.toString()).ok();
+    writeChain(device, issueFromCsr(daemon.pki, device.resolve("csr.der"), "trusted-client"));
+
+    Run secret = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
+        device.toString(), "GET_SECRET");
+    Run whoami = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
+        device.toString(), "WHOAMI");
+
+    assertEquals("THIS_IS_THE_SECRET", secret.ok());
+    assertTrue(whoami.ok().contains("cn=trusted-client"), whoami.out());
+  }
+
+  @Test
+  void aServerTheCaFileDoesNotVouchForIsRefusedBeforeAnyRequest() throws Exception {
+    daemon = TestDaemon.start(dir, TestDaemon.config("", ""));
+    Path other = new TestPki("Other").writeRoot(dir.resolve("other-ca.crt"));
+    Path device = Files.createDirectories(dir.resolve("device"));
+    run(Map.of(), "keys", device.toString()).ok();
+    run(Map.of(), "csr", device.toString()).ok();
+    writeChain(device, issueFromCsr(daemon.pki, device.resolve("csr.der"), "trusted-client"));
+
+    Run r = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()), other.toString(), device.toString(),
+        "GET_SECRET");
+
+    assertEquals(3, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("verify") || r.err().contains("certificate"), r.err());
+  }
+
+  /** A device certificate from TestPki's intermediate for the key of a DER CSR (as the CA tool would). */
+  static List<X509Certificate> issueFromCsr(TestPki pki, Path csrFile, String cn) throws Exception {
+    var csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(Files.readAllBytes(csrFile));
+    var key = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).getPublicKey();
+    TestPki.Issued ca = pki.intermediate();
+    var b = new JcaX509v3CertificateBuilder(ca.certificate(), BigInteger.valueOf(System.nanoTime()),
+        Date.from(Instant.now().minus(Duration.ofMinutes(5))), Date.from(Instant.now().plus(Duration.ofDays(1))),
+        new X500Name("CN=" + cn), key);
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+    X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keyPair().getPrivate())));
+    List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
+    chain.addAll(ca.chain());
+    return chain;
+  }
+
+  /** As the script's enroll writes them: the leaf to cert.pem, the CA certificates after it to chain.pem. */
+  static void writeChain(Path device, List<X509Certificate> chain) throws Exception {
+    StringBuilder pem = new StringBuilder();
+    for (X509Certificate c : chain.subList(1, chain.size())) pem.append(TestPki.pem("CERTIFICATE", c.getEncoded()));
+    Files.writeString(device.resolve("cert.pem"), TestPki.pem("CERTIFICATE", chain.get(0).getEncoded()));
+    Files.writeString(device.resolve("chain.pem"), pem);
+  }
+
+  record Run(int code, String out, String err) {
+    /** stdout's last line, after asserting exit 0. */
+    String ok() {
+      assertEquals(0, code, "tpm2-device.sh exited " + code + ":\n" + out + err);
+      String[] lines = out.strip().split("\n");
+      return lines[lines.length - 1];
+    }
+  }
+
+  /** Runs the script with the resource manager's TCTI; bounded. */
+  static Run run(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(tpmDir.toFile());
+    pb.environment().putAll(rm.environment());
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile(tpmDir, "out", ".txt");
+    Path err = Files.createTempFile(tpmDir, "err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    p.getOutputStream().close();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(command + " did not finish within 120s:\n" + Files.readString(err));
+    }
+    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+}
