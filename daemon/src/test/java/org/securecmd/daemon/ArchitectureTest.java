@@ -51,24 +51,26 @@ class ArchitectureTest {
       Map.entry("daemon.systemd", Set.of()),
       Map.entry("daemon.tls", Set.of("daemon.config", "tls")),
       Map.entry("daemon.auth", Set.of("daemon.config")),
-      Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll")),
+      Map.entry("daemon.command", Set.of("daemon.config", "daemon.auth", "protocol", "daemon.enroll",
+          "daemon.attest")),
       Map.entry("daemon.audit", Set.of("daemon.auth", "protocol")),
       Map.entry("daemon.server", Set.of("daemon.config", "daemon.tls", "daemon.auth", "daemon.command",
-          "daemon.audit", "protocol", "daemon.proxy")),
+          "daemon.audit", "protocol", "daemon.proxy", "daemon.attest")),
       // the PROXY v2 header parser: bytes in, addresses out (STYLE.md: "proxy: JDK only", "server → proxy")
       Map.entry("daemon.proxy", Set.of()),
-      Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state")),
+      Map.entry("daemon.admin", Set.of("daemon.server", "daemon.auth", "daemon.audit", "daemon.state",
+          "daemon.enroll", "daemon.attest")),
       // state → config beyond STYLE.md's "state → auth": it reads its own [state] settings and reports a bad
       // password_file as a ConfigException with file and line, as daemon.tls does for the key files.
       // state → ca for OutputFiles only: the one atomic, durable file replace (shared with securecmd-pki).
       Map.entry("daemon.state", Set.of("daemon.auth", "daemon.config", "ca")),
       // enroll issues with the CA code shared with securecmd-pki (ca) and reads the issuing CA's PEM files
       // with the client's parser (tls) rather than a second one; enroll → protocol: a refusal names its ErrorCode.
-      Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol")),
-      // attest: TPM evidence, bytes in and verdicts out. It reads the EK CA bundle with the client's PEM parser
-      // (tls) and checks CSRs with the issuer's SigningRequest (ca); STYLE.md allows it config, auth, state,
-      // ca, tls and protocol, and it uses only these two.
-      Map.entry("daemon.attest", Set.of("ca", "tls")),
+      // enroll → attest: an attested RENEW (rekey) checks the certify with attest's verdicts.
+      Map.entry("daemon.enroll", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol",
+          "daemon.attest")),
+      // attest: TPM evidence, bytes in and verdicts out (STYLE.md: attest → config, auth, state, ca, tls, protocol).
+      Map.entry("daemon.attest", Set.of("daemon.config", "daemon.auth", "daemon.state", "ca", "tls", "protocol")),
       Map.entry("daemon.ctl", Set.of("daemon.admin", "daemon.config")),
       // metrics: the HTTP endpoint serves whatever text the root hands it (admin's Prometheus text, the
       // same as securecmdctl metrics), so it needs no other securecmd package but config.HostPort, the one

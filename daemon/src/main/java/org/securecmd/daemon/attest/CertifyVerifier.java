@@ -37,7 +37,8 @@ public final class CertifyVerifier {
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
       throw AttestationException.bad("certify extraData is not this connection's nonce");
     }
-    if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
+    byte[] qualified = ak.qualifiedName();
+    if (qualified != null && !MessageDigest.isEqual(a.qualifiedSigner(), qualified)) {
       throw AttestationException.bad("certify qualifiedSigner is not the AK under this EK");
     }
     TpmPublic key = TpmPublic.parse("TLS key public area", keyPublic);

@@ -25,7 +25,8 @@ final class Schema {
         revoked_by text NOT NULL DEFAULT '',
         revoked_at timestamptz NOT NULL DEFAULT now(),
         reason text NOT NULL DEFAULT '',
-        PRIMARY KEY (kind, value))""", IssuanceTable.MIGRATION);
+        PRIMARY KEY (kind, value))""", IssuanceTable.MIGRATION,
+      RegistryTable.MIGRATION);
 
   static final int LATEST = MIGRATIONS.size();
 

@@ -6,7 +6,11 @@
  * knows which. The certificate issuance records ({@link org.securecmd.daemon.state.IssuanceLog}) follow the
  * same switch ({@code StateStores.issuanceLog}): {@link org.securecmd.daemon.state.IssuanceFile} in the state
  * directory, or {@code IssuanceTable} in the same database (schema version 2), where serial uniqueness and
- * the same-key renewal rule are checked by the database for every host at once.
+ * the same-key renewal rule are checked by the database for every host at once. TPM-attested enrollment's
+ * records ({@link org.securecmd.daemon.state.EnrollmentRegistry}: registrations of device name to EK identity,
+ * requests waiting for approval, and what each enrollment proved) follow it too
+ * ({@code StateStores.enrollmentRegistry}): {@code RegistryFile} in the state directory, or {@code RegistryTable}
+ * (schema version 3), read through on every lookup so a registration on one host counts on all of them.
  *
  * <p>A further record kind moves into PostgreSQL the same way: an interface, one class per backend, one
  * appended entry in {@code Schema.MIGRATIONS} (never an edited one), and, if hosts must learn of changes at
