@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.TestDaemon;
+import org.securecmd.daemon.TestDaemonAccess;
 import org.securecmd.tls.TestPki;
 
 /**
@@ -97,6 +98,119 @@ class Tpm2ToolsDeviceDaemonTest {
     assertTrue(r.err().contains("verify") || r.err().contains("certificate"), r.err());
   }
 
+  @Test
+  void aRegisteredDeviceEnrollsWithTheDocumentedVerbsAndThenGetsTheSecretWithItsTpmKey() throws Exception {
+    startWithAttestation();
+    Path device = Files.createDirectories(dir.resolve("device"));
+    register("dev-tpm1", ekCertificate(device));
+
+    Run enrolled = run(Map.of("CN", "asks-for-another-name"), "enroll", "127.0.0.1", String.valueOf(daemon.port()),
+        dir.resolve("ca.crt").toString(), device.toString());
+
+    assertEquals("enrolled: subject=CN = dev-tpm1", enrolled.ok(), enrolled.err());
+    X509Certificate issued = org.securecmd.tls.Pem.readCertificates(device.resolve("cert.pem")).get(0);
+    assertEquals(daemon.pki.intermediate().certificate(),
+        org.securecmd.tls.Pem.readCertificates(device.resolve("chain.pem")).get(0), "RENEW's chain: the issuing CA");
+    assertTrue(java.util.Arrays.equals(issued.getPublicKey().getEncoded(),
+        TpmPublic.parse("k", Files.readAllBytes(device.resolve("tls.pub"))).publicKey("k").getEncoded()),
+        "the certificate is for the key made in the TPM");
+    String port = String.valueOf(daemon.port());
+    String ca = dir.resolve("ca.crt").toString();
+    assertEquals("THIS_IS_THE_SECRET", run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+    String whoami = run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "WHOAMI").ok();
+    assertTrue(whoami.contains("cn=dev-tpm1"), whoami);
+  }
+
+  @Test
+  void anUnregisteredDeviceIsRefusedWithTheServersReasonAndExitsOne() throws Exception {
+    startWithAttestation();
+    Path device = Files.createDirectories(dir.resolve("device"));
+
+    Run r = run(Map.of(), "enroll", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
+        device.toString());
+
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("ERR FORBIDDEN"), r.out());
+    assertTrue(Files.notExists(device.resolve("cert.pem")) || Files.size(device.resolve("cert.pem")) == 0);
+  }
+
+  @Test
+  void theNonceVerbAnswersThirtyTwoBytesToTheEnrolledDevice() throws Exception {
+    startWithAttestation();
+    Path device = Files.createDirectories(dir.resolve("device"));
+    register("dev-tpm2", ekCertificate(device));
+    run(Map.of(), "enroll", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
+        device.toString()).ok();
+
+    String nonce = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
+        device.toString(), "NONCE").ok();
+
+    assertEquals(32, java.util.Base64.getDecoder().decode(nonce).length, nonce);
+  }
+
+  /**
+   * The admin request {@code enroll add NAME EK-SHA256} sent on the admin socket as docs/protocol.md gives it
+   * (securecmdctl on h-wire 7150fe4 sends it without its "enroll " prefix).
+   */
+  private void register(String name, Path ekCertificate) throws Exception {
+    var cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(ekCertificate)));
+    String line = "enroll add " + name + " " + EnrollmentChallenge.ekKeySha256(cert) + "\n";
+    try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(dir.resolve("admin.sock")))) {
+      ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+      String reply = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(reply.contains("\"ok\":true"), reply);
+    }
+  }
+
+  /** The TPM's RSA EK certificate, read from NV as the factory would, written as DER for securecmdctl. */
+  private static Path ekCertificate(Path device) throws Exception {
+    Path file = device.resolve("factory-ek.der");
+    exec(Map.of(), List.of("tpm2_nvread", "0x01c00002", "-C", "o", "-o", file.toString())).ok();
+    return file;
+  }
+
+  /** The daemon the script enrolls with: [attestation] trusting swtpm's EK CA, GET_SECRET only to attested keys. */
+  private static String attestationConfig(String ekCa) {
+    return """
+        [server]
+        listen = "127.0.0.1:0"
+        handshake_timeout = "2s"
+        idle_timeout = "30s"
+        [tls]
+        certificate = "server.crt"
+        private_key = "server.key"
+        [clients]
+        ca = "ca.crt"
+        auth = "required"
+        allow = ["trusted-client", "dev-*"]
+        [admin]
+        socket = "admin.sock"
+        [state]
+        directory = "state"
+        [enrollment]
+        ca_certificate = "issuing.crt"
+        ca_key = "issuing.key"
+        validity = "30d"
+        allow = ["dev-*"]
+        [attestation]
+        ek_ca = "%s"
+        [commands.GET_SECRET]
+        reply = "THIS_IS_THE_SECRET"
+        allow = ["dev-*"]
+        require_attested_key = true
+        """.formatted(ekCa);
+  }
+
+  /** A daemon with [attestation]; the issuing CA is TestPki's intermediate (issued by the root in ca.crt). */
+  private TestDaemon startWithAttestation() throws Exception {
+    daemon = TestDaemon.start(dir, TestDaemon.config("", ""));
+    daemon.pki.intermediate().write(dir, "issuing"); // the issuing CA's files exist once TestDaemon made the PKI
+    daemon.writeConfig(attestationConfig(tpm.caCert.toString()));
+    TestDaemonAccess.reload(daemon);
+    return daemon;
+  }
+
   /** A device certificate from TestPki's intermediate for the key of a DER CSR (as the CA tool would). */
   static List<X509Certificate> issueFromCsr(TestPki pki, Path csrFile, String cn) throws Exception {
     var csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(Files.readAllBytes(csrFile));
@@ -124,7 +238,7 @@ class Tpm2ToolsDeviceDaemonTest {
   record Run(int code, String out, String err) {
     /** stdout's last line, after asserting exit 0. */
     String ok() {
-      assertEquals(0, code, "tpm2-device.sh exited " + code + ":\n" + out + err);
+      assertEquals(0, code, "exited " + code + ":\n" + out + err);
       String[] lines = out.strip().split("\n");
       return lines[lines.length - 1];
     }
@@ -134,6 +248,10 @@ class Tpm2ToolsDeviceDaemonTest {
   static Run run(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
     command.addAll(List.of(args));
+    return exec(env, command);
+  }
+
+  static Run exec(Map<String, String> env, List<String> command) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).directory(tpmDir.toFile());
     pb.environment().putAll(rm.environment());
     pb.environment().putAll(env);
