@@ -122,6 +122,23 @@ class Tpm2ToolsDeviceDaemonTest {
   }
 
   @Test
+  void aDeviceWithSwtpmsP384EkEnrollsAndGetsTheSecretToo() throws Exception {
+    startWithAttestation();
+    Path device = Files.createDirectories(dir.resolve("device-ecc"));
+    Path ekCert = device.resolve("factory-ek.der");
+    exec(Map.of(), List.of("tpm2_nvread", "0x01c00016", "-C", "o", "-o", ekCert.toString())).ok();
+    register("dev-tpm-ecc", ekCert);
+    Map<String, String> ecc = Map.of("EK", "ecc", "AK_HANDLE", "0x81018011", "KEY_HANDLE", "0x81000012");
+    String port = String.valueOf(daemon.port());
+    String ca = dir.resolve("ca.crt").toString();
+
+    Run enrolled = run(ecc, "enroll", "127.0.0.1", port, ca, device.toString());
+
+    assertEquals("enrolled: subject=CN = dev-tpm-ecc", enrolled.ok(), enrolled.err());
+    assertEquals("THIS_IS_THE_SECRET", run(ecc, "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+  }
+
+  @Test
   void anUnregisteredDeviceIsRefusedWithTheServersReasonAndExitsOne() throws Exception {
     startWithAttestation();
     Path device = Files.createDirectories(dir.resolve("device"));
