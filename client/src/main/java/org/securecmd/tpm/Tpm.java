@@ -22,8 +22,9 @@ import java.util.List;
  * policy session per command, flushed afterwards ({@link #userSession}). Transient objects the methods
  * return are the caller's to flush: without a resource manager a TPM holds only about three.
  *
- * <p>This class is over 300 lines because it is the one facade of some twenty commands; each method is
- * short, and splitting them would scatter one small API over several entry points.
+ * <p>Not for concurrent use: one command at a time, as the transport carries them. This class is over
+ * 300 lines because it is the one facade of some twenty commands; each method is short, and splitting
+ * them would scatter one small API over several entry points ({@link Exchange} does the sending).
  */
 public final class Tpm implements AutoCloseable {
   private static final int TPM_CAP_TPM_PROPERTIES = 6;
@@ -31,14 +32,15 @@ public final class Tpm implements AutoCloseable {
   private static final int TPMA_NV_OWNERREAD = 0x20000;
   private static final int TPMA_NV_AUTHREAD = 0x40000;
   private static final int TPM_SE_POLICY = 0x01;
-  private static final int MAX_ATTEMPTS = 20;
 
   private final TpmTransport transport;
+  private final Exchange exchange;
   private final SecureRandom random = new SecureRandom();
 
   /** Uses {@code transport}; {@link #close} closes it. */
   public Tpm(TpmTransport transport) {
     this.transport = transport;
+    this.exchange = new Exchange(transport);
   }
 
   /** Opens the TPM {@code spec} names. */
@@ -46,7 +48,7 @@ public final class Tpm implements AutoCloseable {
     try {
       return new Tpm(spec.open());
     } catch (IOException e) {
-      throw new TpmException("open " + spec, e.getMessage(), e);
+      throw new TpmException("open TPM", e.getMessage(), e);
     }
   }
 
@@ -74,6 +76,11 @@ public final class Tpm implements AutoCloseable {
   public TpmPublic readPublic(int handle) throws TpmException {
     Command c = new Command("TPM2_ReadPublic " + Handles.hex(handle), 0x173, 0).handle(handle);
     return call(c, r -> TpmPublic.parse(r.params().tpm2bWithSize()));
+  }
+
+  /** The key persisted at {@code handle} (an AK from an earlier enrollment, for one). */
+  public LoadedKey persistentKey(int handle) throws TpmException {
+    return new LoadedKey(handle, readPublic(handle));
   }
 
   /** TPM2_NV_ReadPublic. */
@@ -143,6 +150,21 @@ public final class Tpm implements AutoCloseable {
     return createPrimary(Handles.RH_ENDORSEMENT, type.template());
   }
 
+  /**
+   * The storage root key: the one persisted at {@link Handles#SRK_PERSISTENT} if that handle holds a
+   * restricted decryption key, else one created from {@link KeyTemplate#storageRootKey} (transient: the
+   * caller flushes it, or persists it with {@link #persist} so tpm2-pkcs11 can use it as its primary).
+   */
+  public LoadedKey storageRootKey() throws TpmException {
+    try {
+      TpmPublic persisted = readPublic(Handles.SRK_PERSISTENT);
+      if (persisted.has(TpmPublic.RESTRICTED | TpmPublic.DECRYPT)) return new LoadedKey(Handles.SRK_PERSISTENT, persisted);
+    } catch (TpmException e) {
+      if (e.baseCode() != ResponseCodes.HANDLE) throw e;
+    }
+    return createPrimary(Handles.RH_OWNER, KeyTemplate.storageRootKey());
+  }
+
   /** TPM2_CreatePrimary in {@code hierarchy} (owner or endorsement, empty password) from {@code template}. */
   public LoadedKey createPrimary(int hierarchy, KeyTemplate template) throws TpmException {
     Command c = new Command("TPM2_CreatePrimary " + template.description(), 0x131, 1)
@@ -183,15 +205,25 @@ public final class Tpm implements AutoCloseable {
   }
 
   /**
-   * TPM2_EvictControl with owner authorization: persists the transient {@code key} at {@code persistentHandle}
-   * (0x81xxxxxx), so a later run finds it there; given a persistent key, removes it.
+   * TPM2_EvictControl with owner authorization: persists the transient {@code key} at {@code
+   * persistentHandle} (0x81000000-0x817fffff), so a later run finds it there. The transient copy stays
+   * loaded (the caller flushes it).
    */
-  public LoadedKey evictControl(LoadedKey key, int persistentHandle) throws TpmException {
-    Command c = new Command("TPM2_EvictControl " + Handles.hex(key.handle()) + " -> " + Handles.hex(persistentHandle),
-        0x120, 0).handle(Handles.RH_OWNER, Session.password()).handle(key.handle());
+  public LoadedKey persist(LoadedKey key, int persistentHandle) throws TpmException {
+    evictControl("TPM2_EvictControl " + Handles.hex(key.handle()) + " -> " + Handles.hex(persistentHandle),
+        key.handle(), persistentHandle);
+    return new LoadedKey(persistentHandle, key.publicArea());
+  }
+
+  /** TPM2_EvictControl with owner authorization: removes the persistent key at {@code persistentHandle}. */
+  public void evict(int persistentHandle) throws TpmException {
+    evictControl("TPM2_EvictControl remove " + Handles.hex(persistentHandle), persistentHandle, persistentHandle);
+  }
+
+  private void evictControl(String name, int object, int persistentHandle) throws TpmException {
+    Command c = new Command(name, 0x120, 0).handle(Handles.RH_OWNER, Session.password()).handle(object);
     c.params().u32(persistentHandle);
     call(c, r -> null);
-    return new LoadedKey(persistentHandle, key.publicArea());
   }
 
   /** TPM2_StartAuthSession: an unsalted, unbound policy session with {@code hashAlg}; returns its handle. */
@@ -271,6 +303,19 @@ public final class Tpm implements AutoCloseable {
     return call(c, Tpm::attestation);
   }
 
+  /**
+   * TPM2_Sign: {@code key} (an unrestricted signing key whose own scheme is null, as {@link KeyTemplate#tlsKey}
+   * makes it) signs {@code digest} (a SHA-256 digest) with ECDSA or RSASSA as its type says; returns the raw
+   * TPMT_SIGNATURE. For a CSR's signature: the key never leaves the TPM.
+   */
+  public TpmSignature sign(LoadedKey key, byte[] digest) throws TpmException {
+    int scheme = key.publicArea().type() == Alg.ECC ? Alg.ECDSA : Alg.RSASSA;
+    Command c = new Command("TPM2_Sign", 0x15d, 0).handle(key.handle(), Session.password());
+    // TPMT_TK_HASHCHECK: TPM_ST_HASHCHECK, TPM_RH_NULL, an empty digest (the digest was not made by the TPM)
+    c.params().tpm2b(digest).u16(scheme).u16(Alg.SHA256).u16(0x8024).u32(Handles.RH_NULL).u16(0);
+    return call(c, r -> TpmSignature.parse(r.params().bytes(r.params().remaining())));
+  }
+
   /** TPM2_Quote: {@code signer} (an AK) signs the digest of the selected PCRs with {@code qualifyingData}. */
   public Attestation quote(LoadedKey signer, byte[] qualifyingData, PcrSelection pcrs) throws TpmException {
     Command c = new Command("TPM2_Quote", 0x158, 0).handle(signer.handle(), Session.password());
@@ -310,11 +355,7 @@ public final class Tpm implements AutoCloseable {
 
   @Override
   public void close() throws TpmException {
-    try {
-      transport.close();
-    } catch (IOException e) {
-      throw new TpmException("close " + transport.describe(), e.getMessage(), e);
-    }
+    exchange.close();
   }
 
   /** TPM_PT_NV_BUFFER_MAX, or 512 if the TPM does not report it. */
@@ -350,45 +391,7 @@ public final class Tpm implements AutoCloseable {
     return new Attestation(attest, signature);
   }
 
-  /** Sends {@code c} and parses its response; a malformed response becomes a TpmException naming the command. */
-  private <T> T call(Command c, Parser<T> parser) throws TpmException {
-    byte[] command = c.marshal();
-    Response response = null;
-    for (int attempt = 1; response == null; attempt++) {
-      byte[] bytes;
-      try {
-        bytes = transport.transmit(command);
-      } catch (IOException e) {
-        throw new TpmException(c.name, e.getMessage(), e);
-      }
-      try {
-        response = Response.parse(c, bytes);
-      } catch (TpmException e) {
-        // RETRY, YIELDED and TESTING mean "send it again": the TPM did not start the command (a TSS retries too).
-        int rc = e.responseCode();
-        boolean again = rc == ResponseCodes.RETRY || rc == ResponseCodes.YIELDED || rc == ResponseCodes.TESTING;
-        if (!again || attempt == MAX_ATTEMPTS) throw e;
-        if (rc == ResponseCodes.TESTING) pause();
-      }
-    }
-    try {
-      return parser.parse(response);
-    } catch (IllegalArgumentException e) {
-      throw new TpmException(c.name, "malformed response: " + e.getMessage(), e);
-    }
-  }
-
-  /** A self-test runs for milliseconds: wait a little before asking again. */
-  private static void pause() throws TpmException {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TpmException("wait for TPM self-test", "interrupted", e);
-    }
-  }
-
-  private interface Parser<T> {
-    T parse(Response r);
+  private <T> T call(Command c, Exchange.Parser<T> parser) throws TpmException {
+    return exchange.call(c, parser);
   }
 }

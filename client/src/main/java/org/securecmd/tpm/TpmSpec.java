@@ -27,8 +27,12 @@ public sealed interface TpmSpec {
     public TpmTransport open() throws IOException {
       try {
         return new DeviceTransport(path);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IOException("device:" + path + ": no such device (no TPM, or its driver is not loaded)", e);
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw new IOException("device:" + path + ": permission denied (the user needs the tss group)", e);
       } catch (IOException e) {
-        throw new IOException("cannot open TPM device:" + path + ": " + e, e);
+        throw new IOException("device:" + path + ": " + e, e);
       }
     }
 

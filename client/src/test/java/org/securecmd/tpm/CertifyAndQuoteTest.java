@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.securecmd.tls.SoftHsm.Tools;
 
 /**
  * The AK (under the RSA EK) certifies a TLS key made under the storage primary, with a server's nonce,
@@ -38,7 +37,8 @@ class CertifyAndQuoteTest {
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
       LoadedKey ak = tpm.load(ek, tpm.create(ek, KeyTemplate.attestationKey()));
-      LoadedKey srk = tpm.createPrimary(Handles.RH_OWNER, KeyTemplate.storageRootKey());
+      LoadedKey srk = tpm.storageRootKey();
+      assertTrue(srk.isTransient(), "nothing persisted at 0x81000001 in a fresh swtpm: created");
       LoadedKey tls = null;
       try {
         CreatedKey created = tpm.create(srk, KeyTemplate.tlsKey());
@@ -70,14 +70,14 @@ class CertifyAndQuoteTest {
   @Test
   void quoteOverPcrs027DigestsThePcrReadValuesAndVerifiesWithPersistedAk() throws Exception {
     // before this test's connection: swtpm serves one client at a time
-    Tools.run(List.of("tpm2_pcrextend", "7:sha256=" + "ab".repeat(32)), swtpm.toolsEnvironment(), 30);
+    swtpm.tool("tpm2_pcrextend", "7:sha256=" + "ab".repeat(32));
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
       LoadedKey transientAk = tpm.load(ek, tpm.create(ek, KeyTemplate.attestationKey()));
-      LoadedKey ak = tpm.evictControl(transientAk, Handles.AK_PERSISTENT);
+      LoadedKey ak = tpm.persist(transientAk, Handles.AK_PERSISTENT);
       tpm.flushContext(transientAk.handle());
       try {
-        assertEquals(ak.publicArea(), tpm.readPublic(Handles.AK_PERSISTENT), "a later run finds the AK there");
+        assertEquals(ak, tpm.persistentKey(Handles.AK_PERSISTENT), "a later run finds the AK there");
         PcrSelection pcrs = PcrSelection.sha256(7, 0, 2);
         byte[] nonce = tpm.getRandom(32);
 
@@ -93,10 +93,31 @@ class CertifyAndQuoteTest {
         assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(values.concatenated()), info.pcrDigest());
         assertTrue(q.signature().verify(ak.publicArea().publicKey(), q.attest()));
       } finally {
-        tpm.evictControl(ak, Handles.AK_PERSISTENT); // a persistent key given: removes it
+        tpm.evict(Handles.AK_PERSISTENT);
       }
       TpmException gone = assertThrows(TpmException.class, () -> tpm.readPublic(Handles.AK_PERSISTENT));
       assertEquals(ResponseCodes.HANDLE, gone.baseCode());
+    }
+  }
+
+  @Test
+  void persistedStorageRootKeyIsFoundAndKeysMadeUnderItLoadAfterReconnecting() throws Exception {
+    CreatedKey tlsKey;
+    try (Tpm tpm = swtpm.open()) {
+      LoadedKey created = tpm.storageRootKey();
+      tpm.persist(created, Handles.SRK_PERSISTENT);
+      tpm.flushContext(created.handle());
+      tlsKey = tpm.create(tpm.storageRootKey(), KeyTemplate.tlsKey());
+    }
+    try (Tpm tpm = swtpm.open()) {
+      LoadedKey srk = tpm.storageRootKey();
+      try {
+        assertEquals(Handles.SRK_PERSISTENT, srk.handle());
+        LoadedKey tls = tpm.load(srk, tlsKey);
+        tpm.flushContext(tls.handle());
+      } finally {
+        tpm.evict(Handles.SRK_PERSISTENT);
+      }
     }
   }
 

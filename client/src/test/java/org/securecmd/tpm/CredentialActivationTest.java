@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.securecmd.tls.SoftHsm.Tools;
 
 /**
  * An AK made under the EK activates a credential that tpm2-tools' {@code tpm2_makecredential} made offline
@@ -54,8 +53,14 @@ class CredentialActivationTest {
         assertArrayEquals(secret, tpm.activateCredential(ak, ek, cred.idObject, cred.encryptedSecret));
       } finally {
         tpm.flushContext(ak.handle());
+        if (ek.isTransient()) tpm.flushContext(ek.handle());
       }
     }
+  }
+
+  @Test
+  void akUnderEccP256EkCreatedFromItsTemplateActivatesCredential() throws Exception {
+    activates(EndorsementKeyType.ECC_P256); // the low-range ECC EK: policy session, as for the RSA EK
   }
 
   @Test
@@ -90,8 +95,8 @@ class CredentialActivationTest {
     Path ekPub = Files.write(dir.resolve(label + "-ek.pub"), ek.marshalled());
     Path secretFile = Files.write(dir.resolve(label + "-secret"), secret);
     Path out = dir.resolve(label + "-cred.out");
-    Tools.run(List.of("tpm2_makecredential", "-T", "none", "-u", ekPub.toString(), "-s", secretFile.toString(),
-        "-n", HexFormat.of().formatHex(akName), "-o", out.toString()));
+    Swtpm.run(dir, List.of("tpm2_makecredential", "-T", "none", "-u", ekPub.toString(), "-s", secretFile.toString(),
+        "-n", HexFormat.of().formatHex(akName), "-o", out.toString()), java.util.Map.of(), 30);
     TpmReader r = new TpmReader(Files.readAllBytes(out), "credential file");
     assertEquals(0xbadcc0de, r.u32(), "magic");
     assertEquals(1, r.u32(), "version");

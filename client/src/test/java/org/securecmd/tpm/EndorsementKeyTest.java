@@ -88,6 +88,19 @@ class EndorsementKeyTest {
   }
 
   @Test
+  void publicAreaAndNameAreThoseTpm2ToolsReads() throws Exception {
+    Path pub = dir.resolve("ek-tools.pub");
+    Path name = dir.resolve("ek-tools.name");
+    swtpm.tool("tpm2_readpublic", "-c", "0x81010016", "-o", pub.toString(), "-n", name.toString());
+    try (Tpm tpm = swtpm.open()) {
+      TpmPublic ek = tpm.readPublic(EndorsementKeyType.ECC_P384.persistentHandle());
+      assertArrayEquals(java.nio.file.Files.readAllBytes(pub), ek.marshalled(), "TPM2B_PUBLIC, as in .pub files");
+      assertArrayEquals(java.nio.file.Files.readAllBytes(name), ek.name(), "Name with the EK's SHA-384 nameAlg");
+      assertEquals(50, ek.name().length);
+    }
+  }
+
+  @Test
   void eccP256EkIsCreatedFromItsTemplateWhenNotPersisted() throws Exception {
     try (Tpm tpm = swtpm.open()) {
       LoadedKey ek = tpm.endorsementKey(EndorsementKeyType.ECC_P256);

@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.securecmd.tls.SoftHsm.Tools;
 
 /**
  * A real software TPM for tests: {@code swtpm_setup --create-ek-cert} makes a TPM state whose EK
@@ -39,8 +38,8 @@ final class Swtpm implements AutoCloseable {
     Files.writeString(dir.resolve("swtpm_setup.conf"), "create_certs_tool = /usr/bin/swtpm_localca\n"
         + "create_certs_tool_config = " + ca.resolve("localca.conf") + "\ncreate_certs_tool_options = "
         + ca.resolve("localca.options") + "\nactive_pcr_banks = sha256\n");
-    Tools.run(List.of("swtpm_setup", "--tpm2", "--create-ek-cert", "--tpm-state", state.toString(), "--config",
-        dir.resolve("swtpm_setup.conf").toString(), "--overwrite"), null, 120);
+    run(dir, List.of("swtpm_setup", "--tpm2", "--create-ek-cert", "--tpm-state", state.toString(), "--config",
+        dir.resolve("swtpm_setup.conf").toString(), "--overwrite"), java.util.Map.of(), 120);
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePortPair();
@@ -70,9 +69,38 @@ final class Swtpm implements AutoCloseable {
     return Tpm.open(spec());
   }
 
-  /** The environment tpm2-tools need to reach this TPM. */
-  java.util.Map<String, String> toolsEnvironment() {
-    return java.util.Map.of("TPM2TOOLS_TCTI", "swtpm:host=127.0.0.1,port=" + port);
+  /**
+   * Runs a tpm2-tools command against this TPM. swtpm serves one client at a time: call it while no
+   * {@link Tpm} of the test is open, or it waits for the test's connection until its time is up.
+   */
+  String tool(String... command) throws Exception {
+    return run(dir, List.of(command), java.util.Map.of("TPM2TOOLS_TCTI", "swtpm:host=127.0.0.1,port=" + port), 30);
+  }
+
+  /**
+   * Runs {@code command} with its output in a file (so a tool that hangs cannot block the read), at most
+   * {@code seconds}; returns the output, or fails the test with it when the exit code is not 0.
+   */
+  static String run(Path dir, List<String> command, java.util.Map<String, String> env, int seconds) throws Exception {
+    Path log = Files.createTempFile(dir, "tool", ".log");
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new AssertionError(command.get(0) + " not found (" + e.getMessage()
+          + "): install swtpm, swtpm-tools and tpm2-tools (scripts/ci-packages-pki.txt)", e);
+    }
+    p.getOutputStream().close();
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + "s:\n"
+          + Files.readString(log));
+    }
+    String out = Files.readString(log);
+    if (p.exitValue() != 0) throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + out);
+    return out;
   }
 
   /** The local CA's certificate that signed the EK certificates. */

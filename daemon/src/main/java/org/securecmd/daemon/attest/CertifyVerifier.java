@@ -2,6 +2,7 @@ package org.securecmd.daemon.attest;
 
 import java.security.MessageDigest;
 import org.securecmd.ca.SigningRequest;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * The TPM2_Certify verdict of {@code ENROLL-PROOF} and of an attested {@code RENEW} rekey: the TLS key in
@@ -29,32 +30,34 @@ public final class CertifyVerifier {
    */
   public static AttestedKey verify(AttestationKey ak, byte[] nonce, byte[] csr, byte[] keyPublic, byte[] attest,
       byte[] signature) throws AttestationException {
+    Nonces.check(nonce);
     TpmsAttest a = TpmsAttest.parse(attest);
     if (a.type() != TpmsAttest.CERTIFY) {
       throw AttestationException.bad("TPMS_ATTEST type " + HashAlg.hex16(a.type()) + " is not certify (8017)");
     }
     TpmSignature.parse(signature).verify(ak.ak, "AK", attest, "certify");
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
-      throw AttestationException.bad("certify extraData is not this connection's nonce");
+      throw AttestationException.failed(Check.NONCE, "certify extraData is not this connection's nonce");
     }
-    byte[] qualified = ak.qualifiedName();
+    byte[] qualified = ak.qualifiedName(); // null for an AK recorded at enrollment (AttestationKey.enrolled)
     if (qualified != null && !MessageDigest.isEqual(a.qualifiedSigner(), qualified)) {
-      throw AttestationException.bad("certify qualifiedSigner is not the AK under this EK");
+      throw AttestationException.failed(Check.QUALIFIED_SIGNER, "certify qualifiedSigner is not the AK under this EK");
     }
     TpmPublic key = TpmPublic.parse("TLS key public area", keyPublic);
     byte[] name = key.name("TLS key");
     if (!MessageDigest.isEqual(a.certifiedName(), name)) {
-      throw AttestationException.bad("certified Name is not the Name of the TLS key's public area");
+      throw AttestationException.failed(Check.CERTIFIED_NAME,
+          "certified Name is not the Name of the TLS key's public area");
     }
     KeyPolicy.checkTlsKey(key);
     SigningRequest request;
     try {
       request = SigningRequest.parse(csr);
     } catch (SigningRequest.Refused e) {
-      throw AttestationException.bad("CSR: " + e.getMessage());
+      throw AttestationException.failed(Check.CSR, "CSR: " + e.getMessage());
     }
     if (!TpmKeys.sameKey(request.publicKey(), key.publicKey("TLS key public area"))) {
-      throw AttestationException.bad("the CSR's key is not the certified key");
+      throw AttestationException.failed(Check.CSR, "the CSR's key is not the certified key");
     }
     return new AttestedKey(request.publicKey(), name, request.commonName());
   }

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.securecmd.tls.Pem;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * The TPM manufacturers' EK CAs ({@code [attestation] ek_ca}): decides whether an EK certificate comes from
@@ -24,7 +25,7 @@ import org.securecmd.tls.Pem;
  *
  * <pre>{@code
  * EkAuthority cas = EkAuthority.parse(Files.readString(ekCaFile));
- * X509Certificate ek = cas.verify(ekCertDer, Instant.now());   // AttestationException FORBIDDEN if unknown
+ * VerifiedEk ek = cas.verify(ekCertDer, Instant.now());   // AttestationException FORBIDDEN if unknown
  * }</pre>
  *
  * <p>Self-signed certificates in the bundle are the trust anchors; the others serve as intermediates, since a
@@ -59,18 +60,20 @@ public final class EkAuthority {
       }
     }
     if (anchors.isEmpty()) {
-      throw new IllegalArgumentException("the EK CA bundle has no self-signed root (" + bundle.size() + " certificates)");
+      throw new IllegalArgumentException(
+          "the EK CA bundle has no self-signed root (" + bundle.size() + " certificates)");
     }
     return new EkAuthority(Set.copyOf(anchors), List.copyOf(intermediates));
   }
 
   /** The EK certificate (DER) if it chains to a root of the bundle at {@code at}. */
-  public X509Certificate verify(byte[] der, Instant at) throws AttestationException {
+  public VerifiedEk verify(byte[] der, Instant at) throws AttestationException {
     X509Certificate cert;
     try {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(der));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw AttestationException.bad("EK certificate is not a DER X.509 certificate");
+      throw AttestationException.failed(Check.EK_CERTIFICATE, "EK certificate is not a DER X.509 certificate");
     }
     try {
       X509CertSelector target = new X509CertSelector();
@@ -83,11 +86,11 @@ public final class EkAuthority {
       params.setDate(Date.from(at));
       CertPathBuilder.getInstance("PKIX").build(params);
     } catch (GeneralSecurityException e) {
-      throw new AttestationException(AttestationException.Kind.FORBIDDEN,
+      throw AttestationException.failed(Check.EK_CA,
           "EK certificate does not chain to ek_ca (issuer " + cert.getIssuerX500Principal().getName() + ")");
     }
     checkPurpose(cert);
-    return cert;
+    return new VerifiedEk(cert);
   }
 
   /** An EKU, when present, must allow the EK certificate purpose (or any purpose). */
@@ -95,10 +98,11 @@ public final class EkAuthority {
     try {
       List<String> eku = cert.getExtendedKeyUsage();
       if (eku != null && !eku.contains(EK_CERTIFICATE_EKU) && !eku.contains("2.5.29.37.0")) {
-        throw AttestationException.bad("EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
+        throw AttestationException.failed(Check.EK_CERTIFICATE,
+            "EK certificate's extended key usage lacks " + EK_CERTIFICATE_EKU);
       }
     } catch (java.security.cert.CertificateParsingException e) {
-      throw AttestationException.bad("EK certificate's extended key usage does not parse");
+      throw AttestationException.failed(Check.EK_CERTIFICATE, "EK certificate's extended key usage does not parse");
     }
   }
 }

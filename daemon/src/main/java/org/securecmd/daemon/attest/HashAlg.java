@@ -26,7 +26,8 @@ enum HashAlg {
     for (HashAlg h : values()) {
       if (h.id == id) return h;
     }
-    throw AttestationException.bad(what + " hash algorithm " + hex16(id) + " is not supported (sha256, sha384, sha512)");
+    throw AttestationException.bad(
+        what + " hash algorithm " + hex16(id) + " is not supported (sha256, sha384, sha512)");
   }
 
   byte[] digest(byte[]... parts) {

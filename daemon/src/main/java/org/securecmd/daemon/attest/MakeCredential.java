@@ -27,7 +27,8 @@ final class MakeCredential {
   /** The two TPM2B fields {@code ENROLL} answers with. */
   record Blob(byte[] idObject, byte[] encryptedSecret) {}
 
-  static Blob make(TpmPublic ek, byte[] objectName, byte[] credential, SecureRandom random) throws AttestationException {
+  static Blob make(TpmPublic ek, byte[] objectName, byte[] credential, SecureRandom random)
+      throws AttestationException {
     HashAlg hash = HashAlg.of(ek.nameAlg(), "EK name");
     TpmPublic.SymDef sym = ek.symmetric();
     if (sym.alg() == TpmPublic.NULL_ALG || sym.mode() != CFB || !(sym.keyBits() == 128 || sym.keyBits() == 256)) {

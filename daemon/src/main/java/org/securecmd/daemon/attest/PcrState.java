@@ -23,14 +23,14 @@ public record PcrState(String name, List<Integer> pcrs, List<Map<Integer, byte[]
     List<Map<Integer, byte[]>> copy = new ArrayList<>();
     for (Map<Integer, byte[]> set : allowed) {
       if (!set.keySet().equals(new java.util.HashSet<>(pcrs))) {
-        throw new IllegalArgumentException("state " + name + ": a value set names PCRs " + set.keySet().stream().sorted().toList()
-            + ", not exactly " + pcrs);
+        throw new IllegalArgumentException("state " + name + ": a value set names PCRs "
+            + set.keySet().stream().sorted().toList() + ", not exactly " + pcrs);
       }
       Map<Integer, byte[]> values = new java.util.HashMap<>();
       for (Map.Entry<Integer, byte[]> e : set.entrySet()) {
         if (e.getValue().length != 32) {
-          throw new IllegalArgumentException("state " + name + ": PCR " + e.getKey() + " value is " + e.getValue().length
-              + " bytes, not 32 (SHA-256)");
+          throw new IllegalArgumentException("state " + name + ": PCR " + e.getKey() + " value is "
+              + e.getValue().length + " bytes, not 32 (SHA-256)");
         }
         values.put(e.getKey(), e.getValue().clone());
       }

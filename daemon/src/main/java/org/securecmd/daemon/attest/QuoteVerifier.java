@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.TreeMap;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * The TPM2_Quote verdict of {@code QUOTE}: the PCR values the device sent are what its TPM measured, now.
@@ -33,6 +34,7 @@ public final class QuoteVerifier {
    */
   public static VerifiedQuote verify(AttestationKey ak, byte[] nonce, byte[] attest, byte[] signature, byte[] values,
       Collection<Integer> required) throws AttestationException {
+    Nonces.check(nonce);
     TpmsAttest a = TpmsAttest.parse(attest);
     if (a.type() != TpmsAttest.QUOTE) {
       throw AttestationException.bad("TPMS_ATTEST type " + HashAlg.hex16(a.type()) + " is not quote (8018)");
@@ -40,25 +42,26 @@ public final class QuoteVerifier {
     TpmSignature sig = TpmSignature.parse(signature);
     sig.verify(ak.ak, "AK", attest, "quote");
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
-      throw AttestationException.bad("quote extraData is not this connection's nonce");
+      throw AttestationException.failed(Check.NONCE, "quote extraData is not this connection's nonce");
     }
     if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
-      throw AttestationException.bad("quote qualifiedSigner is not the AK under this EK");
+      throw AttestationException.failed(Check.QUALIFIED_SIGNER, "quote qualifiedSigner is not the AK under this EK");
     }
     var banks = a.pcrSelection().banks().stream().filter(b -> !b.pcrs().isEmpty()).toList();
     if (banks.size() != 1 || banks.get(0).hashAlg() != SHA256) {
-      throw AttestationException.bad("quote must select PCRs of the sha256 bank only");
+      throw AttestationException.failed(Check.PCR_SELECTION, "quote must select PCRs of the sha256 bank only");
     }
     var selected = banks.get(0).pcrs();
     for (int pcr : required.stream().sorted().toList()) {
-      if (!selected.contains(pcr)) throw AttestationException.bad("quote does not cover PCR " + pcr);
+      if (!selected.contains(pcr)) throw AttestationException.failed(Check.PCR_SELECTION,
+          "quote does not cover PCR " + pcr);
     }
     if (values.length != selected.size() * 32) {
-      throw AttestationException.bad(values.length + " bytes of PCR values for " + selected.size()
+      throw AttestationException.failed(Check.PCR_VALUES, values.length + " bytes of PCR values for " + selected.size()
           + " selected PCRs (32 bytes each)");
     }
     if (!MessageDigest.isEqual(sig.hashAlg().digest(values), a.pcrDigest())) {
-      throw AttestationException.bad("PCR values do not hash to the quoted pcrDigest");
+      throw AttestationException.failed(Check.PCR_VALUES, "PCR values do not hash to the quoted pcrDigest");
     }
     TreeMap<Integer, byte[]> pcrs = new TreeMap<>();
     for (int i = 0; i < selected.size(); i++) {

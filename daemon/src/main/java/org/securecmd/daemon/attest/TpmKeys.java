@@ -40,7 +40,8 @@ final class TpmKeys {
     String name = switch (curve) {
       case 0x0003 -> "secp256r1";
       case 0x0004 -> "secp384r1";
-      default -> throw AttestationException.bad(what + ": ECC curve " + HashAlg.hex16(curve) + " is not supported (P-256, P-384)");
+      default -> throw AttestationException.bad(
+          what + ": ECC curve " + HashAlg.hex16(curve) + " is not supported (P-256, P-384)");
     };
     try {
       AlgorithmParameters ap = AlgorithmParameters.getInstance("EC");

@@ -7,6 +7,7 @@ import java.security.Signature;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.Arrays;
+import org.securecmd.daemon.attest.AttestationException.Check;
 
 /**
  * A TPMT_SIGNATURE (RSASSA 0014, RSAPSS 0016, ECDSA 0018) and its verification with the JDK. ECDSA's r and
@@ -28,7 +29,8 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
     TpmReader rd = new TpmReader("TPMT_SIGNATURE", raw);
     int alg = rd.u16();
     if (alg != RSASSA && alg != RSAPSS && alg != ECDSA) {
-      throw AttestationException.bad("signature scheme " + HashAlg.hex16(alg) + " is not supported (rsassa, rsapss, ecdsa)");
+      throw AttestationException.bad(
+          "signature scheme " + HashAlg.hex16(alg) + " is not supported (rsassa, rsapss, ecdsa)");
     }
     HashAlg hash = HashAlg.of(rd.u16(), "signature");
     TpmSignature sig = alg == ECDSA ? new TpmSignature(alg, hash, rd.tpm2b(), rd.tpm2b())
@@ -40,11 +42,13 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
   /** Whether this signature over {@code message} verifies with {@code key} ({@code keyWhat} names it). */
   void verify(TpmPublic key, String keyWhat, byte[] message, String messageWhat) throws AttestationException {
     if ((key.type() == TpmPublic.ECC) != (sigAlg == ECDSA)) {
-      throw AttestationException.bad(messageWhat + " signature scheme " + HashAlg.hex16(sigAlg) + " does not fit the " + keyWhat);
+      throw AttestationException.failed(Check.SIGNATURE,
+          messageWhat + " signature scheme " + HashAlg.hex16(sigAlg) + " does not fit the " + keyWhat);
     }
     if (key.scheme().alg() != TpmPublic.NULL_ALG
         && (key.scheme().alg() != sigAlg || key.scheme().hash() != hashAlg.id)) {
-      throw AttestationException.bad(messageWhat + " signature scheme differs from the " + keyWhat + "'s own scheme");
+      throw AttestationException.failed(Check.SIGNATURE,
+          messageWhat + " signature scheme differs from the " + keyWhat + "'s own scheme");
     }
     PublicKey pk = key.publicKey(keyWhat);
     boolean ok;
@@ -56,7 +60,8 @@ record TpmSignature(int sigAlg, HashAlg hashAlg, byte[] r, byte[] s) {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       ok = false;
     }
-    if (!ok) throw AttestationException.bad(messageWhat + " signature does not verify with the " + keyWhat);
+    if (!ok) throw AttestationException.failed(Check.SIGNATURE,
+        messageWhat + " signature does not verify with the " + keyWhat);
   }
 
   private Signature jdkSignature() throws GeneralSecurityException {

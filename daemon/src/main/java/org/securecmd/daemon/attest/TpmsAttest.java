@@ -27,7 +27,8 @@ record TpmsAttest(int type, byte[] qualifiedSigner, byte[] extraData, byte[] cer
     }
     int type = r.u16();
     if (type != CERTIFY && type != QUOTE) {
-      throw AttestationException.bad("TPMS_ATTEST type " + HashAlg.hex16(type) + " is neither certify (8017) nor quote (8018)");
+      throw AttestationException.bad(
+          "TPMS_ATTEST type " + HashAlg.hex16(type) + " is neither certify (8017) nor quote (8018)");
     }
     byte[] signer = r.tpm2b();
     byte[] extra = r.tpm2b();

@@ -5,6 +5,7 @@
  * {@link org.securecmd.daemon.attest.AttestationException} whose message is the reason the reply names.
  *
  * <p>Entry points: {@link org.securecmd.daemon.attest.EkAuthority} (the {@code ek_ca} bundle),
+ * {@link org.securecmd.daemon.attest.VerifiedEk} and
  * {@link org.securecmd.daemon.attest.EnrollmentChallenge} ({@code ENROLL}),
  * {@link org.securecmd.daemon.attest.CertifyVerifier} ({@code ENROLL-PROOF}, attested rekey),
  * {@link org.securecmd.daemon.attest.QuoteVerifier} and {@link org.securecmd.daemon.attest.PcrState}

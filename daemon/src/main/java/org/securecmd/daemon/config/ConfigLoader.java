@@ -87,11 +87,7 @@ public final class ConfigLoader {
     MetricsSettings metrics = MetricsSettings.read(reader(file, toml, "metrics", origins));
     Optional<EnrollmentSettings> enrollment = toml.isTable(List.of("enrollment"))
         ? Optional.of(EnrollmentSettings.read(reader(file, toml, "enrollment", origins))) : Optional.empty();
-    Optional<AttestationSettings> attestation = attestation(file, toml, clients, origins);
-    if (attestation.isPresent() && enrollment.isEmpty()) {
-      throw new ConfigException(file, origins.tableLine("attestation"), "[attestation]",
-          "needs [enrollment]: its ca_certificate, ca_key, validity and allow issue the enrolled devices' certificates");
-    }
+    Optional<AttestationSettings> attestation = attestation(file, toml, clients, enrollment.isPresent(), origins);
     OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
     if (attestation.isPresent()) refuseAttestationVerbs(file, commands, origins);
@@ -99,10 +95,17 @@ public final class ConfigLoader {
         attestation);
   }
 
-  /** {@code [attestation]}, refused beside {@code [clients] auth = "none"} (enrollment needs client certificates). */
+  /**
+   * {@code [attestation]}, refused beside {@code [clients] auth = "none"} (enrollment needs client certificates)
+   * and without {@code [enrollment]} (whose CA issues the enrolled devices' certificates).
+   */
   private static Optional<AttestationSettings> attestation(Path file, TomlTable toml, ClientSettings clients,
-                                                           Origins origins) throws ConfigException {
+                                                           boolean enrollment, Origins origins) throws ConfigException {
     if (!toml.isTable(List.of("attestation"))) return Optional.empty();
+    if (!enrollment) {
+      throw new ConfigException(file, origins.tableLine("attestation"), "[attestation]", "needs [enrollment]: its CA"
+          + " issues the enrolled devices' certificates (with its validity, allow list and issuance records)");
+    }
     if (clients.auth() == ClientAuthMode.NONE) {
       throw new ConfigException(file, origins.tableLine("attestation"), "[attestation]",
           "needs client certificates: an enrolled device authenticates with the certificate it gets, which"

@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class EnrollCommand {
   static final String DESCRIPTION = """
-      the TPMs that may enroll (TPM-attested enrollment, [attestation]) and the requests waiting for approval
+      TPMs that may enroll ([attestation]) and requests waiting for approval; ACTION is one of:
         enroll add NAME --ek-cert FILE     register the TPM whose EK certificate (PEM or DER) is FILE as NAME
         enroll add NAME --ek-sha256 HEX    the same by the SHA-256 of its EK public key (DER SubjectPublicKeyInfo)
         enroll import FILE                 a factory CSV, one "name,ek-certificate-file" or "name,sha256" a line;
@@ -74,7 +74,7 @@ final class EnrollCommand {
       if (a.chars().anyMatch(Character::isWhitespace)) throw new IllegalArgumentException("enroll " + action
           + ": \"" + a + "\" holds white space; names and ids never do");
     }
-    return new Requests.Send("enroll " + action, String.join(" ", args));
+    return new Requests.Send("enroll " + action, "enroll " + String.join(" ", args));
   }
 
   private static Requests.Send add(List<String> args, String ekCert, String ekHex) {

@@ -32,7 +32,7 @@ final class Requests {
       Subcommand.plain("revoked", "list the deny list"),
       Subcommand.plain("metrics", "counters in Prometheus text format"),
       Subcommand.plain("issued", "certificates issued by RENEW: serial, identity, not-after, old serial, time"),
-      new Subcommand("enroll", "add|import|list|remove|pending|approve|reject ...", EnrollCommand.DESCRIPTION,
+      new Subcommand("enroll", "ACTION [ARGUMENTS]", EnrollCommand.DESCRIPTION,
           Set.of(), Set.of(), 0, p -> "enroll"),
       new Subcommand("issued-index", "", "the same as lines for the issuing CA directory's index.txt\n"
           + "(append them to it so securecmd-pki crl can revoke them)", Set.of(), Set.of(), 0, p -> "issued"));

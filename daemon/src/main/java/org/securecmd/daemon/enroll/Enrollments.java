@@ -23,6 +23,7 @@ import org.securecmd.daemon.attest.AttestedKey;
 import org.securecmd.daemon.attest.CertifyVerifier;
 import org.securecmd.daemon.attest.EkAuthority;
 import org.securecmd.daemon.attest.EnrollmentChallenge;
+import org.securecmd.daemon.attest.VerifiedEk;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.config.AttestationSettings;
@@ -120,18 +121,25 @@ public final class Enrollments {
   public EnrollmentChallenge challenge(String peer, byte[] ekCertificate, byte[] ekPublic, byte[] akPublic)
       throws EnrollmentRefused {
     try {
-      EnrollmentChallenge c;
+      VerifiedEk ek;
       try {
-        c = EnrollmentChallenge.issue(ekCas, ekCertificate, ekPublic, akPublic, clock.instant(), random);
+        ek = ekCas.verify(ekCertificate, clock.instant());
       } catch (AttestationException e) {
         throw fromAttestation(e);
       }
-      Optional<Registration> r = lookUp(c.ekKeySha256());
+      // the registration before any MakeCredential: an unregistered EK costs no RSA or ECDH operation
+      Optional<Registration> r = lookUp(ek.keySha256());
       if (r.isEmpty() && attestation.enroll() == AttestationSettings.EnrollMode.REGISTERED) {
-        throw notRegistered(c.ekKeySha256());
+        throw notRegistered(ek.keySha256());
       }
       if (r.isPresent()) checkName(r.get().name());
-      audit.info("enroll-challenge address={} ek={} name={}", peer, c.ekKeySha256(),
+      EnrollmentChallenge c;
+      try {
+        c = EnrollmentChallenge.issue(ek, ekPublic, akPublic, random);
+      } catch (AttestationException e) {
+        throw fromAttestation(e);
+      }
+      audit.info("enroll-challenge address={} ek={} name={}", peer, ek.keySha256(),
           r.map(Registration::name).orElse("-"));
       return c;
     } catch (EnrollmentRefused e) {
@@ -146,7 +154,7 @@ public final class Enrollments {
    */
   public String prove(String peer, EnrollmentChallenge c, Instant issuedAt, byte[] secret, byte[] csr,
                       byte[] keyPublic, byte[] attest, byte[] signature) throws EnrollmentRefused {
-    String ek = c.ekKeySha256();
+    String ek = c.ek().keySha256();
     try {
       Instant now = clock.instant();
       if (now.isAfter(issuedAt.plus(stepTimeout()))) {
@@ -183,7 +191,7 @@ public final class Enrollments {
 
   private String issue(String peer, EnrollmentChallenge c, AttestedKey key, String name, Instant now)
       throws EnrollmentRefused {
-    String ek = c.ekKeySha256();
+    String ek = c.ek().keySha256();
     try {
       List<Enrollment> earlier = registry.enrollmentsForEk(ek);
       BigInteger serialNumber = Issuer.newSerial();
@@ -263,8 +271,8 @@ public final class Enrollments {
 
   private static EnrollmentRefused fromAttestation(AttestationException e) {
     return e.kind() == AttestationException.Kind.FORBIDDEN
-        ? new EnrollmentRefused(ErrorCode.FORBIDDEN, "ek_ca_unknown", e.reason())
-        : new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "bad_attestation", e.reason());
+        ? new EnrollmentRefused(ErrorCode.FORBIDDEN, e.check().label(), e.reason())
+        : new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, e.check().label(), e.reason());
   }
 
   private static EnrollmentRefused unavailable(String what, Exception e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
+import org.securecmd.daemon.attest.AttestationException.Check;
 import java.security.PrivateKey;
 import java.util.Arrays;
 import java.util.List;
@@ -78,59 +79,60 @@ class CertifyVerifierTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        row("magic", c -> c.magic = 0xff544348, "TPMS_ATTEST magic is ff544348, not ff544347"),
-        row("a quote instead of a certify", c -> c.type = 0x8018, "TPMS_ATTEST type 8018 is not certify (8017)"),
+        row("magic", c -> c.magic = 0xff544348, "TPMS_ATTEST magic is ff544348, not ff544347", Check.MALFORMED),
+        row("a quote instead of a certify", c -> c.type = 0x8018, "TPMS_ATTEST type 8018 is not certify (8017)", Check.MALFORMED),
         row("another attestation type", c -> c.type = 0x8014,
-            "TPMS_ATTEST type 8014 is neither certify (8017) nor quote (8018)"),
-        row("truncated", c -> c.attestEdit = b -> Arrays.copyOf(b, b.length - 1), "TPMS_ATTEST: truncated at offset 139"),
+            "TPMS_ATTEST type 8014 is neither certify (8017) nor quote (8018)", Check.MALFORMED),
+        row("truncated", c -> c.attestEdit = b -> Arrays.copyOf(b, b.length - 1), "TPMS_ATTEST: truncated at offset 139", Check.MALFORMED),
         row("trailing byte", c -> c.attestEdit = b -> Arrays.copyOf(b, b.length + 1),
-            "TPMS_ATTEST: 1 trailing bytes after offset 173"),
+            "TPMS_ATTEST: 1 trailing bytes after offset 173", Check.MALFORMED),
         row("signed by another AK", c -> c.signingKey = otherAkKey.getPrivate(),
-            "certify signature does not verify with the AK"),
-        row("signature altered", c -> c.signatureEdit = b -> flipLast(b), "certify signature does not verify with the AK"),
+            "certify signature does not verify with the AK", Check.SIGNATURE),
+        row("signature altered", c -> c.signatureEdit = b -> flipLast(b), "certify signature does not verify with the AK", Check.SIGNATURE),
         row("signature with SHA-1", c -> c.sigHash = SoftTpm.SHA1,
-            "signature hash algorithm 0004 is not supported (sha256, sha384, sha512)"),
+            "signature hash algorithm 0004 is not supported (sha256, sha384, sha512)", Check.MALFORMED),
         row("signature of another scheme than the AK's", c -> c.sigHash = SoftTpm.SHA384,
-            "certify signature scheme differs from the AK's own scheme"),
+            "certify signature scheme differs from the AK's own scheme", Check.SIGNATURE),
         row("RSA signature from an ECC AK", c -> {
           c.signingKey = rsaAkKey.getPrivate();
           c.sigScheme = SoftTpm.RSASSA;
-        }, "certify signature scheme 0014 does not fit the AK"),
+        }, "certify signature scheme 0014 does not fit the AK", Check.SIGNATURE),
         row("unknown signature scheme", c -> c.signatureEdit = b -> set16(b, 0, 0x001a),
-            "signature scheme 001a is not supported (rsassa, rsapss, ecdsa)"),
-        row("replayed: another nonce", c -> c.extraData = new byte[32], "certify extraData is not this connection's nonce"),
+            "signature scheme 001a is not supported (rsassa, rsapss, ecdsa)", Check.MALFORMED),
+        row("replayed: another nonce", c -> c.extraData = new byte[32], "certify extraData is not this connection's nonce", Check.NONCE),
         row("the AK under another EK", c -> c.signer = SoftTpm.qualifiedName(c.ak, SoftTpm.ek(otherEkKey.getPublic())),
-            "certify qualifiedSigner is not the AK under this EK"),
+            "certify qualifiedSigner is not the AK under this EK", Check.QUALIFIED_SIGNER),
         row("another key certified", c -> c.certifiedName = SoftTpm.tlsKey(otherKey.getPublic()).name(),
-            "certified Name is not the Name of the TLS key's public area"),
+            "certified Name is not the Name of the TLS key's public area", Check.CERTIFIED_NAME),
         row("imported key", c -> c.key = c.key.withAttributes(0x00040040),
-            "TLS key lacks the attribute sensitiveDataOrigin"),
+            "TLS key lacks the attribute sensitiveDataOrigin", Check.KEY_ATTRIBUTES),
         row("key without fixedTPM", c -> c.key = c.key.withAttributes(SoftTpm.KEY_ATTRIBUTES & ~0x2),
-            "TLS key lacks the attribute fixedTPM"),
+            "TLS key lacks the attribute fixedTPM", Check.KEY_ATTRIBUTES),
         row("key without fixedParent", c -> c.key = c.key.withAttributes(SoftTpm.KEY_ATTRIBUTES & ~0x10),
-            "TLS key lacks the attribute fixedParent"),
+            "TLS key lacks the attribute fixedParent", Check.KEY_ATTRIBUTES),
         row("key that cannot sign", c -> c.key = c.key.withAttributes(SoftTpm.KEY_ATTRIBUTES & ~0x40000),
-            "TLS key lacks the attribute sign"),
+            "TLS key lacks the attribute sign", Check.KEY_ATTRIBUTES),
         row("key that decrypts", c -> c.key = c.key.withAttributes(SoftTpm.KEY_ATTRIBUTES | 0x20000),
-            "TLS key has the attribute decrypt"),
+            "TLS key has the attribute decrypt", Check.KEY_ATTRIBUTES),
         row("key with a SHA-1 name", c -> {
           c.key = c.key.withNameAlg(SoftTpm.SHA1);
           c.certifiedName = new byte[22];
-        }, "TLS key public area: name hash algorithm 0004 is not supported (sha256, sha384, sha512)"),
+        }, "TLS key public area: name hash algorithm 0004 is not supported (sha256, sha384, sha512)", Check.MALFORMED),
         row("CSR of another key", c -> c.csr = uncheck(() -> SoftTpm.csr(otherKey, "device-1")),
-            "the CSR's key is not the certified key"),
-        row("CSR with a broken signature", c -> c.csrEdit = b -> flipLast(b), "CSR: the CSR's signature does not verify"),
+            "the CSR's key is not the certified key", Check.CSR),
+        row("CSR with a broken signature", c -> c.csrEdit = b -> flipLast(b), "CSR: the CSR's signature does not verify", Check.CSR),
         row("AK without restricted", c -> c.ak = c.ak.withAttributes(SoftTpm.AK_ATTRIBUTES & ~0x10000),
-            "AK lacks the attribute restricted"));
+            "AK lacks the attribute restricted", Check.AK_ATTRIBUTES));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusals")
-  void eachBrokenCertifyIsRefusedWithItsReason(String what, Consumer<Case> mutation, String reason) {
+  void eachBrokenCertifyIsRefusedWithItsReason(String what, Consumer<Case> mutation, String reason, AttestationException.Check check) {
     Case c = new Case();
     mutation.accept(c);
     AttestationException e = assertThrows(AttestationException.class, c::verify, what);
     assertEquals(reason, e.reason(), what);
+    assertEquals(check, e.check(), what);
     assertEquals(AttestationException.Kind.BAD_ATTESTATION, e.kind());
   }
 
@@ -170,8 +172,8 @@ class CertifyVerifierTest {
     }
   }
 
-  static Arguments row(String what, Consumer<Case> mutation, String reason) {
-    return Arguments.of(what, mutation, reason);
+  static Arguments row(String what, Consumer<Case> mutation, String reason, AttestationException.Check check) {
+    return Arguments.of(what, mutation, reason, check);
   }
 
   static byte[] flipLast(byte[] b) {

@@ -39,8 +39,7 @@ class EnrollmentChallengeTest {
   /** A device with {@code ek}: ENROLL, activation in software, a certify of its TLS key over the nonce. */
   static AttestedKey enroll(EkAuthority cas, X509Certificate cert, KeyPair ek, SoftTpm.Area ekArea) throws Exception {
     SoftTpm.Area ak = SoftTpm.ak(akKey.getPublic());
-    EnrollmentChallenge c = EnrollmentChallenge.issue(cas, cert.getEncoded(), ekArea.marshal(), ak.marshal(),
-        Instant.now(), RANDOM);
+    EnrollmentChallenge c = EnrollmentChallenge.issue(cas.verify(cert.getEncoded(), Instant.now()), ekArea.marshal(), ak.marshal(), RANDOM);
     byte[] secret = SoftActivation.activate(ek.getPrivate(), TpmPublic.parse("EK", ekArea.marshal()), ak.name(),
         c.credentialBlob(), c.encryptedSecret());
     SoftTpm.Area key = SoftTpm.tlsKey(tlsKey.getPublic());
@@ -86,12 +85,13 @@ class EnrollmentChallengeTest {
   @Test
   void aWrongSecretIsRefusedAndUsesUpTheChallenge() throws Exception {
     SoftTpm.Area ak = SoftTpm.ak(akKey.getPublic());
-    EnrollmentChallenge c = EnrollmentChallenge.issue(EkAuthority.of(List.of(root.cert)),
-        root.ekCertificate(rsaEk.getPublic()).getEncoded(), SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(),
-        Instant.now(), RANDOM);
+    VerifiedEk ek = EkAuthority.of(List.of(root.cert)).verify(root.ekCertificate(rsaEk.getPublic()).getEncoded(),
+        Instant.now());
+    EnrollmentChallenge c = EnrollmentChallenge.issue(ek, SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(), RANDOM);
     AttestationException e = assertThrows(AttestationException.class,
         () -> c.prove(new byte[32], new byte[0], new byte[0], new byte[0], new byte[0]));
     assertEquals("the activated secret is not the credential's", e.reason());
+    assertEquals(AttestationException.Check.SECRET, e.check());
     e = assertThrows(AttestationException.class,
         () -> c.prove(new byte[32], new byte[0], new byte[0], new byte[0], new byte[0]));
     assertEquals("this enrollment challenge was already answered", e.reason());
@@ -102,14 +102,14 @@ class EnrollmentChallengeTest {
     SoftTpm.Area ak = SoftTpm.ak(akKey.getPublic());
     EkAuthority cas = EkAuthority.of(List.of(root.cert));
     byte[] cert = root.ekCertificate(rsaEk.getPublic()).getEncoded();
-    EnrollmentChallenge a = EnrollmentChallenge.issue(cas, cert, SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(), Instant.now(), RANDOM);
-    EnrollmentChallenge b = EnrollmentChallenge.issue(cas, cert, SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(), Instant.now(), RANDOM);
+    EnrollmentChallenge a = EnrollmentChallenge.issue(cas.verify(cert, Instant.now()), SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(), RANDOM);
+    EnrollmentChallenge b = EnrollmentChallenge.issue(cas.verify(cert, Instant.now()), SoftTpm.ek(rsaEk.getPublic()).marshal(), ak.marshal(), RANDOM);
     assertEquals(32, a.nonce().length);
     assertTrue(!java.util.Arrays.equals(a.nonce(), b.nonce()));
     TpmPublic ek = TpmPublic.parse("EK", SoftTpm.ek(rsaEk.getPublic()).marshal());
     assertTrue(!java.util.Arrays.equals(SoftActivation.activate(rsaEk.getPrivate(), ek, ak.name(), a.credentialBlob(), a.encryptedSecret()),
         SoftActivation.activate(rsaEk.getPrivate(), ek, ak.name(), b.credentialBlob(), b.encryptedSecret())));
-    assertEquals(a.ekKeySha256(), HexFormat.of().formatHex(HashAlg.SHA256.digest(rsaEk.getPublic().getEncoded())));
+    assertEquals(a.ek().keySha256(), HexFormat.of().formatHex(HashAlg.SHA256.digest(rsaEk.getPublic().getEncoded())));
   }
 
   @Test
@@ -119,6 +119,7 @@ class EnrollmentChallengeTest {
         SoftTpm.ek(rsaEk.getPublic()));
     assertEquals(AttestationException.Kind.FORBIDDEN, e.kind());
     assertEquals("EK certificate does not chain to ek_ca (issuer CN=Other CA)", e.reason());
+    assertEquals("ek_ca", e.check().label());
   }
 
   @Test
@@ -157,7 +158,6 @@ class EnrollmentChallengeTest {
   }
 
   private static AttestationException issueFails(EkAuthority cas, byte[] cert, SoftTpm.Area ek) {
-    return assertThrows(AttestationException.class, () -> EnrollmentChallenge.issue(cas, cert, ek.marshal(),
-        SoftTpm.ak(akKey.getPublic()).marshal(), Instant.now(), RANDOM));
+    return assertThrows(AttestationException.class, () -> EnrollmentChallenge.issue(cas.verify(cert, Instant.now()), ek.marshal(), SoftTpm.ak(akKey.getPublic()).marshal(), RANDOM));
   }
 }

@@ -48,8 +48,7 @@ class ForeignTpmTest {
   @Test
   void anAkOfTpmBWithTheEkOfTpmAIsRefused() throws Exception {
     EkAuthority cas = EkAuthority.parse(Files.readString(a.caCert));
-    EnrollmentChallenge c = EnrollmentChallenge.issue(cas, a.read("ekrsa.der"), a.read("ekrsa.pub"), b.read("akrsa.pub"),
-        Instant.now(), RANDOM);
+    EnrollmentChallenge c = EnrollmentChallenge.issue(cas.verify(a.read("ekrsa.der"), Instant.now()), a.read("ekrsa.pub"), b.read("akrsa.pub"), RANDOM);
     MakeCredential.Blob blob = new MakeCredential.Blob(c.credentialBlob(), c.encryptedSecret());
     // TPM B holds the AK but not EK A: it cannot recover the secret.
     assertThrows(AssertionError.class, () -> TpmSetup.activate(b, blob, SwtpmEvidenceTest.RSA_AK, Swtpm.RSA_EK, false));
@@ -86,8 +85,7 @@ class ForeignTpmTest {
   @Test
   void anEkCertificateOfTpmBIsForbiddenUnderTpmAsCa() throws Exception {
     EkAuthority cas = EkAuthority.parse(Files.readString(a.caCert));
-    AttestationException e = assertThrows(AttestationException.class, () -> EnrollmentChallenge.issue(cas,
-        b.read("ekecc.der"), b.read("ekecc.pub"), b.read("akecc.pub"), Instant.now(), RANDOM));
+    AttestationException e = assertThrows(AttestationException.class, () -> EnrollmentChallenge.issue(cas.verify(b.read("ekecc.der"), Instant.now()), b.read("ekecc.pub"), b.read("akecc.pub"), RANDOM));
     assertEquals(AttestationException.Kind.FORBIDDEN, e.kind());
     assertEquals("EK certificate does not chain to ek_ca (issuer CN=Test EK CA b)", e.reason());
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.security.KeyPair;
+import org.securecmd.daemon.attest.AttestationException.Check;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,34 +64,35 @@ class QuoteVerifierTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        row("a certify instead of a quote", c -> c.certify = true, "TPMS_ATTEST type 8017 is not quote (8018)"),
+        row("a certify instead of a quote", c -> c.certify = true, "TPMS_ATTEST type 8017 is not quote (8018)", Check.MALFORMED),
         row("replayed: an old nonce", c -> c.extraData = new byte[] {1, 2, 3},
-            "quote extraData is not this connection's nonce"),
+            "quote extraData is not this connection's nonce", Check.NONCE),
         row("signed by another TPM's AK", c -> c.signingKey = otherAkKey.getPrivate(),
-            "quote signature does not verify with the AK"),
-        row("the AK under another EK", c -> c.signer = new byte[34], "quote qualifiedSigner is not the AK under this EK"),
+            "quote signature does not verify with the AK", Check.SIGNATURE),
+        row("the AK under another EK", c -> c.signer = new byte[34], "quote qualifiedSigner is not the AK under this EK", Check.QUALIFIED_SIGNER),
         row("the SHA-1 bank", c -> c.banks = List.of(new int[] {SoftTpm.SHA1, 0, 2, 7}),
-            "quote must select PCRs of the sha256 bank only"),
+            "quote must select PCRs of the sha256 bank only", Check.PCR_SELECTION),
         row("two banks", c -> c.banks = List.of(new int[] {SoftTpm.SHA256, 0, 2, 7}, new int[] {SoftTpm.SHA1, 0}),
-            "quote must select PCRs of the sha256 bank only"),
+            "quote must select PCRs of the sha256 bank only", Check.PCR_SELECTION),
         row("nothing selected", c -> c.banks = List.of(new int[] {SoftTpm.SHA256}),
-            "quote must select PCRs of the sha256 bank only"),
-        row("too few PCRs", c -> c.required = List.of(0, 4, 7), "quote does not cover PCR 4"),
+            "quote must select PCRs of the sha256 bank only", Check.PCR_SELECTION),
+        row("too few PCRs", c -> c.required = List.of(0, 4, 7), "quote does not cover PCR 4", Check.PCR_SELECTION),
         row("a value missing", c -> c.values = TpmPublic.concat(value(0), value(2)),
-            "64 bytes of PCR values for 3 selected PCRs (32 bytes each)"),
+            "64 bytes of PCR values for 3 selected PCRs (32 bytes each)", Check.PCR_VALUES),
         row("values that do not hash to the digest", c -> c.values = TpmPublic.concat(value(0), value(3), value(7)),
-            "PCR values do not hash to the quoted pcrDigest"),
+            "PCR values do not hash to the quoted pcrDigest", Check.PCR_VALUES),
         row("values in another order", c -> c.values = TpmPublic.concat(value(7), value(2), value(0)),
-            "PCR values do not hash to the quoted pcrDigest"));
+            "PCR values do not hash to the quoted pcrDigest", Check.PCR_VALUES));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusals")
-  void eachBrokenQuoteIsRefusedWithItsReason(String what, Consumer<Case> mutation, String reason) {
+  void eachBrokenQuoteIsRefusedWithItsReason(String what, Consumer<Case> mutation, String reason, AttestationException.Check check) {
     Case c = new Case();
     mutation.accept(c);
     AttestationException e = assertThrows(AttestationException.class, c::verify, what);
     assertEquals(reason, e.reason(), what);
+    assertEquals(check, e.check(), what);
   }
 
   @Test
@@ -128,6 +130,15 @@ class QuoteVerifierTest {
   }
 
   @Test
+  void anEmptyServerNonceIsAProgrammingErrorNotAMatch() {
+    Case c = new Case();
+    c.nonce = new byte[0];
+    c.extraData = new byte[0];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::verify);
+    assertEquals("the server nonce is empty", e.getMessage());
+  }
+
+  @Test
   void aSelectionOfManyBanksIsRefusedBeforeItIsRead() {
     byte[] attest = new SoftTpm.Out().u32(0xff544347).u16(0x8018).b(new byte[34]).b(new byte[32])
         .raw(new byte[25]).u32(100000).bytes();
@@ -135,7 +146,7 @@ class QuoteVerifierTest {
     assertEquals("quote: PCR selection with 100000 banks", e.reason());
   }
 
-  static Arguments row(String what, Consumer<Case> mutation, String reason) {
-    return Arguments.of(what, mutation, reason);
+  static Arguments row(String what, Consumer<Case> mutation, String reason, AttestationException.Check check) {
+    return Arguments.of(what, mutation, reason, check);
   }
 }

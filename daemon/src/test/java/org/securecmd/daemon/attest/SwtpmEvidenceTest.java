@@ -95,8 +95,7 @@ class SwtpmEvidenceTest {
   void enrollmentChallengeAcceptsBothEksAndItsSecretComesBackFromTheTpm() throws Exception {
     EkAuthority cas = EkAuthority.parse(Files.readString(tpm.caCert));
     for (String kind : List.of("rsa", "ecc")) {
-      EnrollmentChallenge c = EnrollmentChallenge.issue(cas, tpm.read("ek" + kind + ".der"), tpm.read("ek" + kind + ".pub"),
-          tpm.read("ak" + kind + ".pub"), Instant.now(), RANDOM);
+      EnrollmentChallenge c = EnrollmentChallenge.issue(cas.verify(tpm.read("ek" + kind + ".der"), Instant.now()), tpm.read("ek" + kind + ".pub"), tpm.read("ak" + kind + ".pub"), RANDOM);
       byte[] secret = TpmSetup.activate(tpm, new MakeCredential.Blob(c.credentialBlob(), c.encryptedSecret()),
           kind.equals("rsa") ? RSA_AK : ECC_AK, kind.equals("rsa") ? Swtpm.RSA_EK : Swtpm.ECC_EK, kind.equals("ecc"));
       // The secret holds, so the proof gets as far as the certify (made by tpm2-tools without our nonce).
@@ -104,7 +103,9 @@ class SwtpmEvidenceTest {
       AttestationException e = assertThrows(AttestationException.class,
           () -> c.prove(secret, TpmSetup.csr(tpm, TLS_KEY, "tls.pub"), tpm.read("tls.pub"), cert.attest(), cert.signature()));
       assertEquals("certify extraData is not this connection's nonce", e.reason(), kind);
-      assertEquals(64, c.ekKeySha256().length());
+      String openssl = Swtpm.exec(tpm.dir, List.of("sh", "-c", "openssl x509 -inform DER -in ek" + kind
+          + ".der -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum"), null);
+      assertEquals(openssl.substring(0, 64), c.ek().keySha256(), "the documented openssl pipeline gives the same");
     }
   }
 

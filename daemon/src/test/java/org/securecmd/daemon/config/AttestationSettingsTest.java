@@ -20,8 +20,10 @@ class AttestationSettingsTest {
   @TempDir
   Path dir;
 
+  /** {@code table} with the [enrollment] it needs after it ([enrollment]'s files are read by its loader, not here). */
   private Config parse(String table) throws ConfigException {
-    return ConfigLoader.parse(dir.resolve("config.toml"), table);
+    String enrollment = table.isEmpty() ? "" : "\n[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\n";
+    return ConfigLoader.parse(dir.resolve("config.toml"), table + enrollment);
   }
 
   private static String pem(java.security.cert.X509Certificate c) throws Exception {
