@@ -165,19 +165,9 @@ class Tpm2ToolsDeviceDaemonTest {
     assertEquals(32, java.util.Base64.getDecoder().decode(nonce).length, nonce);
   }
 
-  /**
-   * The admin request {@code enroll add NAME EK-SHA256} sent on the admin socket as docs/protocol.md gives it
-   * (securecmdctl on h-wire 7150fe4 sends it without its "enroll " prefix).
-   */
-  private void register(String name, Path ekCertificate) throws Exception {
-    var cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-        .generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(ekCertificate)));
-    String line = "enroll add " + name + " " + EnrollmentChallenge.ekKeySha256(cert) + "\n";
-    try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(dir.resolve("admin.sock")))) {
-      ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
-      String reply = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(reply.contains("\"ok\":true"), reply);
-    }
+  /** {@code securecmdctl enroll add NAME --ek-cert FILE}, as the operator registers a device from the factory. */
+  private void register(String name, Path ekCertificate) {
+    TestDaemonAccess.ctl(daemon).run("enroll", "add", name, "--ek-cert", ekCertificate.toString());
   }
 
   /** The TPM's RSA EK certificate, read from NV as the factory would, written as DER for securecmdctl. */
