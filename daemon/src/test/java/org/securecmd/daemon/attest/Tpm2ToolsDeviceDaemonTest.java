@@ -139,6 +139,24 @@ class Tpm2ToolsDeviceDaemonTest {
   }
 
   @Test
+  void inApproveModeTheDeviceIsPendingUntilTheOperatorApprovesAndThenEnrollsByRunningAgain() throws Exception {
+    startWithAttestation("approve");
+    Path device = Files.createDirectories(dir.resolve("device"));
+    String port = String.valueOf(daemon.port());
+    String ca = dir.resolve("ca.crt").toString();
+
+    Run pending = run(Map.of(), "enroll", "127.0.0.1", port, ca, device.toString());
+    assertEquals(1, pending.code(), pending.out() + pending.err());
+    assertTrue(pending.out().startsWith("ERR PENDING "), pending.out());
+    String id = pending.out().strip().split(" ")[2];
+    TestDaemonAccess.ctl(daemon).run("enroll", "approve", id, "dev-approved");
+    Run enrolled = run(Map.of(), "enroll", "127.0.0.1", port, ca, device.toString());
+
+    assertEquals("enrolled: subject=CN = dev-approved", enrolled.ok(), enrolled.err());
+    assertEquals("THIS_IS_THE_SECRET", run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+  }
+
+  @Test
   void anUnregisteredDeviceIsRefusedWithTheServersReasonAndExitsOne() throws Exception {
     startWithAttestation();
     Path device = Files.createDirectories(dir.resolve("device"));
@@ -210,6 +228,10 @@ class Tpm2ToolsDeviceDaemonTest {
 
   /** The daemon the script enrolls with: [attestation] trusting swtpm's EK CA, GET_SECRET only to attested keys. */
   private static String attestationConfig(String ekCa) {
+    return attestationConfig(ekCa, "registered");
+  }
+
+  private static String attestationConfig(String ekCa, String mode) {
     return """
         [server]
         listen = "127.0.0.1:0"
@@ -233,18 +255,23 @@ class Tpm2ToolsDeviceDaemonTest {
         allow = ["dev-*"]
         [attestation]
         ek_ca = "%s"
+        enroll = "%s"
         [commands.GET_SECRET]
         reply = "THIS_IS_THE_SECRET"
         allow = ["dev-*"]
         require_attested_key = true
-        """.formatted(ekCa);
+        """.formatted(ekCa, mode);
   }
 
   /** A daemon with [attestation]; the issuing CA is TestPki's intermediate (issued by the root in ca.crt). */
   private TestDaemon startWithAttestation() throws Exception {
+    return startWithAttestation("registered");
+  }
+
+  private TestDaemon startWithAttestation(String mode) throws Exception {
     daemon = TestDaemon.start(dir, TestDaemon.config("", ""));
     daemon.pki.intermediate().write(dir, "issuing"); // the issuing CA's files exist once TestDaemon made the PKI
-    daemon.writeConfig(attestationConfig(tpm.caCert.toString()));
+    daemon.writeConfig(attestationConfig(tpm.caCert.toString(), mode));
     TestDaemonAccess.reload(daemon);
     return daemon;
   }
