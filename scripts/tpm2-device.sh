@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A securecmd device made only of tpm2-tools (5.4), OpenSSL 3 with its TPM provider (tpm2-openssl) and
-# one raw TPM2_Certify: it enrolls through the documented verbs (docs/protocol.md, "TPM-attested
-# enrollment") and sends TPM quotes, to show that the wire format needs nothing of ours. Not the
+# one raw TPM2_Certify: it enrolls through the documented verbs and sends TPM quotes (docs/protocol.md, "A
+# device in any language: tpm2-tools and OpenSSL"), to show that the wire format needs nothing of ours. Not the
 # supported client (that is `securecmd-client enroll`); a reference and a test fixture.
 #
 # Usage (every field on the wire is standard base64 with padding, no line breaks):
@@ -38,7 +38,8 @@
 #   KEY_HANDLE       persistent handle for the TLS key (default 0x81000011)
 #   CN               the common name the CSR asks for (default: the host name; the server ignores it and
 #                    issues the registered or approved name)
-# Without a resource manager (swtpm's TCP port) transient objects stay loaded: every step flushes them.
+#   FLUSH            yes: flush transient objects and sessions after each step (the default without a resource
+#                    manager, i.e. unless TPM2TOOLS_TCTI is tabrmd:... or names /dev/tpmrm*), no: leave them
 # Persistent handles taken by an earlier run are replaced.
 set -euo pipefail
 
@@ -51,7 +52,7 @@ esac
 AK_HANDLE=${AK_HANDLE:-0x81018010}
 PRIMARY_HANDLE=${PRIMARY_HANDLE:-0x81000010}
 KEY_HANDLE=${KEY_HANDLE:-0x81000011}
-CN=${CN:-$(hostname)}
+CN=${CN:-${HOSTNAME:-device}}
 if [[ -n "${TPM2TOOLS_TCTI:-}" ]]; then export TPM2OPENSSL_TCTI=${TPM2OPENSSL_TCTI:-$TPM2TOOLS_TCTI}; fi
 # TCG EK Credential Profile, high-range templates (SHA-384): the EK's authPolicy is PolicyOR(PolicyA, PolicyC),
 # PolicyA = PolicySecret(TPM_RH_ENDORSEMENT), PolicyC = PolicyAuthorizeNV(0x01c07f02).
@@ -64,7 +65,18 @@ unb64() { printf '%s' "$1" | base64 -d > "$2" || die "not base64: ${1:0:40}...";
 hex() { xxd -p "$1" | tr -d '\n'; }             # file -> hex
 unhex() { printf '%s' "$1" | xxd -r -p > "$2"; }
 tpm() { "$@" >/dev/null || die "$1 failed"; }   # a tpm2-tools step; its errors on stderr
-flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/dev/null 2>&1 || true; }
+# Without a resource manager (swtpm's or mssim's TCP port, /dev/tpm0) every tool run leaves its transient
+# objects and sessions loaded: flush them. Behind one (/dev/tpmrm0, tpm2-abrmd) each connection's objects go
+# with it, and flushing sessions that belong to other clients is refused (tpm2-abrmd 3.0 even crashes on it).
+case "${TPM2TOOLS_TCTI:-device:/dev/tpmrm0}" in
+  tabrmd*|*tpmrm*) FLUSH=${FLUSH:-no} ;;
+  *) FLUSH=${FLUSH:-yes} ;;
+esac
+flush() {
+  [[ "$FLUSH" == yes ]] || return 0
+  tpm2_flushcontext -t >/dev/null 2>&1 || true
+  tpm2_flushcontext -s >/dev/null 2>&1 || true
+}
 
 # Makes the object in context file $1 persistent at $2, replacing whatever was there.
 persist() {
@@ -116,6 +128,7 @@ activate() {
   local rc=0
   tpm2_activatecredential -c "$AK_HANDLE" -C "$EK_HANDLE" -i "$d/cred.bin" -o "$d/activated.bin" \
     -P "session:$d/session.ctx" >/dev/null || rc=$?
+  tpm2_flushcontext "$d/session.ctx" >/dev/null 2>&1 || true  # this session, with or without a resource manager
   flush
   rm -f "$d/session.ctx"
   [[ $rc == 0 ]] || die "tpm2_activatecredential failed"
@@ -124,8 +137,8 @@ activate() {
 
 csr() {
   local d=$1
-  openssl req -new -provider tpm2 -provider default -key "handle:$KEY_HANDLE" -subj "/CN=$CN" -sha256 \
-    -outform DER -out "$d/csr.der" || die "openssl req with the TPM key failed"
+  openssl req -new -provider tpm2 -provider default -propquery "tpm2.digest!=yes" -key "handle:$KEY_HANDLE" \
+    -subj "/CN=$CN" -sha256 -outform DER -out "$d/csr.der" || die "openssl req with the TPM key failed"
   flush
 }
 

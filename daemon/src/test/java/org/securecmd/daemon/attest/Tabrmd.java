@@ -51,6 +51,16 @@ final class Tabrmd implements AutoCloseable {
         "DBUS_SESSION_BUS_ADDRESS", busAddress);
   }
 
+  /** What tpm2-abrmd said, and whether it still runs: for a failing test's message. */
+  String status() {
+    try {
+      return "tpm2-abrmd " + (abrmd.isAlive() ? "running" : "exited " + abrmd.exitValue()) + ":\n"
+          + Files.readString(dir.resolve("abrmd.log"));
+    } catch (java.io.IOException e) {
+      return "tpm2-abrmd's log: " + e;
+    }
+  }
+
   private boolean answers() throws Exception {
     ProcessBuilder pb = new ProcessBuilder("tpm2_getcap", "handles-persistent").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);

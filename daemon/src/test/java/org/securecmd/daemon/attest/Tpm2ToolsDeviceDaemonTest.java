@@ -328,6 +328,8 @@ class Tpm2ToolsDeviceDaemonTest {
       p.destroyForcibly();
       throw new AssertionError(command + " did not finish within 120s:\n" + Files.readString(err));
     }
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    String stderr = Files.readString(err, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) stderr += "\n" + rm.status();
+    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), stderr);
   }
 }
