@@ -12,9 +12,9 @@
 #       Exit 0: enrolled; 1: the server answered ERR (printed; ERR PENDING: run it again after approval);
 #       3: a TPM or TLS failure.
 #   tpm2-device.sh quote-then HOST PORT CA_FILE DIR PCRS COMMAND [ARGS...]
-#       Mutual TLS with DIR/cert.pem (and DIR/chain.pem) and the TPM key (OpenSSL's tpm2 provider, handle:$KEY_HANDLE), then
-#       NONCE, QUOTE over PCRS of the SHA-256 bank (e.g. 0,2,7) with the AK, then COMMAND on the same
-#       connection. Prints the QUOTE reply and the command's reply, one line each. Exit 0 when both are
+#       Mutual TLS with DIR/cert.pem (and DIR/chain.pem) and the TPM key (OpenSSL's tpm2 provider,
+#       handle:$KEY_HANDLE), then NONCE, QUOTE over PCRS of the SHA-256 bank (e.g. 0,2,7) with the AK,
+#       then COMMAND on the same connection. Prints the QUOTE reply and the command's reply, one line each. Exit 0 when both are
 #       not ERR, 1 otherwise, 3 on a TPM or TLS failure.
 #   tpm2-device.sh command HOST PORT CA_FILE DIR COMMAND [ARGS...]
 #       Mutual TLS as above, one command, its reply printed.
@@ -185,8 +185,11 @@ quote() {
 connect() {
   local host=$1 port=$2 ca=$3 check
   shift 3
-  if [[ "$host" =~ ^[0-9.]+$ || "$host" == *:* ]]; then check=(-verify_ip "$host"); else check=(-verify_hostname "$host"); fi
-  coproc SERVER { exec openssl s_client -connect "$host:$port" -CAfile "$ca" -verify_return_error "${check[@]}" \
+  local address=$host:$port
+  if [[ "$host" == *:* ]]; then address="[$host]:$port"; fi
+  check=(-verify_hostname "$host")
+  if [[ "$host" =~ ^[0-9.]+$ || "$host" == *:* ]]; then check=(-verify_ip "$host"); fi
+  coproc SERVER { exec openssl s_client -connect "$address" -CAfile "$ca" -verify_return_error "${check[@]}" \
     -quiet -nocommands "$@" 2>"$STATE/s_client.err"; }
 }
 
@@ -244,9 +247,10 @@ mtls() {
   local chain=()
   if [[ -s "$d/chain.pem" ]]; then chain=(-cert_chain "$d/chain.pem"); fi
   # Digests from the default provider: the tpm2 provider's run as TPM hash sequences, one TPM object each,
-  # and a TLS handshake holds several at once (0x902, out of object memory, even behind a resource manager's
-  # small TPMs). Signing with the TPM key stays in the tpm2 provider, which comes first.
-  connect "$host" "$port" "$ca" -provider tpm2 -provider default -propquery "tpm2.digest!=yes" -cert "$d/cert.pem" "${chain[@]}" -key "handle:$KEY_HANDLE"
+  # and a TLS handshake holds several at once (without a resource manager: 0x902, out of object memory).
+  # Signing with the TPM key stays in the tpm2 provider, which comes first.
+  connect "$host" "$port" "$ca" -provider tpm2 -provider default -propquery "tpm2.digest!=yes" \
+    -cert "$d/cert.pem" "${chain[@]}" -key "handle:$KEY_HANDLE"
   trap hangup EXIT
 }
 

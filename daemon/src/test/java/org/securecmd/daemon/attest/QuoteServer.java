@@ -97,7 +97,8 @@ final class QuoteServer implements AutoCloseable {
         } else if (w[0].equals("QUOTE") && w.length == 4 && nonce != null) {
           try {
             Base64.Decoder d = Base64.getDecoder();
-            VerifiedQuote q = QuoteVerifier.verify(ak, nonce, d.decode(w[1]), d.decode(w[2]), d.decode(w[3]), List.of());
+            VerifiedQuote q =
+                QuoteVerifier.verify(ak, nonce, d.decode(w[1]), d.decode(w[2]), d.decode(w[3]), List.of());
             synchronized (this) {
               quoted = q;
             }

@@ -116,7 +116,8 @@ class Tpm2ToolsDeviceDaemonTest {
         "the certificate is for the key made in the TPM");
     String port = String.valueOf(daemon.port());
     String ca = dir.resolve("ca.crt").toString();
-    assertEquals("THIS_IS_THE_SECRET", run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+    assertEquals("THIS_IS_THE_SECRET",
+        run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
     String whoami = run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "WHOAMI").ok();
     assertTrue(whoami.contains("cn=dev-tpm1"), whoami);
   }
@@ -135,7 +136,8 @@ class Tpm2ToolsDeviceDaemonTest {
     Run enrolled = run(ecc, "enroll", "127.0.0.1", port, ca, device.toString());
 
     assertEquals("enrolled: subject=CN = dev-tpm-ecc", enrolled.ok(), enrolled.err());
-    assertEquals("THIS_IS_THE_SECRET", run(ecc, "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+    assertEquals("THIS_IS_THE_SECRET",
+        run(ecc, "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
   }
 
   @Test
@@ -153,7 +155,8 @@ class Tpm2ToolsDeviceDaemonTest {
     Run enrolled = run(Map.of(), "enroll", "127.0.0.1", port, ca, device.toString());
 
     assertEquals("enrolled: subject=CN = dev-approved", enrolled.ok(), enrolled.err());
-    assertEquals("THIS_IS_THE_SECRET", run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
+    assertEquals("THIS_IS_THE_SECRET",
+        run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "GET_SECRET").ok());
   }
 
   @Test
@@ -177,8 +180,8 @@ class Tpm2ToolsDeviceDaemonTest {
     run(Map.of(), "enroll", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
         device.toString()).ok();
 
-    String nonce = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()), dir.resolve("ca.crt").toString(),
-        device.toString(), "NONCE").ok();
+    String nonce = run(Map.of(), "command", "127.0.0.1", String.valueOf(daemon.port()),
+        dir.resolve("ca.crt").toString(), device.toString(), "NONCE").ok();
 
     assertEquals(32, java.util.Base64.getDecoder().decode(nonce).length, nonce);
   }

@@ -60,7 +60,8 @@ class Tpm2ToolsDeviceTest {
     for (String kind : List.of("rsa", "ecc")) {
       EnrollmentChallenge c = EnrollmentChallenge.issue(cas.verify(read(kind, "ek.der"), Instant.now()),
           read(kind, "ek.pub"), read(kind, "ak.pub"), RANDOM);
-      byte[] secret = UNB64.decode(script(kind, "activate", kind, b64(c.credentialBlob()), b64(c.encryptedSecret())).strip());
+      byte[] secret = UNB64.decode(
+          script(kind, "activate", kind, b64(c.credentialBlob()), b64(c.encryptedSecret())).strip());
       script(kind, "csr", kind);
       String[] certify = fields(script(kind, "certify", kind, b64(c.nonce())), 2);
 
@@ -77,7 +78,8 @@ class Tpm2ToolsDeviceTest {
     EkAuthority cas = EkAuthority.parse(Files.readString(tpm.caCert));
     EnrollmentChallenge c = EnrollmentChallenge.issue(cas.verify(read("rsa", "ek.der"), Instant.now()),
         read("rsa", "ek.pub"), read("rsa", "ak.pub"), RANDOM);
-    byte[] secret = UNB64.decode(script("rsa", "activate", "rsa", b64(c.credentialBlob()), b64(c.encryptedSecret())).strip());
+    byte[] secret = UNB64.decode(
+        script("rsa", "activate", "rsa", b64(c.credentialBlob()), b64(c.encryptedSecret())).strip());
     script("rsa", "csr", "rsa");
     byte[] otherNonce = new byte[32];
     RANDOM.nextBytes(otherNonce);
