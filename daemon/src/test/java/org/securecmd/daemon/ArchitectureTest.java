@@ -39,6 +39,8 @@ class ArchitectureTest {
       // client module: JDK only
       Map.entry("protocol", Set.of()),
       Map.entry("tls", Set.of()),
+      // the device's TPM 2.0 command layer: JDK only (the daemon's tests drive swtpm with it)
+      Map.entry("tpm", Set.of()),
       Map.entry("client", Set.of("protocol", "tls")),
       Map.entry("client.cli", Set.of("client", "tls", "protocol")),
       // ca module: the issuer shared by securecmd-pki and the daemon's RENEW (JDK + BouncyCastle only)
