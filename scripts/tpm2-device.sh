@@ -10,12 +10,12 @@
 #       sends ENROLL and ENROLL-PROOF on one connection and writes the issued certificate to DIR/cert.pem,
 #       the issuing CA's certificates (those not self-signed, as RENEW's reply) to DIR/chain.pem.
 #       Exit 0: enrolled; 1: the server answered ERR (printed; ERR PENDING: run it again after approval);
-#       3: a TPM or TLS failure.
+#       3: a TPM or TLS failure; 4: the server cannot be reached (as securecmd-client).
 #   tpm2-device.sh quote-then HOST PORT CA_FILE DIR PCRS COMMAND [ARGS...]
 #       Mutual TLS with DIR/cert.pem (and DIR/chain.pem) and the TPM key (OpenSSL's tpm2 provider,
 #       handle:$KEY_HANDLE), then NONCE, QUOTE over PCRS of the SHA-256 bank (e.g. 0,2,7) with the AK,
 #       then COMMAND on the same connection. Prints the QUOTE reply and the command's reply, one line each. Exit 0 when both are
-#       not ERR, 1 otherwise, 3 on a TPM or TLS failure.
+#       not ERR, 1 otherwise, 3 on a TPM or TLS failure, 4 when the server cannot be reached.
 #   tpm2-device.sh command HOST PORT CA_FILE DIR COMMAND [ARGS...]
 #       Mutual TLS as above, one command, its reply printed.
 # The steps, each usable alone (what the tests drive):
@@ -195,11 +195,21 @@ connect() {
 
 # request LINE: sends one line, reads one reply line into REPLY.
 request() {
-  printf '%s\n' "$1" >&"${SERVER[1]}" || die "the connection is closed: $(tail -3 "$STATE/s_client.err")"
+  { printf '%s\n' "$1" >&"${SERVER[1]}"; } 2>/dev/null || lost "the connection is closed"
   REPLY=
-  IFS= read -r -t "${REPLY_TIMEOUT:-120}" REPLY <&"${SERVER[0]}" \
-    || die "no reply to ${1%% *}: $(tail -3 "$STATE/s_client.err" 2>/dev/null)"
+  IFS= read -r -t "${REPLY_TIMEOUT:-120}" REPLY <&"${SERVER[0]}" || lost "no reply to ${1%% *}"
   REPLY=${REPLY%$'\r'}
+}
+
+# The connection failed: exit 4 when the server could not be reached (as securecmd-client), else 3 (TLS).
+lost() {
+  local err
+  err=$(tail -4 "$STATE/s_client.err" 2>/dev/null || true)
+  if grep -qiE 'connect:errno|connection refused|no route to host|Name or service not known|timed out' <<< "$err"; then
+    echo "tpm2-device: $1: cannot reach the server: $err" >&2
+    exit 4
+  fi
+  die "$1: $err"
 }
 
 hangup() {

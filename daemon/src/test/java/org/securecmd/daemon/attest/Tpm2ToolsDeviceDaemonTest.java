@@ -198,6 +198,20 @@ class Tpm2ToolsDeviceDaemonTest {
     return file;
   }
 
+  @Test
+  void aServerThatCannotBeReachedIsExitFourAsWithSecurecmdClient() throws Exception {
+    int closed;
+    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = probe.getLocalPort();
+    }
+    Path device = Files.createDirectories(dir.resolve("device"));
+
+    Run r = run(Map.of(), "enroll", "127.0.0.1", String.valueOf(closed), tpm.caCert.toString(), device.toString());
+
+    assertEquals(4, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("cannot reach the server"), r.err());
+  }
+
   /**
    * quote-then on one mutual-TLS connection: NONCE, QUOTE, then the command, with tpm2_quote reaching the TPM
    * while the tpm2 provider holds it. The daemon does not serve QUOTE yet, so the server here is a JDK TLS
