@@ -140,7 +140,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       systemd = new SystemdStatus(d.environment().notifier());
       watchdog = new Watchdog(d.environment().watchdog(), d.environment().notifier(), scheduler);
       generations = new Generations(configFile, clock, this::denyList,
-          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups)));
+          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups,
+              this::denyMismatchedDevice)));
       crlWatcher = new CrlWatcher(() -> served(generations.current()), this::crlsLoaded, crlReport(metrics.crl()),
           clock);
       if (d.environment().underSystemd()) {
@@ -259,6 +260,15 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
     private void revokeReplacedSerial(String serial) {
       Revocations r = revocations; // assigned before the server accepts the first connection
       if (r != null) r.revoke(DenyListEntry.Kind.SERIAL, serial, "", "replaced by a renewed certificate");
+    }
+
+    /**
+     * {@code [attestation] on_mismatch = "deny"}: a device whose quote matched no state goes on the deny list
+     * by identity, on every host, and its open connections close (as {@code securecmdctl revoke} would).
+     */
+    private void denyMismatchedDevice(String identity) {
+      Revocations r = revocations;
+      if (r != null) r.revoke(DenyListEntry.Kind.IDENTITY, identity, "", "TPM quote matched no attestation state");
     }
 
     /**

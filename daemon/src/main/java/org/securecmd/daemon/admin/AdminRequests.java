@@ -311,7 +311,8 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
-        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments()) : "")
+        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments())
+            + PrometheusText.attestation(metrics.attestation()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }

@@ -219,7 +219,8 @@ final class ServedConnection implements Runnable {
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64), ENROLL and ENROLL-PROOF an EK certificate or a
     // CSR and TPM structures; only these verbs get the longer limit.
-    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF)
+    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF,
+            CommandSettings.QUOTE)
         .filter(context.current().get().commands()::knows).map(v -> v + " ").toList();
     LineReader in = new LineReader(buffered, limits.maxLineBytes(), longVerbs,
         longVerbs.isEmpty() ? limits.maxLineBytes() : MAX_RENEW_LINE_BYTES);
@@ -327,6 +328,7 @@ final class ServedConnection implements Runnable {
     if (enrollingFrom != null) {
       return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
     }
+    if (refused.isEmpty()) refused = lostState(g);
     ChainTrust trust = g.policy().trust();
     if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
     if (!trust.keepsEveryAnchorOf(trustedBy)) {
@@ -335,6 +337,15 @@ final class ServedConnection implements Runnable {
     }
     trustedBy = trust;
     return refused;
+  }
+
+  /**
+   * A connection attested by {@code QUOTE} whose quote no longer satisfies a state it was accepted for (a
+   * reload removed the value set) is refused, as one a reload took off the allow list.
+   */
+  private Optional<String> lostState(Generation g) {
+    return g.commands().lostState(facts.get()).map(state -> "this connection's TPM quote no longer satisfies "
+        + "[attestation.states." + state + "]");
   }
 
   /**
