@@ -137,12 +137,31 @@ class AttestedEnrollmentTest {
   }
 
   @Test
+  void anEkThatEnrollsAgainGetsItsNameBackAndItsEarlierCertificatesAreDenied() throws Exception {
+    try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.ECC_P384)) {
+      List<X509Certificate> first = enroll(dev, "dev-ecc");
+      List<X509Certificate> second = enroll(dev, "dev-ecc");
+      String serial = first.get(0).getSerialNumber().toString(16);
+      Ctl.Result revoked = ctl.run("revoked");
+      assertTrue(revoked.out().toLowerCase(java.util.Locale.ROOT).contains(serial), serial + " in " + revoked);
+      try (Connection old = client(dev, dev.tls, first).connect("127.0.0.1", daemon.port())) {
+        Reply r = old.send("WHOAMI");
+        assertEquals(ErrorCode.FORBIDDEN, r.code(), r.toString());
+      }
+      try (Connection now = client(dev, dev.tls, second).connect("127.0.0.1", daemon.port())) {
+        assertTrue(now.send("WHOAMI").text().startsWith("cn=dev-ecc"));
+      }
+    }
+  }
+
+  @Test
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
-      LoadedKey next = dev.newTlsKey();
-      byte[] csr = dev.csr(next);
       try (Connection tls = client(dev, dev.tls, chain).connect("127.0.0.1", daemon.port())) {
+        dev.flush(dev.tls); // the handshake is done; its slot holds the new key (swtpm has three)
+        LoadedKey next = dev.newKey();
+        byte[] csr = dev.csr(next);
         Reply plain = tls.send("RENEW " + TpmDevice.b64(csr));
         assertEquals(ErrorCode.BAD_ATTESTATION, plain.code(), plain.toString());
 
@@ -203,12 +222,19 @@ class AttestedEnrollmentTest {
     KeyPair outside = g.generateKeyPair();
     Path work = a.dir;
     Files.writeString(work.resolve("outside.pem"), TestPki.pem("PRIVATE KEY", outside.getPrivate().getEncoded()));
-    a.tool("tpm2_createprimary", "-C", "o", "-c", "import-parent.ctx");
-    a.tool("tpm2_import", "-C", "import-parent.ctx", "-G", "ecc", "-i", "outside.pem", "-a", "userwithauth|sign",
-        "-u", "outside.pub", "-r", "outside.priv");
-    a.tool("tpm2_load", "-C", "import-parent.ctx", "-u", "outside.pub", "-r", "outside.priv", "-c", "outside.ctx");
-    a.tool("tpm2_evictcontrol", "-C", "o", "-c", "outside.ctx", "0x81000123");
-    a.flush();
+    // tpm2-tools without a resource manager leave their objects loaded: flush after each (swtpm holds three)
+    try {
+      a.tool("tpm2_createprimary", "-C", "o", "-c", "import-parent.ctx");
+      a.flush();
+      a.tool("tpm2_import", "-C", "import-parent.ctx", "-G", "ecc", "-i", "outside.pem", "-a", "userwithauth|sign",
+          "-u", "outside.pub", "-r", "outside.priv");
+      a.flush();
+      a.tool("tpm2_load", "-C", "import-parent.ctx", "-u", "outside.pub", "-r", "outside.priv", "-c", "outside.ctx");
+      a.flush();
+      a.tool("tpm2_evictcontrol", "-C", "o", "-c", "outside.ctx", "0x81000123");
+    } finally {
+      a.flush();
+    }
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
       LoadedKey imported = dev.tpm.persistentKey(0x81000123);
       try {
@@ -226,9 +252,13 @@ class AttestedEnrollmentTest {
   @Test
   void csrOfAKeyOtherThanTheCertifiedOneIsRefused() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
-      LoadedKey other = dev.newTlsKey();
+      LoadedKey certified = dev.tls;
       TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
-      Reply r = conn.send(TpmDevice.proof(dev.activate(ch), dev.csr(other), dev.tls, dev.tpm.certify(dev.tls, dev.ak, ch.nonce())));
+      byte[] secret = dev.activate(ch);
+      Attestation certify = dev.tpm.certify(certified, dev.ak, ch.nonce());
+      dev.flush(certified);
+      LoadedKey other = dev.newKey();
+      Reply r = conn.send(TpmDevice.proof(secret, dev.csr(other), certified, certify));
       assertRefused(r, "the CSR's key is not the certified key");
     }
   }
@@ -258,10 +288,12 @@ class AttestedEnrollmentTest {
   @Test
   void certifySignedByAnotherAkIsRefused() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048); Connection conn = anonymous()) {
-      LoadedKey otherAk = dev.newAk();
       TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
-      Reply r = conn.send(TpmDevice.proof(dev.activate(ch), dev.csr(dev.tls), dev.tls,
-          dev.tpm.certify(dev.tls, otherAk, ch.nonce())));
+      byte[] secret = dev.activate(ch);
+      byte[] csr = dev.csr(dev.tls);
+      dev.flush(dev.ak);
+      LoadedKey otherAk = dev.newAk();
+      Reply r = conn.send(TpmDevice.proof(secret, csr, dev.tls, dev.tpm.certify(dev.tls, otherAk, ch.nonce())));
       assertEquals(ErrorCode.BAD_ATTESTATION, r.code(), r.toString());
       assertTrue(r.text().contains("AK"), r.text());
     }
@@ -333,6 +365,27 @@ class AttestedEnrollmentTest {
         Reply issued = conn.send(dev.proof(ch));
         assertFalse(issued.isError(), issued.toString());
         assertEquals(new X500Principal("CN=dev-approved"), chain(issued.text()).get(0).getSubjectX500Principal());
+      }
+    }
+  }
+
+  @Test
+  void connectionsWithoutCertificateBeyondTheEnrollmentCapsAreBusy(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Caps");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(dir.resolve("daemon/ek-ca.pem"), other.resolve("ek-ca.pem"));
+    String capped = config("registered").replace("[attestation]\n",
+        "[attestation]\nmax_enrollments_per_address = 1\nmax_enrollments = 1\n");
+    try (TestDaemon d = TestDaemon.start(other, capped, pki);
+         Connection first = d.client(null).connect("127.0.0.1", d.port())) {
+      assertEquals("PONG", first.send("PING").text());
+      try (Connection second = d.client(null).connect("127.0.0.1", d.port())) {
+        Reply r = second.send("PING");
+        assertEquals(ErrorCode.BUSY, r.code(), r.toString());
+        assertEquals("too many enrollments in progress from this address (max_enrollments_per_address 1)", r.text());
+      }
+      try (Connection certified = d.connect(d.device)) {
+        assertEquals("PONG", certified.send("PING").text(), "devices with certificates are not counted");
       }
     }
   }

@@ -20,15 +20,20 @@ import org.securecmd.tpm.TpmException;
  * A device's side of TPM-attested enrollment, as the documented verbs spell it, on a {@link SoftwareTpm}
  * through {@code org.securecmd.tpm}: its EK (of {@code type}), an AK made under it, a storage primary and a TLS
  * key made inside the TPM. Builds the request lines and the TPM's answers; {@link #close} flushes what it
- * loaded and ends the TPM connection.
+ * loaded and ends the TPM connection. swtpm holds three transient objects, and a persistent key in use takes a
+ * slot for the command: the device keeps only the AK and the TLS key loaded, the storage primary persisted
+ * (as a board's tpm2-pkcs11 token has it), and loads anything else after flushing what the step no longer
+ * needs ({@link #flush}).
  */
 final class TpmDevice implements AutoCloseable {
   final Tpm tpm;
   final EndorsementKeyType type;
   final LoadedKey ek;
+  /** The enrolled AK, loaded for the device's life. */
   final LoadedKey ak;
-  final LoadedKey srk;
-  final LoadedKey tls;
+  private final LoadedKey srk;
+  /** The TLS key, loaded (null after {@link #flush} of it). */
+  LoadedKey tls;
   private final List<Integer> loaded = new ArrayList<>();
 
   /** The answer to ENROLL, decoded. */
@@ -45,11 +50,16 @@ final class TpmDevice implements AutoCloseable {
     this.tpm = tpm;
     this.type = type;
     this.ek = tpm.endorsementKey(type);
-    if (ek.handle() != type.persistentHandle()) loaded.add(ek.handle());
+    if (ek.handle() != type.persistentHandle()) throw new AssertionError("swtpm_setup persists the EKs");
     this.ak = load(ek, KeyTemplate.attestationKey());
-    this.srk = tpm.createPrimary(Handles.RH_OWNER, KeyTemplate.storageRootKey());
-    loaded.add(srk.handle());
-    this.tls = newTlsKey();
+    LoadedKey root = tpm.storageRootKey();
+    if (root.handle() != Handles.SRK_PERSISTENT) {
+      LoadedKey persisted = tpm.persist(root, Handles.SRK_PERSISTENT);
+      tpm.flushContext(root.handle());
+      root = persisted;
+    }
+    this.srk = root;
+    this.tls = newKey();
   }
 
   static TpmDevice open(SoftwareTpm software, EndorsementKeyType type) throws TpmException {
@@ -63,12 +73,12 @@ final class TpmDevice implements AutoCloseable {
     }
   }
 
-  /** Another key made inside the TPM under the storage primary, as {@link #tls} was. */
-  LoadedKey newTlsKey() throws TpmException {
+  /** Another key made inside the TPM under the storage primary, as {@link #tls} was (flush one first). */
+  LoadedKey newKey() throws TpmException {
     return load(srk, KeyTemplate.tlsKey());
   }
 
-  /** Another AK under the same EK. */
+  /** Another AK under the same EK (flush one first). */
   LoadedKey newAk() throws TpmException {
     return load(ek, KeyTemplate.attestationKey());
   }
@@ -77,6 +87,13 @@ final class TpmDevice implements AutoCloseable {
     LoadedKey k = tpm.load(parent, tpm.create(parent, template));
     loaded.add(k.handle());
     return k;
+  }
+
+  /** Frees {@code key}'s slot; the device no longer uses it. */
+  void flush(LoadedKey key) throws TpmException {
+    tpm.flushContext(key.handle());
+    loaded.remove(Integer.valueOf(key.handle()));
+    if (key == tls) tls = null;
   }
 
   String enroll() throws TpmException {
@@ -122,7 +139,7 @@ final class TpmDevice implements AutoCloseable {
   @Override
   public void close() throws TpmException {
     try {
-      for (int h : loaded) tpm.flushContext(h);
+      for (int h : loaded) tpm.flushContext(h); // the persisted SRK stays for the next device run
     } finally {
       tpm.close();
     }

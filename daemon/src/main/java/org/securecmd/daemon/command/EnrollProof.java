@@ -13,8 +13,6 @@ import org.securecmd.protocol.ErrorCode;
 final class EnrollProof implements CommandHandler {
   private static final Answer FIELDS = Answer.error(ErrorCode.BAD_REQUEST, "ENROLL-PROOF takes five base64 fields: "
       + "<activated secret> <CSR, DER> <TLS key public area, TPM2B_PUBLIC> <TPMS_ATTEST> <TPMT_SIGNATURE>");
-  private static final Answer NO_CHALLENGE = Answer.error(ErrorCode.BAD_ATTESTATION,
-      "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
   private final Enrollments enrollments;
 
   EnrollProof(Enrollments enrollments) {
@@ -26,7 +24,10 @@ final class EnrollProof implements CommandHandler {
     Optional<byte[][]> f = Fields.decode(call.arguments(), 5);
     if (f.isEmpty()) return FIELDS;
     ConnectionFacts now = call.facts().get();
-    if (now.enrolling().isEmpty() || !call.facts().compareAndSet(now, now.withoutEnrolling())) return NO_CHALLENGE;
+    if (now.enrolling().isEmpty() || !call.facts().compareAndSet(now, now.withoutEnrolling())) {
+      EnrollmentRefused r = enrollments.noChallenge(call.peer());
+      return Answer.error(r.code(), r.text());
+    }
     ConnectionFacts.Enrolling e = now.enrolling().get();
     byte[][] v = f.get();
     try {

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       needs a certify of that key by the enrolled AK over this connection's nonce.
  * </ol>
  * Enrollments are recorded with old serial {@value #NO_OLD_SERIAL} in the issuance log, and do not count as
- * renewals. Safe for concurrent use.
+ * renewals. Safe for concurrent use. Over 300 lines: the two steps and the rekey share the registry
+ * lookups, the name checks, the refusal audit and the labels, which read best side by side.
  */
 public final class Enrollments {
   /** The issuance log's old-serial field of a certificate issued by enrollment (it replaces none). */
@@ -211,6 +212,17 @@ public final class Enrollments {
     } catch (IOException | GeneralSecurityException e) {
       throw unavailable("cannot issue the certificate", e);
     }
+  }
+
+  /**
+   * {@code ENROLL-PROOF} on a connection without a challenge (none sent, or already answered: a replay):
+   * audited and counted like any refusal.
+   */
+  public EnrollmentRefused noChallenge(String peer) {
+    EnrollmentRefused e = new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "replay",
+        "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
+    refused(peer, "ENROLL-PROOF", "-", e);
+    return e;
   }
 
   /**

@@ -318,16 +318,15 @@ final class ServedConnection implements Runnable {
 
   /**
    * Why generation {@code g} refuses this connection, if it does: its policy (for an enrollment connection,
-   * whether {@code [attestation]} is still configured), and whether the chain still
-   * leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * whether {@code [attestation]} is still configured), a state its quote no longer satisfies, and whether the
+   * chain still leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
    * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
    */
   private Optional<String> refusal(Generation g, Handshake.Completed p) {
-    Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
-    // an enrollment connection (no certificate) may stay while [attestation] is still configured
-    if (enrollingFrom != null) {
+    if (enrollingFrom != null) { // admitted without a certificate to enroll: while [attestation] is configured
       return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
     }
+    Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
     if (refused.isEmpty()) refused = lostState(g);
     ChainTrust trust = g.policy().trust();
     if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;

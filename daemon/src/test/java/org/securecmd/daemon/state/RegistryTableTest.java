@@ -75,7 +75,7 @@ class RegistryTableTest extends EnrollmentRegistryContract {
          ResultSet r = s.executeQuery("SELECT version FROM securecmd_schema")) {
       r.next();
       assertEquals(Schema.LATEST, r.getInt(1));
-      assertEquals(5, Schema.LATEST); // 3 the registry, 4 the issuance first use, 5 the quotes
+      assertEquals(5, Schema.LATEST, "the registry is migration 3 → 4, the quote records 4 → 5");
     }
   }
 }
