@@ -144,16 +144,20 @@ public final class Issuer {
   /**
    * The successor of {@code current} for {@code newKey}: the same subject DN, the same subjectAltName and
    * extendedKeyUsage extensions byte for byte (a device cannot rename itself or widen what it may do), a
-   * new random serial, valid from {@code now} minus {@link #BACKDATE} for {@code validity} (at most until
-   * the CA itself expires).
+   * new random serial, valid for {@code lifetime} in all (notAfter − notBefore; never past the CA's own
+   * expiry), from {@code now} minus {@link #BACKDATE} (minus a quarter of the lifetime when that is shorter,
+   * so a short lifetime is not spent on back-dating).
    */
   public static X509Certificate successor(X509Certificate ca, PrivateKey caKey, BigInteger serial,
-                                          X509Certificate current, PublicKey newKey, Instant now, Duration validity)
+                                          X509Certificate current, PublicKey newKey, Instant now, Duration lifetime)
       throws GeneralSecurityException {
-    Instant notAfter = now.plus(validity);
+    Duration backdate = lifetime.dividedBy(4).compareTo(BACKDATE) < 0 ? lifetime.dividedBy(4) : BACKDATE;
+    // whole seconds, as X.509 encodes them: the encoded lifetime is then exactly the one asked for
+    Instant notBefore = now.minus(backdate).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant notAfter = notBefore.plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
     X500Name subject = X500Name.getInstance(current.getSubjectX500Principal().getEncoded());
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(notBefore),
         Date.from(notAfter), subject, newKey);
     try {
       JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();

@@ -5,11 +5,14 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +38,12 @@ import org.securecmd.daemon.server.DaemonThreads;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.EnrollmentRegistry;
 import org.securecmd.daemon.state.StateHealth;
 import org.securecmd.daemon.state.StateListener;
 import org.securecmd.daemon.state.StateStore;
 import org.securecmd.daemon.state.StateStores;
+import org.securecmd.daemon.state.Successors;
 import org.securecmd.daemon.systemd.SocketActivation;
 import org.securecmd.daemon.systemd.SystemdEnvironment;
 import org.securecmd.daemon.systemd.SystemdListener;
@@ -136,7 +141,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       systemd = new SystemdStatus(d.environment().notifier());
       watchdog = new Watchdog(d.environment().watchdog(), d.environment().notifier(), scheduler);
       generations = new Generations(configFile, clock, this::denyList,
-          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups)));
+          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups,
+              this::denyMismatchedDevice)));
       crlWatcher = new CrlWatcher(() -> served(generations.current()), this::crlsLoaded, crlReport(metrics.crl()),
           clock);
       if (d.environment().underSystemd()) {
@@ -151,6 +157,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       state = StateStores.open(first.config(), clock, threads.stateFollower());
       generations.install(first);
       RenewalState renewals = generations.renewalState(first.config());
+      // one per daemon: the file backend's copy assumes it is the only writer (the enrollment verbs take this one)
+      EnrollmentRegistry registry = generations.enrollmentRegistry(first.config()); // the one ENROLL uses
       crlWatcher.baseline(served(first));
       SystemdSockets passed = d.environment().sockets();
       try {
@@ -163,11 +171,14 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       }
       AdminServer adminServer = null;
       try {
-        revocations = new Revocations(state, server.registry(), clock, HostName.get());
+        revocations = new Revocations(state, server.registry(), clock, HostName.get(),
+            new Successors(renewals.issued()));
+        // off the start: with the database away the lookup waits for its timeouts (a reload's runs inline)
+        Revocations started = revocations;
+        rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued(), new EnrollmentRequests(generations.enrollmentRegistry(first.config()),
-                clock, HostName.get()));
+            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()
@@ -228,7 +239,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         @Override
         public void inForce(boolean configured, Instant at, List<CrlWatcher.InForce> crls) {
           health.set(new CrlHealth.Status(configured, true, "", at,
-              crls.stream().map(c -> new CrlHealth.Crl(c.issuer(), c.nextUpdate())).toList()));
+              crls.stream().map(c -> new CrlHealth.Crl(c.issuer(), c.number(), c.thisUpdate(), c.nextUpdate()))
+                  .toList()));
         }
 
         @Override
@@ -250,6 +262,15 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
     private void revokeReplacedSerial(String serial) {
       Revocations r = revocations; // assigned before the server accepts the first connection
       if (r != null) r.revoke(DenyListEntry.Kind.SERIAL, serial, "", "replaced by a renewed certificate");
+    }
+
+    /**
+     * {@code [attestation] on_mismatch = "deny"}: a device whose quote matched no state goes on the deny list
+     * by identity, on every host, and its open connections close (as {@code securecmdctl revoke} would).
+     */
+    private void denyMismatchedDevice(String identity) {
+      Revocations r = revocations;
+      if (r != null) r.revoke(DenyListEntry.Kind.IDENTITY, identity, "", "TPM quote matched no attestation state");
     }
 
     /**
@@ -285,6 +306,7 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
           Generation next = generations.next();
           generations.install(next);
           crlWatcher.baseline(served(next));
+          revokeSuccessorsOfCrlEntries(revocations, next);
           lastReload.set(LastReload.succeeded(clock.instant()));
           int refused = server.recheckOpenConnections();
           log.info("reloaded {}: generation {} replaces {} for every request; {} open connection(s) re-checked, "
@@ -311,10 +333,25 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
      */
     private int crlsLoaded(List<X509CRL> crls) {
       synchronized (reloading) {
-        generations.installCrls(crls);
+        revokeSuccessorsOfCrlEntries(revocations, generations.installCrls(crls));
         // the policy-change hook: every open connection is re-checked against the new generation's CRL
         return server.recheckOpenConnections();
       }
+    }
+
+    /**
+     * A CRL entry revokes the renewed successors of its serial that were never used, as {@code revoke serial}
+     * does: on the deny list, so every host of the fleet refuses them too.
+     */
+    private static void revokeSuccessorsOfCrlEntries(Revocations r, Generation g) {
+      if (g.tls().crls().isEmpty()) return;
+      Set<String> serials = new HashSet<>();
+      for (X509CRL crl : g.tls().crls()) {
+        Set<? extends X509CRLEntry> entries = crl.getRevokedCertificates();
+        if (entries != null) entries.forEach(e -> serials.add(e.getSerialNumber().toString(16)));
+      }
+      int added = r.revokeUnusedSuccessors(serials, "crl@" + HostName.get(), "of the CRL's serials");
+      if (added > 0) log.info("the CRL revoked {} never-used renewed certificate(s) with their predecessors", added);
     }
 
     @Override

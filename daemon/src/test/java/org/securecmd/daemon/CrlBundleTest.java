@@ -67,9 +67,30 @@ class CrlBundleTest {
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-3"));
       assertEquals(Reply.error(ErrorCode.FORBIDDEN, "certificate revoked (CRL)"), send(d, "device-2"));
       assertEquals("THIS_IS_THE_SECRET", send(d, "device-1").text());
+      // one metric series per issuer, not one per CRL of the bundle (a duplicate series breaks the scrape)
+      java.util.Map<?, ?> m = (java.util.Map<?, ?>) org.securecmd.daemon.admin.Json.parse(
+          new Ctl(d.adminSocket()).run("--json", "metrics").out().strip());
+      java.util.List<String> series = String.valueOf(m.get("text")).lines()
+          .filter(l -> l.startsWith("securecmd_crl_next_update_seconds{")).toList();
+      assertEquals(1, series.size(), series.toString());
+      assertTrue(series.get(0).startsWith("securecmd_crl_next_update_seconds{issuer=\"Fleet Intermediate CA\"} "),
+          series.toString());
     } finally {
       d.stop();
     }
+  }
+
+  @Test
+  void theCrlNumbersOpensslWroteAreReadSoTheNewerCrlOfAnIssuerIsKnown() throws Exception {
+    java.security.cert.CertificateFactory f = java.security.cert.CertificateFactory.getInstance("X.509");
+    java.util.List<java.math.BigInteger> numbers = new java.util.ArrayList<>();
+    for (Path crl : new Path[] {fleetCrlOld, fleetCrlNew}) {
+      try (var in = Files.newInputStream(crl)) {
+        java.security.cert.X509CRL x = (java.security.cert.X509CRL) f.generateCRL(in);
+        numbers.add(org.securecmd.daemon.tls.CrlWatcher.InForce.of("Fleet Intermediate CA", x).number().orElseThrow());
+      }
+    }
+    assertEquals(1, numbers.get(1).compareTo(numbers.get(0)), numbers.toString());
   }
 
   @Test

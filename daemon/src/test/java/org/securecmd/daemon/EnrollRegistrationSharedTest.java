@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.admin.Json;
 import org.securecmd.daemon.config.ConfigLoader;
@@ -29,20 +28,11 @@ import org.securecmd.tls.TestPki;
  */
 class EnrollRegistrationSharedTest {
   private static final TestPki MAKER = new TestPki("EK Maker");
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private TestDaemon a;
   private TestDaemon b;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void stopDaemons() throws Exception {

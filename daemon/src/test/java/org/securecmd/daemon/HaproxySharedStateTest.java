@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.securecmd.daemon.admin.Json;
 import org.securecmd.daemon.state.TestPostgres;
 import org.securecmd.tls.TestPki;
@@ -30,24 +31,19 @@ import org.securecmd.tls.TestPki;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaproxySharedStateTest {
-  private static final String STATE = "[state]\ndirectory = \"state\"\n";
-  private TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   private HaproxyFleet fleet;
 
   @BeforeAll
   void startFleet(@TempDir Path dir) throws Exception {
-    pg = TestPostgres.start();
     String database = pg.createDatabase();
-    fleet = HaproxyFleet.start(dir, 2, "allow = [\"*\"]", (i, config) -> {
-      assertTrue(config.contains(STATE));
-      return config.replace(STATE, pg.stateTable("state", database));
-    });
+    fleet = HaproxyFleet.start(dir, 2, "allow = [\"*\"]", (i, config) -> pg.withState(config, database));
   }
 
   @AfterAll
   void stopFleet() throws Exception {
     if (fleet != null) fleet.close();
-    if (pg != null) pg.close();
   }
 
   /** The reply to PING, or "closed" when the daemon closed the connection without one. */

@@ -110,6 +110,67 @@ class PolicyChangeTest {
     }
   }
 
+  /**
+   * [clients] ca names two roots ("Test" and "Second"), the enrollment CA is Test's intermediate, and a
+   * device of Second holds a connection; then the operator removes Second's root from [clients] ca.
+   */
+  private SSLSocket heldBySecondCaThenRemoved(TestDaemon d) throws Exception {
+    TestPki second = new TestPki("Second");
+    Files.writeString(dir.resolve("ca.crt"), TestPki.pem("CERTIFICATE", d.pki.rootCertificate().getEncoded())
+        + TestPki.pem("CERTIFICATE", second.rootCertificate().getEncoded()));
+    d.pki.intermediate().write(dir, "issuing");
+    d.writeConfig(config("", ENROLLMENT));
+    d.daemon.reload();
+    TestPki.Issued device = second.issue(TestPki.spec("trusted-client").clientAuth());
+    SSLSocket held = MutualTlsTest.rawClient(d, device);
+    held.setSoTimeout(10_000);
+    assertEquals("PONG", request(held, "PING"));
+    d.pki.writeRoot(dir.resolve("ca.crt")); // Second's root is gone
+    return held;
+  }
+
+  private static final String ENROLLMENT = """
+      [enrollment]
+      ca_certificate = "issuing.crt"
+      ca_key = "issuing.key"
+      validity = "365d"
+      renew_before = "3650d"
+      allow = ["trusted-client"]
+      """;
+
+  @Test
+  void aHeldConnectionOfACaRemovedFromClientsCaIsRefusedOnReload() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, config("", ""))) {
+      try (SSLSocket held = heldBySecondCaThenRemoved(d)) {
+        d.daemon.reload();
+        String line = HostileInputTest.readLine(held.getInputStream()); // unprompted
+        assertTrue(line.startsWith("ERR FORBIDDEN ") && line.contains("[clients] ca"), line);
+        assertEquals(-1, HostileInputTest.readOrEof(held.getInputStream()), "then the connection is closed");
+      }
+    }
+  }
+
+  @Test
+  void aCaRemovedFromClientsCaCannotRenewIntoTheEnrollmentCa() throws Exception {
+    try (TestDaemon d = TestDaemon.start(dir, config("", ""))) {
+      try (SSLSocket held = heldBySecondCaThenRemoved(d)) {
+        d.daemon.reload();
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        java.security.KeyPair k = g.generateKeyPair();
+        String csr = java.util.Base64.getEncoder().encodeToString(
+            org.securecmd.tls.CertificationRequest.der(k.getPublic(), k.getPrivate(), "trusted-client"));
+        String line;
+        try {
+          line = request(held, "RENEW " + csr); // the unprompted refusal may come first: the same line either way
+        } catch (IOException closedFirst) {
+          return; // refused and closed before the request could be sent: no certificate either
+        }
+        assertTrue(line.startsWith("ERR FORBIDDEN "), "no certificate for a CA the operator removed: " + line);
+      }
+    }
+  }
+
   /** TestDaemon's config with a handshake timeout a cold JVM on a loaded machine cannot miss. */
   private static String config(String clients, String tables) {
     return TestDaemon.config(clients, tables).replace("handshake_timeout = \"2s\"", "handshake_timeout = \"30s\"");

@@ -12,11 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.daemon.admin.Json;
@@ -28,20 +27,11 @@ import org.securecmd.tls.TestPki;
  * no load balancer): propagation to open and new connections, an outage of the database, and its return.
  */
 class SharedStateTest {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private TestDaemon a;
   private TestDaemon b;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void stopDaemons() throws Exception {
@@ -50,17 +40,7 @@ class SharedStateTest {
   }
 
   private static String config(String url) {
-    String base = TestDaemon.config("allow = [\"*\"]", "");
-    String state = "[state]\ndirectory = \"state\"\n";
-    assertTrue(base.contains(state));
-    return base.replace(state, """
-        [state]
-        directory = "state"
-        backend = "postgresql"
-        url = "%s"
-        user = "%s"
-        password_file = "%s"
-        """.formatted(url, TestPostgres.USER, pg.passwordFile()));
+    return pg.withStateAt(TestDaemon.config("allow = [\"*\"]", ""), url);
   }
 
   /** What daemon B told "systemd". */

@@ -10,17 +10,14 @@ import java.util.List;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.pki.FleetDaemon;
 import org.securecmd.pki.CaDirectory;
 import org.securecmd.pki.DeviceRequest;
 import org.securecmd.ca.OutputFiles;
 import org.securecmd.pki.device.Enrollment;
-import org.securecmd.pki.device.SoftwareTpm;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.Pem;
 import org.securecmd.tls.Pkcs11Token;
-import org.securecmd.tls.SoftHsm;
 
 /**
  * Benchmark, not a test: ECDSA P-256 signatures per second and full mutual-TLS handshakes per second
@@ -40,8 +37,8 @@ public final class Pkcs11Bench {
     OutputFiles.writeSecret(dir.resolve("server.key"), CaDirectory.pem("PRIVATE KEY", server.keyPair().getPrivate().getEncoded()));
     OutputFiles.writeAtomically(dir.resolve("server.crt"), CaDirectory.pem("CERTIFICATE", server.certificate().getEncoded()));
     List<Row> rows = new ArrayList<>();
-    long hsmSlot = SoftHsm.initToken("bench", "1234");
-    try (FleetDaemon daemon = FleetDaemon.start(dir, "");
+    long hsmSlot = SoftHsmToken.init("bench", "1234");
+    try (BenchDaemon daemon = BenchDaemon.start(dir);
          SoftwareTpm tpm = SoftwareTpm.start()) {
       // file: a key securecmd-pki would never write for a device, made here only to compare
       CaDirectory.Issued fileKey = ca.issueServer("dev-file", List.of(), List.of(), Duration.ofDays(30));
@@ -50,7 +47,7 @@ public final class Pkcs11Bench {
       CertifiedKey file = new CertifiedKey(fileKey.keyPair().getPrivate(), List.of(fileCert));
       measure("warm-up (JIT), not reported", file, ca, daemon.port(), Math.min(seconds, 2));
       rows.add(measure("PEM file (SunEC)", file, ca, daemon.port(), seconds));
-      rows.add(measure("SoftHSM2", enroll(ca, dir, new Pkcs11Token.Settings(SoftHsm.MODULE, hsmSlot, -1), "dev-hsm"),
+      rows.add(measure("SoftHSM2", enroll(ca, dir, new Pkcs11Token.Settings(SoftHsmToken.MODULE, hsmSlot, -1), "dev-hsm"),
           ca, daemon.port(), seconds));
       long tpmSlot = tpm.addToken("bench", "1234");
       rows.add(measure("swtpm (tpm2-abrmd, tpm2-pkcs11)",

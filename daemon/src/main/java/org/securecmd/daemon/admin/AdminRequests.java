@@ -100,7 +100,7 @@ public final class AdminRequests {
     m.put("version", version);
     m.put("started", startedAt.toString());
     m.put("uptime_seconds", Duration.between(startedAt, now).toSeconds());
-    m.put("config", String.valueOf(g.config().file()));
+    m.put("config", String.valueOf(g.configFile()));
     m.put("generation", g.number());
     m.put("generation_loaded", g.loadedAt().toString());
     m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
@@ -110,10 +110,10 @@ public final class AdminRequests {
     m.put("requests", metrics.requestCount());
     m.put("revoked_entries", revocations.list().size());
     m.put("state", state(revocations.health()));
-    X509Certificate leaf = g.tls().serverKey().leaf();
+    X509Certificate leaf = g.serverCertificate();
     m.put("server_certificate", certificate(leaf));
     List<Object> cas = new ArrayList<>();
-    for (X509Certificate ca : g.tls().clientCas()) cas.add(certificate(ca));
+    for (X509Certificate ca : g.clientCas()) cas.add(certificate(ca));
     m.put("client_cas", cas);
     m.put("renewals", IssuedReply.status(metrics.renewals()));
     m.put("crl", crl(metrics.crl().status(), now));
@@ -194,7 +194,7 @@ public final class AdminRequests {
       Generation g = reloader.reload();
       Map<String, Object> m = ok();
       m.put("generation", g.number());
-      m.put("config", String.valueOf(g.config().file()));
+      m.put("config", String.valueOf(g.configFile()));
       return m;
     } catch (Reloader.Failed e) {
       Map<String, Object> m = AdminError.RELOAD_FAILED.reply(e.getMessage());
@@ -304,13 +304,15 @@ public final class AdminRequests {
   public String metricsText() {
     Generation g = current.get();
     // Before the first reload, the start's own load is the latest (as Prometheus reports its own config).
+    LastReload reload = reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt));
     return PrometheusText.render(metrics.snapshot(), server.openConnections(), g.number(), revocations.list().size(),
-            reloader.lastReload().orElseGet(() -> LastReload.succeeded(startedAt)))
-        + PrometheusText.capacityAndExpiry(server.maxConnections(), g.tls().serverKey().leaf(), g.tls().clientCas(),
+        reload)
+        + PrometheusText.capacityAndExpiry(server.maxConnections(), g.serverCertificate(), g.clientCas(),
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
-        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments()) : "")
+        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments())
+            + PrometheusText.attestation(metrics.attestation()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }

@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -18,10 +17,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.securecmd.daemon.auth.LogText;
+import org.securecmd.daemon.server.AcceptLoop;
 import org.securecmd.daemon.server.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,8 @@ public final class AdminServer implements AutoCloseable {
     this.requests = requests;
     this.timer = threads.timer();
     this.clientThreads = threads.connections();
-    this.acceptThread = threads.acceptLoop("admin accept " + description, this::acceptLoop);
+    this.acceptThread = threads.acceptLoop("admin accept " + description, new AcceptLoop(channel,
+        "admin socket " + description, () -> closing, ch -> clientThreads.newThread(() -> serve(ch)).start()));
   }
 
   /**
@@ -107,23 +108,6 @@ public final class AdminServer implements AutoCloseable {
     return description;
   }
 
-  private void acceptLoop() {
-    while (!closing) {
-      SocketChannel ch;
-      try {
-        ch = channel.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        // EMFILE and friends: log, back off briefly so the loop does not spin, keep serving.
-        log.error("admin accept failed: {}", e.toString());
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        continue;
-      }
-      clientThreads.newThread(() -> serve(ch)).start();
-    }
-  }
-
   /**
    * One client: permit, peer check, one line, one reply. The permit is released after the reply is written
    * but before the client can see the end of it (the output shutdown), so a client that has read its
@@ -164,12 +148,13 @@ public final class AdminServer implements AutoCloseable {
     }
     if (line == null) return null;
     String user = peer.user().getName();
-    if (READ_ONLY.contains(line.split(" ", 2)[0])) log.debug("admin request from {}: {}", user, line);
-    else log.info("admin request from {}: {}", user, line);
+    // an admin-group member's line, which may quote a device's name: through the log sanitiser like peer text
+    if (READ_ONLY.contains(line.split(" ", 2)[0])) log.debug("admin request from {}: {}", user, LogText.quoted(line));
+    else log.info("admin request from {}: {}", user, LogText.quoted(line));
     try {
       return requests.apply(line);
     } catch (RuntimeException e) {
-      log.error("admin request \"{}\" failed", line, e);
+      log.error("admin request \"{}\" failed", LogText.quoted(line), e);
       return AdminError.INTERNAL.reply("internal error: " + e);
     }
   }

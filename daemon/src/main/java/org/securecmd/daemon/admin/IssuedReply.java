@@ -2,9 +2,12 @@ package org.securecmd.daemon.admin;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.securecmd.daemon.audit.RenewalMetrics;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.IssuanceLog;
@@ -21,6 +24,8 @@ final class IssuedReply {
       return AdminError.INTERNAL.reply("cannot read the issuance records: " + e.getMessage());
     }
     List<Object> out = new ArrayList<>();
+    Map<String, Issuance> bySerial = new HashMap<>();
+    for (Issuance i : all) bySerial.put(i.serial(), i);
     for (Issuance i : all) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("serial", i.serial());
@@ -30,11 +35,33 @@ final class IssuedReply {
       m.put("old_serial", i.oldSerial());
       m.put("issued_at", i.issuedAt().toString());
       m.put("rekey", i.rekey());
+      m.put("first_used_at", i.firstUsedAt() == null ? null : i.firstUsedAt().toString());
+      m.put("chain", chain(i, bySerial));
       out.add(m);
     }
     Map<String, Object> m = AdminRequests.ok();
     m.put("issued", out);
     return m;
+  }
+
+  /**
+   * The serials from the first certificate this one descends from (the device's original, not issued here)
+   * to this one, through each record's predecessor.
+   */
+  private static List<Object> chain(Issuance last, Map<String, Issuance> bySerial) {
+    List<Object> serials = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    serials.add(last.serial());
+    seen.add(last.serial());
+    String previous = last.oldSerial();
+    while (seen.add(previous)) {
+      serials.add(previous);
+      Issuance before = bySerial.get(previous);
+      if (before == null) break;
+      previous = before.oldSerial();
+    }
+    java.util.Collections.reverse(serials);
+    return serials;
   }
 
   static Map<String, Object> status(RenewalMetrics r) {

@@ -1,10 +1,17 @@
 package org.securecmd.daemon.admin;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
+import org.securecmd.daemon.state.Successors;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.server.ConnectionRegistry;
+import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.StateHealth;
 import org.securecmd.daemon.state.StateStore;
 import org.slf4j.Logger;
@@ -14,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Changes to the operator's deny list: each goes to the state store (which puts it in effect for every new
  * request), then {@link #enforce} re-checks the open connections and closes those it denies with
  * {@code ERR FORBIDDEN}. A change that arrives from another host takes the same {@link #enforce} path.
- * One local change at a time.
+ * One local change at a time. Revoking a serial also revokes its renewed successors never used on a
+ * connection ({@link Successors}).
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
@@ -23,13 +31,20 @@ public final class Revocations {
   private final ConnectionRegistry registry;
   private final Clock clock;
   private final String host;
+  private final Successors successors;
 
   /** @param host this machine's name, recorded with each revocation ({@code user@host}) */
   public Revocations(StateStore store, ConnectionRegistry registry, Clock clock, String host) {
+    this(store, registry, clock, host, null);
+  }
+
+  /** @param successors the renewed certificates a serial's revocation takes along; null for none */
+  public Revocations(StateStore store, ConnectionRegistry registry, Clock clock, String host, Successors successors) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
     this.host = host;
+    this.successors = successors;
   }
 
   /**
@@ -52,10 +67,37 @@ public final class Revocations {
     String who = by.isEmpty() ? host : by + "@" + host;
     DenyListEntry entry = new DenyListEntry(kind, value, who, clock.instant(), reason);
     StateStore.Revoked reach = store.revoke(entry); // in store.denyList() at once, whatever the database does
+    if (kind == DenyListEntry.Kind.SERIAL) revokeUnusedSuccessors(List.of(value), who, "of " + value);
     int closed = enforce();
-    log.info("revoked {} ({}): {} open connection(s) closed{}", entry.key(), reach, closed,
-        reason.isEmpty() ? "" : "; reason: " + reason);
+    log.info("revoked {} ({}): {} open connection(s) closed{}", LogText.quoted(entry.key()), reach, closed,
+        reason.isEmpty() ? "" : "; reason: " + LogText.quoted(reason));
     return new Change(reach != StateStore.Revoked.UNCHANGED, closed, reach);
+  }
+
+  /**
+   * Revokes the never-used successors of {@code serials} (a revoke, or the entries of a CRL); returns how
+   * many it added. Their predecessor's revocation stands when the issuance records cannot be read.
+   */
+  public synchronized int revokeUnusedSuccessors(Collection<String> serials, String who, String what) {
+    if (successors == null) return 0;
+    List<Issuance> found;
+    try {
+      List<String> normalised = new ArrayList<>();
+      for (String s : serials) normalised.add(DenyList.normalizeSerial(s));
+      found = successors.unusedOf(normalised);
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("cannot look up the renewed successors {} (they stay valid): {}", what, e.getMessage());
+      return 0;
+    }
+    int added = 0;
+    for (Issuance i : found) {
+      if (store.denyList().serials().contains(i.serial())) continue;
+      store.revoke(new DenyListEntry(DenyListEntry.Kind.SERIAL, i.serial(), who, clock.instant(),
+          "renewed from revoked serial " + i.oldSerial() + ", never used"));
+      log.info("revoked serial {} of {} with its predecessor {}: never used", i.serial(), i.identity(), i.oldSerial());
+      added++;
+    }
+    return added;
   }
 
   /**
@@ -84,7 +126,8 @@ public final class Revocations {
     }
     if (!store.unrevoke(entry)) return new Removal(Optional.empty(), Optional.empty());
     if (identity.isEmpty() && serial.isEmpty()) identity = Optional.of(entry); // only the database had it
-    log.info("unrevoked{}{}", identity.map(i -> " identity " + i).orElse(""), serial.map(h -> " serial " + h).orElse(""));
+    log.info("unrevoked{}{}", identity.map(i -> " identity " + LogText.token(i)).orElse(""),
+        serial.map(h -> " serial " + h).orElse(""));
     return new Removal(identity, serial);
   }
 

@@ -1,11 +1,12 @@
 package org.securecmd.daemon.audit;
 
+import org.securecmd.daemon.auth.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes audit lines as {@code key=value} pairs so that journalctl output can be grepped and parsed.
- * Values a peer controls are escaped; reply texts are never written, so no secret reaches the log.
+ * Values a peer controls are escaped ({@link LogText}); reply texts are never written, so no secret reaches the log.
  */
 public final class AuditLog {
   private static final Logger audit = LoggerFactory.getLogger("securecmd.audit");
@@ -80,27 +81,11 @@ public final class AuditLog {
 
   /** Peer-controlled text, made safe for one log line: no control characters, no spaces, bounded. */
   static String escape(String s) {
-    return escape(s, false);
+    return LogText.token(s);
   }
 
   /** Like {@link #escape(String)} but keeps spaces, for values written inside quotes ({@code reason="..."}). */
   static String escapeQuoted(String s) {
-    return escape(s, true);
-  }
-
-  private static String escape(String s, boolean keepSpaces) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), 128));
-    int i = 0;
-    for (; i < s.length() && b.length() < 128; i++) {
-      char c = s.charAt(i);
-      // C0/C1 controls and format characters (bidi overrides) could disguise the line in a terminal.
-      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == '"' || c == '\\' || (c == ' ' && !keepSpaces)) {
-        b.append(String.format("\\x%02x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (i < s.length()) b.append("...");
-    return b.isEmpty() ? "-" : b.toString();
+    return LogText.quoted(s);
   }
 }

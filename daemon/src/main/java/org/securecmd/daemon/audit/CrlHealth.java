@@ -1,7 +1,11 @@
 package org.securecmd.daemon.audit;
 
+import java.math.BigInteger;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,8 +43,26 @@ public final class CrlHealth {
     public Status failed(String error) {
       return new Status(configured, false, error, loadedAt, crls);
     }
+
+    /**
+     * One CRL per issuer name, in file order: a bundle may hold an old and a new CRL of one issuer (both are
+     * enforced), but a metric series per issuer must exist once. The newest is the one with the highest CRL
+     * number, then the latest thisUpdate (a CRL without a number counts as older than one with).
+     */
+    public List<Crl> newestPerIssuer() {
+      Comparator<Crl> age = Comparator.comparing((Crl c) -> c.number().orElse(BigInteger.ONE.negate()))
+          .thenComparing(Crl::thisUpdate);
+      Map<String, Crl> newest = new LinkedHashMap<>();
+      for (Crl c : crls) newest.merge(c.issuer(), c, (a, b) -> age.compare(b, a) > 0 ? b : a);
+      return List.copyOf(newest.values());
+    }
   }
 
-  /** @param issuer the issuer's CN (or whole name when it has none); @param nextUpdate empty when the CRL has none */
-  public record Crl(String issuer, Optional<Instant> nextUpdate) {}
+  /**
+   * @param issuer the issuer's CN (or whole name when it has none)
+   * @param number the CRL number extension, empty when the CRL has none
+   * @param thisUpdate when the CRL was issued
+   * @param nextUpdate empty when the CRL has none
+   */
+  public record Crl(String issuer, Optional<BigInteger> number, Instant thisUpdate, Optional<Instant> nextUpdate) {}
 }

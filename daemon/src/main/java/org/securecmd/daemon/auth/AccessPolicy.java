@@ -22,15 +22,32 @@ import java.util.function.Supplier;
  *     revoked by any of them is refused
  * @param denyList read on every check, so a revocation made through the admin socket applies at once
  * @param clock what "now" is for {@link #refusal(Identity, List)}
+ * @param trust this generation's {@code [clients] ca}: not part of {@link #refusal} (the handshake checked it,
+ *     and a path validation per request would cost too much); see {@link #untrusted}
  */
-public record AccessPolicy(AllowList connectAllow, List<X509CRL> crls, Supplier<DenyList> denyList, Clock clock) {
+public record AccessPolicy(AllowList connectAllow, List<X509CRL> crls, Supplier<DenyList> denyList, Clock clock,
+                           ChainTrust trust) {
   public AccessPolicy {
     crls = crls == null ? List.of() : List.copyOf(crls);
   }
 
-  /** A policy on the system clock. */
+  /** A policy that trusts no CA (tests of the other rules). */
+  public AccessPolicy(AllowList connectAllow, List<X509CRL> crls, Supplier<DenyList> denyList, Clock clock) {
+    this(connectAllow, crls, denyList, clock, ChainTrust.of(List.of()));
+  }
+
+  /** A policy on the system clock that trusts no CA (tests of the other rules). */
   public AccessPolicy(AllowList connectAllow, List<X509CRL> crls, Supplier<DenyList> denyList) {
     this(connectAllow, crls, denyList, Clock.systemUTC());
+  }
+
+  /**
+   * Returns why {@code chain} no longer leads to this generation's {@code [clients] ca}, or empty when it
+   * does or there is no chain (an anonymous client). A full path validation: callers that ask per request
+   * remember the {@link #trust} it passed.
+   */
+  public Optional<String> untrusted(List<X509Certificate> chain) {
+    return chain.isEmpty() ? Optional.empty() : trust.refusal(chain, clock.instant());
   }
 
   /** Returns why {@code identity} may not connect now (by this policy's clock), or empty when it may. */

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.config.ReplyEncoding;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
@@ -69,11 +70,11 @@ final class FileReply implements CommandHandler {
       String name = identity.commonName();
       if (name.isEmpty()) return Answer.error(ErrorCode.FORBIDDEN, verb + " needs a certificate with a CN");
       if (!allow.allowsName(name)) {
-        log.warn("{}: the allow list matched another name of {}, not its CN; refusing", verb, printable(name));
+        log.warn("{}: the allow list matched another name of {}, not its CN; refusing", verb, LogText.token(name));
         return Answer.error(ErrorCode.FORBIDDEN, "not allowed for this client");
       }
       if (!SAFE_NAME.matcher(name).matches()) {
-        log.warn("{}: client name {} is not a safe file name; refusing", verb, printable(name));
+        log.warn("{}: client name {} is not a safe file name; refusing", verb, LogText.token(name));
         return Answer.error(ErrorCode.UNAVAILABLE, "no reply for this client");
       }
       file = Path.of(template.replace("{client}", name));
@@ -152,10 +153,6 @@ final class FileReply implements CommandHandler {
   private static byte[] bounded(InputStream in) throws IOException {
     byte[] buf = in.readNBytes(MAX_FILE_BYTES + 1);
     return buf.length > MAX_FILE_BYTES ? null : Arrays.copyOf(buf, buf.length);
-  }
-
-  private static String printable(String name) {
-    return name.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** A reply file that is a link, directory, FIFO or device: never read. */

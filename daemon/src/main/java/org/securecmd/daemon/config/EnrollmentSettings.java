@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param renewBefore a device may renew only when its certificate expires within this window; longer than
  *     {@code validity} means always
  * @param allow identities that may renew; empty allows nobody
+ * @param maxRenewals {@code max_renewals}: at most this many certificates per identity per {@code renew_before}/2
  */
 public record EnrollmentSettings(Path caCertificate, Optional<Path> caKey, Optional<TokenKey> tokenKey,
-                                 Duration validity, Duration renewBefore, List<String> allow) {
+                                 Duration validity, Duration renewBefore, List<String> allow, int maxRenewals) {
+  public static final int DEFAULT_MAX_RENEWALS = 3;
   private static final List<String> TOKEN_KEYS = List.of("ca_key_pkcs11_token", "ca_key_label", "ca_key_pin_file");
 
   public EnrollmentSettings {
@@ -26,6 +28,7 @@ public record EnrollmentSettings(Path caCertificate, Optional<Path> caKey, Optio
     if (caKey.isPresent() == tokenKey.isPresent()) {
       throw new IllegalArgumentException("exactly one of a key file and a token key: " + caKey + ", " + tokenKey);
     }
+    if (maxRenewals < 1) throw new IllegalArgumentException("maxRenewals < 1: " + maxRenewals);
   }
 
   /**
@@ -40,7 +43,7 @@ public record EnrollmentSettings(Path caCertificate, Optional<Path> caKey, Optio
 
   static EnrollmentSettings read(TableReader r) throws ConfigException {
     r.onlyKeys(List.of("ca_certificate", "ca_key", "ca_key_pkcs11_module", "ca_key_pkcs11_token", "ca_key_label",
-        "ca_key_pin_file", "validity", "renew_before", "allow"));
+        "ca_key_pin_file", "validity", "renew_before", "allow", "max_renewals"));
     Optional<Path> certificate = r.optionalPath("ca_certificate", "");
     Optional<Path> key = r.optionalPath("ca_key", "");
     if (certificate.isEmpty()) throw r.missing("ca_certificate", "the issuing CA's certificate file is required");
@@ -48,7 +51,9 @@ public record EnrollmentSettings(Path caCertificate, Optional<Path> caKey, Optio
     Duration validity = r.duration("validity", Duration.ofDays(365), Duration.ofHours(1), Duration.ofDays(3650));
     Duration renewBefore = r.duration("renew_before", Duration.ofDays(60), Duration.ofMinutes(1),
         Duration.ofDays(3650));
-    return new EnrollmentSettings(certificate.get(), key, token, validity, renewBefore, r.patterns("allow"));
+    int maxRenewals = (int) r.integer("max_renewals", DEFAULT_MAX_RENEWALS, 1, 1000);
+    return new EnrollmentSettings(certificate.get(), key, token, validity, renewBefore, r.patterns("allow"),
+        maxRenewals);
   }
 
   /** The token key when {@code ca_key_pkcs11_module} is set; refuses a key file beside it, or neither. */

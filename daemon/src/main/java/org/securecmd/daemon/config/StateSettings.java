@@ -2,7 +2,6 @@ package org.securecmd.daemon.config;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,13 +55,12 @@ public record StateSettings(Path directory, Backend backend, Optional<String> ur
   }
 
   private static void checkUrl(TableReader r, String url) throws ConfigException {
-    if (!url.startsWith("jdbc:postgresql:")) {
-      throw r.error("url", TableReader.quoted(url), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
-    }
     if (url.chars().anyMatch(Character::isISOControl)) throw r.error("url", "(hidden)", "contains control characters");
-    if (url.toLowerCase(Locale.ROOT).matches(".*[?&]password=.*")) {
-      // never shown: the value is a secret
-      throw r.error("url", "(hidden)", "must not carry the password; put it in a file named by password_file");
+    // never shown: the value is a secret
+    Optional<String> secret = StateUrl.secretProblem(url);
+    if (secret.isPresent()) throw r.error("url", "(hidden)", secret.get());
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw r.error("url", TableReader.quoted(StateUrl.withoutQuery(url)), "expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB");
     }
   }
 }

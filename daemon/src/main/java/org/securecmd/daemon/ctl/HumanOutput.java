@@ -110,11 +110,17 @@ final class HumanOutput {
 
   private static void issued(Map<?, ?> r, PrintStream out) {
     List<?> list = (List<?>) r.get("issued");
-    out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", "SERIAL", "IDENTITY", "NOT-AFTER", "OLD-SERIAL", "ISSUED", "KEY");
+    out.printf("%-32s %-24s %-20s %-32s %-20s %-4s %-4s %s%n", "SERIAL", "IDENTITY", "NOT-AFTER", "OLD-SERIAL", "ISSUED",
+        "KEY", "USED", "CHAIN");
     for (Object o : list) {
       Map<?, ?> i = (Map<?, ?>) o;
-      out.printf("%-32s %-24s %-20s %-32s %-20s %s%n", t(i.get("serial")), t(i.get("identity")), t(i.get("not_after")),
-          t(i.get("old_serial")), t(i.get("issued_at")), Boolean.TRUE.equals(i.get("rekey")) ? "new" : "same");
+      // the chain of successors, from the device's original certificate to this one
+      List<String> chain = new java.util.ArrayList<>();
+      if (i.get("chain") instanceof List<?> serials) for (Object serial : serials) chain.add(t(serial));
+      out.printf("%-32s %-24s %-20s %-32s %-20s %-4s %-4s %s%n", t(i.get("serial")), t(i.get("identity")),
+          t(i.get("not_after")), t(i.get("old_serial")), t(i.get("issued_at")),
+          Boolean.TRUE.equals(i.get("rekey")) ? "new" : "same", i.get("first_used_at") == null ? "no" : "yes",
+          String.join(" -> ", chain));
     }
     out.println(list.size() + " certificate(s) issued");
   }

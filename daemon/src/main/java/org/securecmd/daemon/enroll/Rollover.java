@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li>After a rekey the replaced serial is revoked once the device connects with its new certificate, not
  *       when it is issued: a device that crashed before installing it still has a working old pair. The
  *       connecting serial is looked up in the issuance log (the first time this process sees it), so a rekey
- *       made on another host of the fleet completes here as well.
+ *       made on another host of the fleet completes here as well. That lookup also records the certificate's
+ *       first use in the log (a revocation of its predecessor then spares it, see {@code state.Successors}).
  *   <li>Which connected devices expire within {@code renew_before} (the metric and {@code status}).
  * </ul>
  */
@@ -93,11 +94,33 @@ public final class Rollover {
     }
     if (failing) log.info("the issuance records are readable again; rekeys complete as devices connect");
     failing = false;
-    if (found.isEmpty() || !found.get().rekey()) return;
+    if (found.isEmpty()) return;
+    if (!found.get().used()) {
+      try {
+        issued.markUsed(serial, Instant.now());
+      } catch (IOException e) {
+        // not recorded as used: the old serial stays as it is too, and the next connection tries again
+        lookedUp.remove(serial);
+        log.warn("cannot record the first use of serial {} (tried again on its next connection): {}", serial,
+            e.getMessage());
+        return;
+      }
+    }
+    if (!found.get().rekey()) return;
     String old = found.get().oldSerial();
     if (denied.test(old)) return;
     log.info("serial {} is in use after a rekey; revoking the serial {} it replaced", serial, old);
     revokeSerial.accept(old);
+  }
+
+  /**
+   * Puts {@code serial} on the deny list now, unless it is there already: an earlier successor of a
+   * certificate that just got a newer one (at most one live successor each).
+   */
+  public void supersede(String serial) {
+    if (denied.test(serial)) return;
+    log.info("serial {} is superseded by a newer successor of the same certificate; revoking it", serial);
+    revokeSerial.accept(serial);
   }
 
   public void closed(long connection) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.securecmd.daemon.config.HostPort;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * and waits for request bytes, each request then runs on a virtual thread, so a slow client holds a
  * virtual thread at most (until {@link HttpLimits}' deadline), never a platform thread. Bounded by
  * {@link HttpLimits}; plain HTTP, no authentication: bind it to loopback or a management network, and keep
- * device identities out of the text (the metrics have none).
+ * device identities out of the text (the metrics have none). {@link #start} warns when {@code [metrics] listen}
+ * is not a loopback address ({@link #exposureWarning}).
  *
  * <pre>{@code
  * MetricsEndpoint m = MetricsEndpoint.bind(new InetSocketAddress("127.0.0.1", 5001), () -> text,
@@ -30,11 +32,13 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService requests;
   private final String description;
+  private final Optional<String> exposure;
 
-  private MetricsEndpoint(HttpServer http, String description, ExecutorService requests) {
+  private MetricsEndpoint(HttpServer http, String description, ExecutorService requests, Optional<String> exposure) {
     this.http = http;
     this.requests = requests;
     this.description = description;
+    this.exposure = exposure;
   }
 
   /**
@@ -68,8 +72,10 @@ public final class MetricsEndpoint implements AutoCloseable {
       throw new IOException("cannot listen for metrics on " + HostPort.of(address) + ": " + e.getMessage(), e);
     }
     http.createContext("/", new MetricsHandler(text));
+    // a socket systemd passes is the unit's to place (its ListenStream=); the throwaway one is loopback anyway
     MetricsEndpoint m = new MetricsEndpoint(http,
-        description != null ? description : "http://" + HostPort.of(http.getAddress()) + MetricsHandler.PATH, requests);
+        description != null ? description : "http://" + HostPort.of(http.getAddress()) + MetricsHandler.PATH, requests,
+        description != null ? Optional.empty() : exposureWarning(http.getAddress()));
     http.setExecutor(requests);
     return m;
   }
@@ -87,6 +93,20 @@ public final class MetricsEndpoint implements AutoCloseable {
   public void start() {
     http.start();
     log.info("metrics endpoint {} ready", description);
+    exposure.ifPresent(log::warn);
+  }
+
+  /**
+   * The start-up warning for an endpoint bound to {@code bound}, when that is not a loopback address: the
+   * endpoint has no authentication and no TLS, so whoever reaches the port reads the counters (refusal
+   * reasons, renewal and CRL state, connection counts).
+   */
+  static Optional<String> exposureWarning(InetSocketAddress bound) {
+    InetAddress a = bound.getAddress();
+    if (a != null && a.isLoopbackAddress()) return Optional.empty();
+    return Optional.of("[metrics] listen = \"" + HostPort.of(bound) + "\" is not a loopback address, and the metrics"
+        + " endpoint has no authentication and no TLS: let only the Prometheus server reach it (host firewall), or"
+        + " listen on 127.0.0.1 behind a TLS-terminating proxy that authenticates the scraper (docs/metrics.md)");
   }
 
   /** Stops at once: a scrape in progress is cut, which Prometheus records as a failed scrape. */

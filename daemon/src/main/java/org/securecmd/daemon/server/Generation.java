@@ -1,6 +1,9 @@
 package org.securecmd.daemon.server;
 
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import org.securecmd.daemon.auth.AccessPolicy;
 import org.securecmd.daemon.command.CommandTable;
 import org.securecmd.daemon.config.Config;
@@ -13,4 +16,22 @@ import org.securecmd.daemon.tls.TlsMaterial;
  * re-checks the open connections.
  */
 public record Generation(long number, Config config, TlsMaterial tls, AccessPolicy policy, CommandTable commands,
-                         Instant loadedAt) {}
+                         Instant loadedAt) {
+  // What admin reports about a generation, in JDK types: admin may depend on server but not on config or
+  // the TLS packages (STYLE.md section 7).
+
+  /** The configuration file this generation was loaded from. */
+  public Path configFile() {
+    return config.file();
+  }
+
+  /** The server's own certificate (the leaf of its chain). */
+  public X509Certificate serverCertificate() {
+    return tls.serverCertificate();
+  }
+
+  /** The CAs whose clients this generation accepts. */
+  public List<X509Certificate> clientCas() {
+    return tls.clientCas();
+  }
+}

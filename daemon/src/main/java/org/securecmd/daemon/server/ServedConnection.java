@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
+import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.command.Call;
 import org.securecmd.daemon.command.ConnectionFacts;
@@ -76,6 +77,8 @@ final class ServedConnection implements Runnable {
   private final Lifecycle lifecycle = new Lifecycle();
   /** The completed handshake: TLS socket, identity, chain, the peer's address; null until then. */
   private volatile Handshake.Completed peer;
+  /** The trust anchors this connection's chain last passed ({@link #refusal}); the handshake's at first. */
+  private volatile ChainTrust trustedBy;
   private final AtomicReference<ConnectionFacts> facts = new AtomicReference<>(ConnectionFacts.NONE);
   /**
    * The address whose enrollment slot this connection holds: set when it was admitted without a certificate
@@ -153,13 +156,15 @@ final class ServedConnection implements Runnable {
     }
     if (done.isEmpty()) return false;
     Handshake.Completed h = done.get();
+    // the handshake (or the full one a resumed session came from: same context, same anchors) validated it
+    trustedBy = accepted.policy().trust();
     peer = h;
     Identity identity = h.identity();
     String remote = h.remote();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!lifecycle.handshakeDone()) return false;
     Generation g = context.current().get();
-    Optional<String> refused = g.policy().refusal(identity, h.chain());
+    Optional<String> refused = refusal(g, h);
     // with auth = "required" a client without a certificate is only ever here to enroll (allow_anonymous has no
     // effect there), though [attestation] let its handshake through
     if (identity.isAnonymous() && g.config().attestation().isPresent()
@@ -208,25 +213,14 @@ final class ServedConnection implements Runnable {
     return false;
   }
 
-  /**
-   * Why this connection may not stay now: the policy's reason, or for an enrollment connection none while
-   * {@code [attestation]} is still configured.
-   */
-  private Optional<String> refusal(Generation now, Handshake.Completed p) {
-    Optional<String> refused = now.policy().refusal(p.identity(), p.chain());
-    if (enrollingFrom != null) {
-      return now.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
-    }
-    return refused;
-  }
-
   private void requestLoop(Handshake.Completed p) throws IOException {
     SSLSocket s = p.socket();
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64), ENROLL and ENROLL-PROOF an EK certificate or a
     // CSR and TPM structures; only these verbs get the longer limit.
-    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF)
+    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF,
+            CommandSettings.QUOTE)
         .filter(context.current().get().commands()::knows).map(v -> v + " ").toList();
     LineReader in = new LineReader(buffered, limits.maxLineBytes(), longVerbs,
         longVerbs.isEmpty() ? limits.maxLineBytes() : MAX_RENEW_LINE_BYTES);
@@ -323,8 +317,39 @@ final class ServedConnection implements Runnable {
   }
 
   /**
+   * Why generation {@code g} refuses this connection, if it does: its policy (for an enrollment connection,
+   * whether {@code [attestation]} is still configured), a state its quote no longer satisfies, and whether the
+   * chain still leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
+   */
+  private Optional<String> refusal(Generation g, Handshake.Completed p) {
+    if (enrollingFrom != null) { // admitted without a certificate to enroll: while [attestation] is configured
+      return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
+    }
+    Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
+    if (refused.isEmpty()) refused = lostState(g);
+    ChainTrust trust = g.policy().trust();
+    if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
+    if (!trust.keepsEveryAnchorOf(trustedBy)) {
+      refused = g.policy().untrusted(p.chain());
+      if (refused.isPresent()) return refused;
+    }
+    trustedBy = trust;
+    return refused;
+  }
+
+  /**
+   * A connection attested by {@code QUOTE} whose quote no longer satisfies a state it was accepted for (a
+   * reload removed the value set) is refused, as one a reload took off the allow list.
+   */
+  private Optional<String> lostState(Generation g) {
+    return g.commands().lostState(facts.get()).map(state -> "this connection's TPM quote no longer satisfies "
+        + "[attestation.states." + state + "]");
+  }
+
+  /**
    * Re-checks this connection against the current generation and deny list (CRL, deny list, allow list,
-   * validity); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
+   * validity, [clients] ca); a refused one gets {@code ERR FORBIDDEN <reason>} and is closed. Returns whether it was refused.
    * A connection still handshaking is checked by its own thread when the handshake completes.
    */
   boolean recheck() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -57,7 +56,8 @@ public final class Server implements AutoCloseable {
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
         new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>(),
         listener, new KeyedCounter<>());
-    this.acceptThread = threads.acceptLoop("accept " + description, this::acceptLoop);
+    this.acceptThread = threads.acceptLoop("accept " + description,
+        new AcceptLoop(channel, description, () -> closing, this::admit));
   }
 
   public void start() {
@@ -96,50 +96,38 @@ public final class Server implements AutoCloseable {
     return context.registry().size();
   }
 
-  private void acceptLoop() {
-    while (!closing) {
-      SocketChannel ch;
-      try {
-        ch = channel.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        // EMFILE and friends: log, back off briefly so the loop does not spin, keep serving.
-        log.error("accept failed on {}: {}", description, e.toString());
-        pause();
-        continue;
-      }
-      metrics.accepted();
-      if (!context.permits().tryAcquire()) {
-        metrics.refusedBusy();
-        refuse(ch);
-        continue;
-      }
-      Generation g = current.get();
-      InetAddress from = ch.socket().getInetAddress();
-      // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
-      // connection when its handshake ends, whatever the outcome.
-      // A listed balancer (PROXY v2) is checked later, by the device's address from its header (Handshake).
-      boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
-      if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
-        context.permits().release();
-        metrics.refused("address_limit");
-        refuse(ch);
-        continue;
-      }
-      try {
-        Socket s = ch.socket();
-        s.setTcpNoDelay(true);
-        long id = ids.incrementAndGet();
-        ServedConnection c = new ServedConnection(id, s, g, context);
-        context.registry().add(c); // before start, so a drain never misses it
-        context.threads().newThread(c).start();
-      } catch (IOException | RuntimeException e) {
-        if (!balancer) context.handshakes().release(from);
-        context.permits().release();
-        log.error("cannot start a connection: {}", e.toString());
-        refuse(ch);
-      }
+  /** One accepted socket: admitted to a connection thread, or reset at once when a limit is reached. */
+  private void admit(SocketChannel ch) {
+    metrics.accepted();
+    if (!context.permits().tryAcquire()) {
+      metrics.refusedBusy();
+      refuse(ch);
+      return;
+    }
+    Generation g = current.get();
+    InetAddress from = ch.socket().getInetAddress();
+    // As cheap as the permit: one map update, then a reset; the handshake slot is given back by the
+    // connection when its handshake ends, whatever the outcome.
+    // A listed balancer (PROXY v2) is checked later, by the device's address from its header (Handshake).
+    boolean balancer = ProxyPrelude.listed(ch.socket(), g.config().server().proxyProtocol());
+    if (!balancer && !context.handshakes().tryAcquire(from, g.config().server().maxHandshakesPerAddress())) {
+      context.permits().release();
+      metrics.refused("address_limit");
+      refuse(ch);
+      return;
+    }
+    try {
+      Socket s = ch.socket();
+      s.setTcpNoDelay(true);
+      long id = ids.incrementAndGet();
+      ServedConnection c = new ServedConnection(id, s, g, context);
+      context.registry().add(c); // before start, so a drain never misses it
+      context.threads().newThread(c).start();
+    } catch (IOException | RuntimeException e) {
+      if (!balancer) context.handshakes().release(from);
+      context.permits().release();
+      log.error("cannot start a connection: {}", e.toString());
+      refuse(ch);
     }
   }
 
@@ -150,14 +138,6 @@ public final class Server implements AutoCloseable {
       ch.close();
     } catch (IOException ignored) {
       // nothing more to do for a refused socket
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,6 +2,7 @@ package org.securecmd.daemon.state;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -14,13 +15,20 @@ final class Database {
   static final int CONNECT_TIMEOUT = 3;
   /** Seconds a query may take before the connection is given up as broken; above the listener's resync wait. */
   static final int SOCKET_TIMEOUT = 15;
+  /**
+   * What the server lets one statement of {@link #forRequests} take (waiting for a lock included): a call the
+   * daemon gave up on (its own bound is shorter) does not leave a backend waiting behind it for long.
+   */
+  static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(5);
 
   private final String url;
+  private final String shown;
   private final Properties properties = new Properties();
   private final org.postgresql.Driver driver = new org.postgresql.Driver();
 
   Database(String url, String user, char[] password) {
     this.url = url;
+    this.shown = DatabaseUrl.shown(url);
     if (user != null) properties.setProperty("user", user);
     if (password != null) properties.setProperty("password", new String(password));
     properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT));
@@ -30,14 +38,39 @@ final class Database {
     properties.setProperty("ApplicationName", "securecmdd");
   }
 
+  /** For the calls a device waits for (the issuance records), with the server-side {@link #STATEMENT_TIMEOUT}. */
+  static Database forRequests(String url, String user, char[] password) {
+    Database d = new Database(url, user, password);
+    d.properties.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT.toMillis());
+    return d;
+  }
+
   Connection open() throws SQLException {
+    return open(properties);
+  }
+
+  /** As {@link #open()}, with TCP connect and login bounded by {@code within} (whole seconds, at least one: pgjdbc's unit). */
+  Connection open(Duration within) throws SQLException {
+    Properties p = new Properties();
+    p.putAll(properties);
+    String seconds = String.valueOf(Math.max(1, within.toSeconds()));
+    p.setProperty("connectTimeout", seconds);
+    p.setProperty("loginTimeout", seconds);
+    return open(p);
+  }
+
+  private Connection open(Properties properties) throws SQLException {
     Connection c = driver.connect(url, properties);
     if (c == null) throw new SQLException("not a PostgreSQL JDBC URL"); // the config check makes this unreachable
     return c;
   }
 
-  /** For messages: the URL is not secret (the password never is in it, the config check makes sure). */
-  String url() {
-    return url;
+  /**
+   * For messages and the files of the state directory: the URL without its query string. The config check
+   * refuses a secret in the URL, and its parameters are still never printed or stored (one refused too late
+   * must not end up in the journal or the last-known copy).
+   */
+  String shown() {
+    return shown;
   }
 }

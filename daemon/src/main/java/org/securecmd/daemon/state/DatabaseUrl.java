@@ -10,11 +10,24 @@ import java.util.Optional;
 /**
  * What the daemon needs to know about a {@code jdbc:postgresql:} URL without connecting: its hosts and
  * whether pgjdbc will verify the server's certificate and name ({@code sslmode=verify-full}). pgjdbc
- * itself parses the URL for connecting.
+ * itself parses the URL for connecting. The URL's query string is never printed or stored ({@link #shown}).
  */
-record DatabaseUrl(String url, List<String> hosts, String sslmode) {
+record DatabaseUrl(List<String> hosts, String sslmode) {
   DatabaseUrl {
     hosts = List.copyOf(hosts);
+  }
+
+  /** {@code url} for messages and files: without its query string and user-info, which may carry secrets. */
+  static String shown(String url) {
+    int q = url.indexOf('?');
+    String base = q < 0 ? url : url.substring(0, q);
+    int at = base.indexOf('@');
+    int authority = base.indexOf("//");
+    int slash = authority < 0 ? -1 : base.indexOf('/', authority + 2);
+    if (authority >= 0 && at > authority && (slash < 0 || at < slash)) {
+      base = base.substring(0, authority + 2) + base.substring(at + 1);
+    }
+    return base;
   }
 
   static DatabaseUrl parse(String url) {
@@ -40,7 +53,7 @@ record DatabaseUrl(String url, List<String> hosts, String sslmode) {
     for (String param : query.split("&")) {
       if (param.toLowerCase(Locale.ROOT).startsWith("sslmode=")) sslmode = param.substring("sslmode=".length());
     }
-    return new DatabaseUrl(url, hosts, sslmode);
+    return new DatabaseUrl(hosts, sslmode);
   }
 
   boolean verifiesServer() {

@@ -9,14 +9,16 @@ import java.time.Instant;
  * @param identity the device's display name (its CN), copied from the certificate it renewed
  * @param subject the subject DN of both certificates (names never change on renewal)
  * @param notAfter when the new certificate expires
- * @param oldSerial the serial of the certificate it replaces, lower-case hex
+ * @param oldSerial the serial of the certificate it replaces (its predecessor), lower-case hex
  * @param issuedAt when it was issued
  * @param keySha256 SHA-256 of the new certificate's SubjectPublicKeyInfo, hex: tells a renewal with the same
  *     key from a rekey
  * @param rekey whether the device changed its key (the old serial is then revoked once the new one is used)
+ * @param firstUsedAt when the new certificate was first presented on a connection (recorded by the host
+ *     that saw it), null while it never was: a revocation of its predecessor then takes it along
  */
 public record Issuance(String serial, String identity, String subject, Instant notAfter, String oldSerial,
-                       Instant issuedAt, String keySha256, boolean rekey) {
+                       Instant issuedAt, String keySha256, boolean rekey, Instant firstUsedAt) {
   public Issuance {
     for (String f : new String[] {serial, identity, subject, oldSerial, keySha256}) {
       if (f == null || f.isEmpty() || f.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
@@ -24,5 +26,28 @@ public record Issuance(String serial, String identity, String subject, Instant n
       }
     }
     if (notAfter == null || issuedAt == null) throw new IllegalArgumentException("issuance without a time");
+  }
+
+  /** A certificate not used yet. */
+  public Issuance(String serial, String identity, String subject, Instant notAfter, String oldSerial,
+                  Instant issuedAt, String keySha256, boolean rekey) {
+    this(serial, identity, subject, notAfter, oldSerial, issuedAt, keySha256, rekey, null);
+  }
+
+  public Issuance withFirstUse(Instant at) {
+    return new Issuance(serial, identity, subject, notAfter, oldSerial, issuedAt, keySha256, rekey, at);
+  }
+
+  public boolean used() {
+    return firstUsedAt != null;
+  }
+
+  /**
+   * Whether it counts toward {@code [enrollment] max_renewals}. Every record is a {@code RENEW} today; the
+   * first enrollment (a later issue) records its own kind here and returns false, and the backends' count
+   * ({@link IssuanceLog.Rules#maxCount}) goes through this method (the file) or its SQL twin (the table).
+   */
+  public boolean countsAsRenewal() {
+    return true;
   }
 }

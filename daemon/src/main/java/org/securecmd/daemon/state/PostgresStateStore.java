@@ -53,7 +53,7 @@ final class PostgresStateStore implements StateStore {
     this.clock = clock;
     this.writer = new Writer(db);
     this.lastKnown = new DenyListFile(dir.resolve(LAST_KNOWN), "# securecmd: the shared deny list as last read from "
-        + db.url() + "; enforced when the database is unreachable. Do not edit.\n");
+        + db.shown() + "; enforced when the database is unreachable. Do not edit.\n");
     this.journal = new DenyListFile(dir.resolve(PENDING), "# securecmd: revocations made on this host while the"
         + " database was unreachable, written to it when it is back. Do not edit.\n");
     this.pending = journal.load();
@@ -75,15 +75,15 @@ final class PostgresStateStore implements StateStore {
     PostgresStateStore s = new PostgresStateStore(db, dir, clock);
     try (Connection c = db.open()) {
       int before = Schema.migrate(c);
-      if (before < Schema.LATEST) log.info("state: schema of {} is now version {} (was {})", db.url(), Schema.LATEST, before);
+      if (before < Schema.LATEST) log.info("state: schema of {} is now version {} (was {})", db.shown(), Schema.LATEST, before);
       s.importFileList(c, dir);
       s.flushPending(c);
       s.sync(c);
     } catch (Schema.TooNew e) {
-      throw new IOException("[state] " + db.url() + ": " + e.getMessage(), e);
+      throw new IOException("[state] " + db.shown() + ": " + e.getMessage(), e);
     } catch (SQLException e) {
       if (!s.lastKnown.exists()) {
-        throw new IOException("[state] cannot reach the database " + db.url() + " (" + Follower.describe(e) + ") and"
+        throw new IOException("[state] cannot reach the database " + db.shown() + " (" + Follower.describe(e) + ") and"
             + " there is no last-known copy of the deny list (" + s.lastKnown.file() + "): refusing to start"
             + " without it. Start the database or fix [state], then start securecmdd again", e);
       }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@link EnrollmentRegistry} in the shared database (schema version 3): tables {@code securecmd_registered},
+ * {@link EnrollmentRegistry} in the shared database (schema version 4): tables {@code securecmd_registered},
  * {@code securecmd_enroll_pending} and {@code securecmd_enrolled}. Every lookup reads the database, so a
  * registration or approval made on one host lets the device enroll through any other at once (enrollments
  * are rare; a read per step costs nothing beside the TPM's seconds). What holds across hosts: a name and an
@@ -288,7 +288,7 @@ final class RegistryTable implements EnrollmentRegistry {
     writer.close();
   }
 
-  /** The tables, as schema migration 2 → 3 in {@link Schema#MIGRATIONS}. */
+  /** The tables, as schema migration 3 → 4 in {@link Schema#MIGRATIONS}. */
   static final String MIGRATION = """
       CREATE TABLE securecmd_registered (
         name text PRIMARY KEY,

@@ -52,7 +52,8 @@ public final class StateStores {
     StateSettings s = config.state();
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new IssuanceFile(s.directory().resolve(ISSUED_FILE));
-    return new IssuanceTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))),
+    char[] password = PasswordFile.read(config.origins(), s.passwordFile().orElse(null));
+    return new IssuanceTable(Database.forRequests(s.url().orElseThrow(), s.user().orElse(null), password),
         s.directory().resolve(ISSUED_FILE));
   }
 
@@ -67,6 +68,19 @@ public final class StateStores {
     Files.createDirectories(s.directory());
     if (s.backend() == StateSettings.Backend.FILE) return new RegistryFile(s.directory());
     return new RegistryTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))));
+  }
+
+  /**
+   * The record of devices' quoted PCR values ({@code QUOTE}) of the configured backend: the state directory's
+   * {@code quotes} file, or the shared database's table (connected on first use).
+   *
+   * @throws ConfigException when {@code password_file} is unusable
+   */
+  public static QuoteLog quoteLog(Config config) throws ConfigException, IOException {
+    StateSettings s = config.state();
+    Files.createDirectories(s.directory());
+    if (s.backend() == StateSettings.Backend.FILE) return new QuoteFile(s.directory());
+    return new QuoteTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))));
   }
 
   /** The same checks as {@link #open} that need no database: for {@code --check-config}. */

@@ -5,12 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Puts a passed listening TCP socket in place of one this process bound itself, for servers that bind
@@ -27,7 +24,6 @@ import java.util.stream.Stream;
  */
 final class InheritedTcpSocket {
   private static final List<Path> PROC_NET_TCP = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
-  private static final Path PROC_FDS = Path.of("/proc/self/fd");
   private static final String LISTEN = "0A";
 
   private InheritedTcpSocket() {}
@@ -40,23 +36,17 @@ final class InheritedTcpSocket {
    *     this process listens on that port (then nothing was changed)
    */
   static void replace(int fd, InetSocketAddress bound) throws IOException {
-    long inode = socketInode(fd).orElseThrow(() -> new IOException("fd " + fd + " is not a socket"));
+    long inode = OwnDescriptors.socketInode(fd).orElseThrow(() -> new IOException("fd " + fd + " is not a socket"));
     if (!listeningInodes(-1).contains(inode)) {
       throw new IOException("fd " + fd + " is not a listening TCP socket (ListenStream= with an address:port)");
     }
     Set<Long> ours = listeningInodes(bound.getPort());
-    List<Integer> fds = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(PROC_FDS)) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        int n = Integer.parseInt(entry.getFileName().toString());
-        if (n != fd && socketInode(n).map(ours::contains).orElse(false)) fds.add(n);
-      }
-    }
+    List<Integer> fds = OwnDescriptors.referringTo(ours, fd);
     if (fds.size() != 1) throw new IOException(bound + ": expected one listening descriptor, found " + fds);
     int own = fds.getFirst();
     Libc.setStatusFlags(fd, Libc.statusFlags(own));
     Libc.dup2(fd, own);
-    if (socketInode(own).orElse(-1L) != inode) throw new IOException("dup2(" + fd + ", " + own + ") did not take effect");
+    if (OwnDescriptors.socketInode(own).orElse(-1L) != inode) throw new IOException("dup2(" + fd + ", " + own + ") did not take effect");
     Libc.close(fd);
   }
 
@@ -80,16 +70,5 @@ final class InheritedTcpSocket {
       }
     }
     return out;
-  }
-
-  /** The socket inode {@code /proc/self/fd/FD} links to ({@code socket:[INODE]}), or empty. */
-  private static Optional<Long> socketInode(int fd) {
-    try {
-      String target = Files.readSymbolicLink(PROC_FDS.resolve(Integer.toString(fd))).toString();
-      if (!target.startsWith("socket:[") || !target.endsWith("]")) return Optional.empty();
-      return Optional.of(Long.parseLong(target.substring(8, target.length() - 1)));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * Adopts a passed AF_UNIX listening socket as a JDK channel without {@link System#inheritedChannel()},
@@ -28,7 +27,6 @@ import java.util.stream.Stream;
  */
 final class InheritedUnixSocket {
   private static final Path PROC_NET_UNIX = Path.of("/proc/net/unix");
-  private static final Path PROC_FDS = Path.of("/proc/self/fd");
   /** __SO_ACCEPTCON in /proc/net/unix's Flags column: the socket listens. */
   private static final long ACCEPTCON = 0x10000;
   private static final int SOCK_STREAM = 1;
@@ -43,7 +41,7 @@ final class InheritedUnixSocket {
    *     socket, or a step fails (then {@code fd} is left open)
    */
   static ServerSocketChannel adopt(int fd) throws IOException {
-    long inode = socketInode(fd).orElseThrow(() -> new IOException("fd " + fd + " is not a socket"));
+    long inode = OwnDescriptors.socketInode(fd).orElseThrow(() -> new IOException("fd " + fd + " is not a socket"));
     Entry passed = unixSockets().stream().filter(e -> e.inode == inode).findFirst()
         .orElseThrow(() -> new IOException("fd " + fd + " is not an AF_UNIX socket"));
     if ((passed.flags & ACCEPTCON) == 0 || passed.type != SOCK_STREAM) {
@@ -56,7 +54,7 @@ final class InheritedUnixSocket {
       scratch = ((UnixDomainSocketAddress) channel.getLocalAddress()).getPath();
       int own = descriptorOf(scratch);
       Libc.dup2(fd, own);
-      if (socketInode(own).orElse(-1L) != inode) {
+      if (OwnDescriptors.socketInode(own).orElse(-1L) != inode) {
         throw new IOException("dup2(" + fd + ", " + own + ") did not take effect");
       }
       Libc.close(fd);
@@ -74,26 +72,9 @@ final class InheritedUnixSocket {
     String name = path.toString();
     List<Long> inodes = unixSockets().stream().filter(e -> e.path.equals(name)).map(e -> e.inode).toList();
     if (inodes.size() != 1) throw new IOException(name + ": " + inodes.size() + " sockets in " + PROC_NET_UNIX);
-    List<Integer> fds = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(PROC_FDS)) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        int fd = Integer.parseInt(entry.getFileName().toString());
-        if (socketInode(fd).orElse(-1L).equals(inodes.getFirst())) fds.add(fd);
-      }
-    }
+    List<Integer> fds = OwnDescriptors.referringTo(Set.of(inodes.getFirst()), -1);
     if (fds.size() != 1) throw new IOException(name + ": expected one descriptor, found " + fds);
     return fds.getFirst();
-  }
-
-  /** The socket inode {@code /proc/self/fd/FD} links to ({@code socket:[INODE]}), or empty. */
-  private static Optional<Long> socketInode(int fd) {
-    try {
-      String target = Files.readSymbolicLink(PROC_FDS.resolve(Integer.toString(fd))).toString();
-      if (!target.startsWith("socket:[") || !target.endsWith("]")) return Optional.empty();
-      return Optional.of(Long.parseLong(target.substring(8, target.length() - 1)));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();  // closed meanwhile (the listing's own descriptor), or not a socket
-    }
   }
 
   private record Entry(long flags, int type, long inode, String path) {}

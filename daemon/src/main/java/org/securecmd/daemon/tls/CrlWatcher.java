@@ -1,6 +1,7 @@
 package org.securecmd.daemon.tls;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,9 +11,12 @@ import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -59,7 +63,37 @@ public final class CrlWatcher {
   }
 
   /** @param issuer the issuer's CN (or whole name when it has none); @param nextUpdate empty when the CRL has none */
-  public record InForce(String issuer, Optional<Instant> nextUpdate) {}
+  public record InForce(String issuer, Optional<BigInteger> number, Instant thisUpdate, Optional<Instant> nextUpdate) {
+    /** The CRL's dates and number, under the issuer name the caller shows (its CN). */
+    public static InForce of(String issuer, X509CRL crl) {
+      return new InForce(issuer, crlNumber(crl), crl.getThisUpdate().toInstant(),
+          Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant));
+    }
+
+    /**
+     * One CRL per issuer name, in file order: a bundle may hold an old and a new CRL of one issuer (both are
+     * enforced), but only the newest says when the issuer publishes next. The newest has the highest CRL
+     * number, then the latest thisUpdate (a CRL without a number counts as older than one with). The metrics
+     * apply the same rule to what {@link Report#inForce} hands them ({@code audit.CrlHealth}).
+     */
+    static List<InForce> newestPerIssuer(List<InForce> crls) {
+      Comparator<InForce> age = Comparator.comparing((InForce c) -> c.number().orElse(BigInteger.ONE.negate()))
+          .thenComparing(InForce::thisUpdate);
+      Map<String, InForce> newest = new LinkedHashMap<>();
+      for (InForce c : crls) newest.merge(c.issuer(), c, (a, b) -> age.compare(b, a) > 0 ? b : a);
+      return List.copyOf(newest.values());
+    }
+
+    /** RFC 5280 5.2.3: an OCTET STRING (the extension value) holding a DER INTEGER; empty when absent or odd. */
+    static Optional<BigInteger> crlNumber(X509CRL crl) {
+      byte[] v = crl.getExtensionValue("2.5.29.20");
+      // 04 len 02 len value..., short-form lengths: a CRL number has at most 20 octets
+      if (v == null || v.length < 5 || v[0] != 0x04 || v[2] != 0x02 || v[3] < 1 || v[3] != v.length - 4) {
+        return Optional.empty();
+      }
+      return Optional.of(new BigInteger(java.util.Arrays.copyOfRange(v, 4, v.length)));
+    }
+  }
 
   /** What the watcher reads of the generation that serves now. */
   public record Served(Config config, TlsMaterial tls) {}
@@ -120,7 +154,7 @@ public final class CrlWatcher {
 
   private void warnNearNextUpdate() {
     Instant now = clock.instant();
-    for (InForce c : inForce) {
+    for (InForce c : InForce.newestPerIssuer(inForce)) { // an older CRL beside a newer one is not stale
       if (c.nextUpdate().isEmpty()) continue;
       Instant next = c.nextUpdate().get();
       if (next.isBefore(now)) {
@@ -138,7 +172,7 @@ public final class CrlWatcher {
 
   private void inForce(List<X509CRL> crls, boolean configured) {
     inForce = crls.stream()
-        .map(c -> new InForce(issuerName(c), Optional.ofNullable(c.getNextUpdate()).map(java.util.Date::toInstant)))
+        .map(c -> InForce.of(issuerName(c), c))
         .toList();
     report.inForce(configured, clock.instant(), inForce);
   }

@@ -21,6 +21,11 @@ public record TlsMaterial(SSLContext context, SSLParameters parameters, Certifie
     crls = List.copyOf(crls);
   }
 
+  /** The server's own certificate, the leaf of {@link #serverKey}'s chain. */
+  public X509Certificate serverCertificate() {
+    return serverKey.leaf();
+  }
+
   /**
    * A copy of the parameters for one socket: JSSE sockets must not share one mutable instance. Everything
    * set in {@link ServerTls} is copied, the server's cipher-suite order included: a copy that dropped it

@@ -13,11 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.securecmd.daemon.TestDaemon;
 import org.securecmd.daemon.TestDaemonAccess;
 import org.securecmd.daemon.state.TestPostgres;
@@ -29,20 +28,11 @@ import org.securecmd.tls.TestPki;
  * real client CLI: the issuance records, the same-key rule and the rekey rollover hold across hosts.
  */
 class SharedRenewalTest {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private TestDaemon a;
   private TestDaemon b;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void stopDaemons() throws Exception {
@@ -59,9 +49,7 @@ class SharedRenewalTest {
         renew_before = "3650d"
         allow = ["dev-*"]
         """ : "");
-    String state = "[state]\ndirectory = \"state\"\n";
-    assertTrue(base.contains(state));
-    return base.replace(state, pg.stateTable("state", database));
+    return pg.withState(base, database);
   }
 
   /** Daemons A and B of one fleet (same PKI and issuing CA), sharing {@code database}. */

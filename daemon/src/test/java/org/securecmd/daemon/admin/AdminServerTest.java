@@ -77,6 +77,24 @@ class AdminServerTest {
   }
 
   @Test
+  void aRequestLineIsLoggedThroughTheLogSanitiser() throws IOException {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AdminServer.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      request("revoke dev\u009b2J\u2028x\n"); // a name copied from a device's certificate, say
+    } finally {
+      logger.detachAppender(lines);
+    }
+    String line = lines.list.stream().map(e -> e.getFormattedMessage()).filter(m -> m.contains("admin request"))
+        .findFirst().orElseThrow(() -> new AssertionError(lines.list.toString()));
+    assertTrue(line.endsWith(": revoke dev\\x9b2J\\u2028x"), line);
+  }
+
+  @Test
   void parentDirectoryIsCreatedAndSocketIsMode0660() throws IOException {
     assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(socket)));

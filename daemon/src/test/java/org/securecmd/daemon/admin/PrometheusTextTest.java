@@ -112,9 +112,9 @@ class PrometheusTextTest {
     java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
     org.securecmd.daemon.audit.CrlHealth.Status crl = new org.securecmd.daemon.audit.CrlHealth.Status(true, true, "",
         now, java.util.List.of(
-            new org.securecmd.daemon.audit.CrlHealth.Crl("Fleet \"A\" CA", java.util.Optional.of(now.plusSeconds(3600))),
-            new org.securecmd.daemon.audit.CrlHealth.Crl("Old CA", java.util.Optional.of(now.minusSeconds(60))),
-            new org.securecmd.daemon.audit.CrlHealth.Crl("No Next CA", java.util.Optional.empty())));
+            crl("Fleet \"A\" CA", 1, now.minusSeconds(60), now.plusSeconds(3600)),
+            crl("Old CA", 1, now.minusSeconds(120), now.minusSeconds(60)),
+            crl("No Next CA", 1, now.minusSeconds(60), null)));
     String text = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(12,
         Map.of("missing", 2L, "not_listed", 1L)), crl.failed("bad file"), now);
     for (String expected : new String[] {
@@ -131,5 +131,29 @@ class PrometheusTextTest {
     String none = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(0, Map.of()),
         org.securecmd.daemon.audit.CrlHealth.Status.NONE, now);
     assertTrue(!none.contains("securecmd_crl_"), "no CRL configured, no CRL series: " + none);
+  }
+
+  private static org.securecmd.daemon.audit.CrlHealth.Crl crl(String issuer, long number, java.time.Instant thisUpdate,
+                                                              java.time.Instant nextUpdate) {
+    return new org.securecmd.daemon.audit.CrlHealth.Crl(issuer,
+        number < 0 ? java.util.Optional.empty() : java.util.Optional.of(java.math.BigInteger.valueOf(number)),
+        thisUpdate, java.util.Optional.ofNullable(nextUpdate));
+  }
+
+  @Test
+  void anIssuerWithAnOldAndANewCrlInOneBundleHasOneSeriesForTheHighestCrlNumber() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+    org.securecmd.daemon.audit.CrlHealth.Status crl = new org.securecmd.daemon.audit.CrlHealth.Status(true, true, "",
+        now, java.util.List.of(
+            crl("Fleet CA", 7, now.minusSeconds(3600), now.minusSeconds(60)),      // the old CRL, first in the file
+            crl("Root CA", -1, now.minusSeconds(3600), now.plusSeconds(100)),
+            crl("Fleet CA", 9, now.minusSeconds(1800), now.plusSeconds(7200)),     // the newest
+            crl("Fleet CA", 8, now.minusSeconds(60), now.plusSeconds(50)),         // later thisUpdate, lower number
+            crl("Root CA", -1, now.minusSeconds(60), now.plusSeconds(200))));      // no numbers: the latest thisUpdate
+    String text = PrometheusText.renderFleet(new org.securecmd.daemon.audit.ProxyCounters.Snapshot(0, Map.of()), crl,
+        now);
+    java.util.List<String> series = text.lines().filter(l -> l.startsWith("securecmd_crl_next_update_seconds{")).toList();
+    assertEquals(java.util.List.of("securecmd_crl_next_update_seconds{issuer=\"Fleet CA\"} 7200",
+        "securecmd_crl_next_update_seconds{issuer=\"Root CA\"} 200"), series, text);
   }
 }

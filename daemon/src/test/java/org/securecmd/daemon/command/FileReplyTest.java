@@ -2,6 +2,7 @@ package org.securecmd.daemon.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -252,5 +253,25 @@ class FileReplyTest {
     } else {
       assertEquals(NOT_AVAILABLE, line);
     }
+  }
+
+  @Test
+  void aClientNameWithEightBitControlsIsLoggedEscaped() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FileReply.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      // U+009B is the 8-bit CSI: U+009B "2J" clears a terminal that shows the log raw, as ESC "[2J" does
+      assertEquals(NO_REPLY, reply("{client}", ReplyEncoding.PLAIN, cn("dev\u009b2J\u202e\u2028x")));
+    } finally {
+      logger.detachAppender(lines);
+    }
+    assertEquals(1, lines.list.size(), lines.list.toString());
+    String line = lines.list.get(0).getFormattedMessage();
+    assertFalse(line.codePoints().anyMatch(c -> c == 0x9b || c == 0x202e || c == 0x2028), line);
+    assertTrue(line.contains("dev\\x9b2J\\u202e\\u2028x"), line);
   }
 }

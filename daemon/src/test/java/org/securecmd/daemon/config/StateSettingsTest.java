@@ -27,6 +27,25 @@ class StateSettingsTest {
             F + ":3: [state] url = \"postgresql://db/x\": expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB"),
         Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?user=a&password=hunter2\"",
             F + ":3: [state] url = (hidden): must not carry the password; put it in a file named by password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?password=hunter2\"",
+            F + ":3: [state] url = (hidden): must not carry the password; put it in a file named by password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?PassWord=hunter2\"",
+            F + ":3: [state] url = (hidden): must not carry the password; put it in a file named by password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?pass%77ord=hunter2\"",
+            F + ":3: [state] url = (hidden): must not carry the password; put it in a file named by password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?sslmode=verify-full&sslpassword=hunter2\"",
+            F + ":3: [state] url = (hidden): must not carry sslpassword (a secret): give sslkey an unencrypted PKCS#8"
+                + " key file readable only by the daemon's user, and put the login password, if any, in a file named by"
+                + " password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x?sslPassword=hunter2\"",
+            F + ":3: [state] url = (hidden): must not carry sslpassword (a secret): give sslkey an unencrypted PKCS#8"
+                + " key file readable only by the daemon's user, and put the login password, if any, in a file named by"
+                + " password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://securecmd:hunter2@db/x\"",
+            F + ":3: [state] url = (hidden): must not carry user-info (NAME:PASSWORD@HOST); put the user in [state]"
+                + " user and the password in a file named by password_file"),
+        Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"postgresql://db/x?sslmode=hunter2\"",
+            F + ":3: [state] url = \"postgresql://db/x?...\": expected a JDBC URL: jdbc:postgresql://HOST:PORT/DB"),
         Arguments.of("[state]\nbackend = \"postgresql\"\nurl = \"jdbc:postgresql://db/x\"\nuser = \"\"",
             F + ":4: [state] user = \"\": is empty or contains control characters"),
         Arguments.of("[state]\nurl = \"jdbc:postgresql://db/x\"",
@@ -64,5 +83,15 @@ class StateSettingsTest {
     assertEquals(StateSettings.Backend.POSTGRESQL, s.backend());
     assertEquals(Optional.of("securecmd"), s.user());
     assertEquals(Optional.of(Path.of("/etc/securecmd/db-password")), s.passwordFile());
+  }
+
+  @Test
+  void secretFreeParametersSuchAsKeyAndCertificatePathsAreAccepted() throws ConfigException {
+    StateSettings s = ConfigLoader.parse(FILE, """
+        [state]
+        backend = "postgresql"
+        url = "jdbc:postgresql://db.example/securecmd?sslmode=verify-full&sslcert=/etc/securecmd/db.crt&sslkey=/etc/securecmd/db.pk8&sslpasswordcallback=x.Y&ApplicationName=passwordless"
+        """).state();
+    assertEquals(StateSettings.Backend.POSTGRESQL, s.backend());
   }
 }

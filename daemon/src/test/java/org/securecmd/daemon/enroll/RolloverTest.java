@@ -64,8 +64,13 @@ class RolloverTest {
     boolean[] down = {true};
     IssuanceLog failing = new IssuanceLog() { // the database away: every read fails
       @Override
-      public java.util.Optional<Issuance> appendUnlessRenewedSince(Issuance i, Instant since) {
+      public java.util.Optional<Conflict> append(Issuance i, Rules rules) {
         throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void markUsed(String serial, Instant at) throws IOException {
+        real.markUsed(serial, at);
       }
 
       @Override

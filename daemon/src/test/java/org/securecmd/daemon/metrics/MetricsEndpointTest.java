@@ -104,4 +104,48 @@ class MetricsEndpointTest {
       // connection refused: equally closed
     }
   }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # bound address | warned as
+      0.0.0.0         | 0.0.0.0:5001
+      ::              | [::]:5001
+      192.0.2.10      | 192.0.2.10:5001
+      2001:db8::7     | [2001:db8::7]:5001
+      ::ffff:10.0.0.1 | 10.0.0.1:5001
+      """)
+  void aListenAddressBeyondLoopbackIsWarnedAboutAtStart(String address, String shown) {
+    String w = MetricsEndpoint.exposureWarning(new InetSocketAddress(InetAddress.ofLiteral(address), 5001))
+        .orElseThrow(() -> new AssertionError("no warning for " + address));
+    assertEquals("[metrics] listen = \"" + shown + "\" is not a loopback address, and the metrics endpoint has no"
+        + " authentication and no TLS: let only the Prometheus server reach it (host firewall), or listen on 127.0.0.1"
+        + " behind a TLS-terminating proxy that authenticates the scraper (docs/metrics.md)", w);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource({"127.0.0.1", "127.0.0.2", "::1"})
+  void aLoopbackListenAddressIsNotWarnedAbout(String address) {
+    assertEquals(java.util.Optional.empty(),
+        MetricsEndpoint.exposureWarning(new InetSocketAddress(InetAddress.ofLiteral(address), 5001)));
+  }
+
+  @Test
+  void theLoopbackEndpointStartedHereLogsItsAddressAndNoWarning() throws IOException {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MetricsEndpoint.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    MetricsEndpoint other = MetricsEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> TEXT,
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    try {
+      other.start();
+    } finally {
+      other.close();
+      logger.detachAppender(lines);
+    }
+    assertEquals(1, lines.list.size(), lines.list.toString());
+    assertEquals(ch.qos.logback.classic.Level.INFO, lines.list.get(0).getLevel(), lines.list.toString());
+  }
 }

@@ -53,6 +53,41 @@ class IssuanceFileTest {
   }
 
   @Test
+  void aFirstUseIsRecordedOnceAndSurvivesReopening() throws Exception {
+    Path file = dir.resolve("issued");
+    IssuanceFile log = new IssuanceFile(file);
+    log.append(issuance("a1", false));
+    log.append(issuance("a2", true));
+    Instant used = Instant.parse("2026-12-02T00:00:00Z");
+    log.markUsed("a2", used);
+    log.markUsed("a2", used.plusSeconds(60)); // the first use stays the first
+    log.markUsed("ff", used); // unknown: nothing written
+    List<Issuance> expected = List.of(issuance("a1", false), issuance("a2", true).withFirstUse(used));
+    assertEquals(expected, log.all());
+    assertEquals(expected, new IssuanceFile(file).all());
+    assertEquals(3, Files.readAllLines(file).size(), "one line per certificate and one for the first use");
+    assertEquals(List.of(issuance("a1", false), issuance("a2", true).withFirstUse(used)), log.successorsOf("1f"));
+  }
+
+  @Test
+  void theCountRuleRefusesTheIssuanceBeyondMaxWithTheOldestOfTheWindow() throws Exception {
+    IssuanceFile log = new IssuanceFile(dir.resolve("issued"));
+    Instant t = Instant.parse("2026-12-01T00:00:00Z");
+    IssuanceLog.Rules rules = new IssuanceLog.Rules(Instant.MAX, t.minusSeconds(1), 2);
+    for (int i = 0; i < 2; i++) {
+      assertEquals(java.util.Optional.empty(), log.append(new Issuance("c" + i, "dev-1", "CN=dev-1", t, "1f",
+          t.plusSeconds(i), String.valueOf(i).repeat(64), true), rules));
+    }
+    Issuance third = new Issuance("c2", "dev-1", "CN=dev-1", t, "1f", t.plusSeconds(2), "2".repeat(64), true);
+    var refused = log.append(third, rules);
+    assertTrue(refused.isPresent() && !refused.get().sameKey(), refused.toString());
+    assertEquals("c0", refused.get().earlier().serial());
+    assertEquals(2, log.all().size(), "nothing recorded");
+    Issuance otherDevice = new Issuance("d0", "dev-2", "CN=dev-2", t, "2f", t.plusSeconds(2), "2".repeat(64), true);
+    assertEquals(java.util.Optional.empty(), log.append(otherDevice, rules), "per identity");
+  }
+
+  @Test
   void fieldsWithControlCharactersAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new Issuance("a1", "dev\n1", "CN=x", Instant.now(), "1f",
         Instant.now(), "ab", false));

@@ -22,29 +22,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 
 /** The PostgreSQL backend against a real throwaway cluster: schema, propagation, outages, import. */
 class PostgresStateStoreTest {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   @TempDir Path dir;
   private final List<StateStore> open = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void closeStores() throws Exception {
@@ -58,8 +48,7 @@ class PostgresStateStoreTest {
   private PostgresStateStore store(String database, String host) throws IOException {
     Path state = dir.resolve(host);
     Files.createDirectories(state);
-    PostgresStateStore s = PostgresStateStore.open(new Database(pg.url(database), TestPostgres.USER,
-        Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC(), FOLLOWER);
+    PostgresStateStore s = PostgresStateStore.open(pg.database(database), state, Clock.systemUTC(), FOLLOWER);
     open.add(s);
     return s;
   }
@@ -203,5 +192,44 @@ class PostgresStateStoreTest {
     PostgresStateStore again = store(db, "a");
     assertEquals(java.util.Set.of(), again.denyList().identities(), "the unrevoked entry is not brought back");
     assertEquals(java.util.Set.of("a"), again.denyList().serials());
+  }
+
+  @Test
+  void theUrlsQueryStringIsNeitherStoredInTheLastKnownCopyNorLogged() throws Exception {
+    String db = pg.createDatabase();
+    String query = "?ApplicationName=query-marker-7&sslmode=disable";
+    Path state = Files.createDirectories(dir.resolve("q"));
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PostgresStateStore.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      PostgresStateStore s = PostgresStateStore.open(new Database(pg.url(db) + query, TestPostgres.USER,
+          Files.readString(pg.passwordFile()).strip().toCharArray()), state, Clock.systemUTC(), FOLLOWER);
+      open.add(s);
+      assertEquals(StateStore.Revoked.SAVED, s.revoke(identity("device-q")));
+    } finally {
+      logger.detachAppender(lines);
+    }
+    String lastKnown = Files.readString(state.resolve(PostgresStateStore.LAST_KNOWN));
+    assertTrue(lastKnown.contains(pg.url(db) + ";"), lastKnown);
+    assertFalse(lastKnown.contains("query-marker") || lastKnown.contains("sslmode"), lastKnown);
+    assertFalse(lines.list.isEmpty(), "the schema migration is logged with the URL");
+    for (var line : lines.list) assertFalse(line.getFormattedMessage().contains("query-marker"), line.getFormattedMessage());
+
+    IOException e = assertThrows(IOException.class, () -> PostgresStateStore.open(new Database(
+        "jdbc:postgresql://127.0.0.1:1/none" + query, "u", null), Files.createDirectories(dir.resolve("r")),
+        Clock.systemUTC(), FOLLOWER));
+    assertFalse(e.getMessage().contains("query-marker"), e.getMessage());
+  }
+
+  @Test
+  void shownUrlsHaveNoQueryStringAndNoUserInfo() {
+    assertEquals("jdbc:postgresql://db:5432/x", DatabaseUrl.shown("jdbc:postgresql://db:5432/x?sslpassword=s"));
+    assertEquals("jdbc:postgresql://db/x", DatabaseUrl.shown("jdbc:postgresql://u:secret@db/x"));
+    assertEquals("jdbc:postgresql:x", DatabaseUrl.shown("jdbc:postgresql:x?password=s"));
+    assertEquals("jdbc:postgresql://a,b/x", DatabaseUrl.shown("jdbc:postgresql://a,b/x"));
   }
 }

@@ -11,26 +11,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The registry in a real PostgreSQL, each host with its own {@link RegistryTable} and connection. */
 class RegistryTableTest extends EnrollmentRegistryContract {
-  private static TestPostgres pg;
+  @RegisterExtension
+  static final TestPostgres pg = new TestPostgres();
   private final List<RegistryTable> open = new ArrayList<>();
   private String database;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    pg = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (pg != null) pg.close();
-  }
 
   @AfterEach
   void closeTables() {
@@ -85,7 +75,7 @@ class RegistryTableTest extends EnrollmentRegistryContract {
          ResultSet r = s.executeQuery("SELECT version FROM securecmd_schema")) {
       r.next();
       assertEquals(Schema.LATEST, r.getInt(1));
-      assertEquals(3, Schema.LATEST);
+      assertEquals(5, Schema.LATEST, "the registry is migration 3 → 4, the quote records 4 → 5");
     }
   }
 }

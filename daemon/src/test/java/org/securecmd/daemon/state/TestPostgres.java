@@ -18,6 +18,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A throwaway PostgreSQL cluster (Debian's {@code postgresql} package: initdb, pg_ctl) in a temp directory,
@@ -26,28 +29,27 @@ import java.util.stream.Stream;
  * the package created it, else {@code nobody}. Password (scram-sha-256) authentication over TCP, as a
  * fleet's database would have; the superuser is {@link #USER} with the password in {@link #passwordFile()}.
  *
+ * <p>The one fixture of every PostgreSQL test: registered as an extension, it starts before the class's
+ * {@code @BeforeAll} methods and is closed after its {@code @AfterAll} ones.
+ *
  * <pre>{@code
- * try (TestPostgres pg = TestPostgres.start()) { String url = pg.url(pg.createDatabase()); ... pg.stop(); pg.restart(); }
+ * @RegisterExtension static final TestPostgres pg = new TestPostgres();
+ * ... String url = pg.url(pg.createDatabase()); ... pg.stop(); pg.restart();
  * }</pre>
  */
-public final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
   public static final String USER = "securecmd";
   private static final String PASSWORD = "test-password-" + System.nanoTime();
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private final Path dir;
-  private final Path bin;
-  private final String runAs;
-  private final int port;
+  /** Set once by {@link #beforeAll}: the cluster's files, server binaries, OS user (null: ours) and port. */
+  private record Cluster(Path dir, Path bin, String runAs, int port) {}
 
-  private TestPostgres(Path dir, Path bin, String runAs, int port) {
-    this.dir = dir;
-    this.bin = bin;
-    this.runAs = runAs;
-    this.port = port;
-  }
+  private volatile Cluster cluster;
 
-  public static TestPostgres start() throws IOException, InterruptedException {
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
+    if (cluster != null) throw new IllegalStateException("TestPostgres started twice: register it once, static");
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     String runAs = root ? (userExists("postgres") ? "postgres" : "nobody") : null;
@@ -57,20 +59,30 @@ public final class TestPostgres implements AutoCloseable {
     Files.writeString(dir.resolve("password"), PASSWORD + "\n");
     Files.setPosixFilePermissions(dir.resolve("password"), PosixFilePermissions.fromString("rw-------"));
     if (runAs != null) run(List.of("chown", runAs, dir.toString(), dir.resolve("pwfile").toString()), null, dir);
-    TestPostgres pg = new TestPostgres(dir, bin, runAs, freePort());
-    pg.pg(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
+    cluster = new Cluster(dir, bin, runAs, freePort());
+    pg(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
         "--pwfile=" + dir.resolve("pwfile"), "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8",
         "--no-sync", "--no-instructions"));
     // a test JVM that dies without closing must not leave a server running on the CI machine
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        pg.close();
+        close();
       } catch (IOException | InterruptedException ignored) {
         // best effort at exit
       }
     }));
-    pg.restart();
-    return pg;
+    restart();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException, InterruptedException {
+    close();
+  }
+
+  private Cluster cluster() {
+    Cluster c = cluster;
+    if (c == null) throw new IllegalStateException("TestPostgres not started: register it with @RegisterExtension");
+    return c;
   }
 
   /** The newest {@code /usr/lib/postgresql/N/bin} with initdb; a clear failure when the package is missing. */
@@ -99,28 +111,60 @@ public final class TestPostgres implements AutoCloseable {
 
   /** Starts (again) on the same port and directory; returns once it accepts connections. */
   public void restart() throws IOException, InterruptedException {
-    pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-        dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", "start"));
+    Cluster c = cluster();
+    pg(List.of(c.bin().resolve("pg_ctl").toString(), "-D", c.dir().resolve("data").toString(), "-l",
+        c.dir().resolve("server.log").toString(), "-w", "-t", "60", "-o",
+        "-p " + c.port() + " -k " + c.dir() + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+        "start"));
   }
 
   /** Stops the server (fast: open connections are terminated, as in a crash of the database host). */
   public void stop() throws IOException, InterruptedException {
-    pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "-t",
-        "60", "stop"));
+    Cluster c = cluster();
+    pg(List.of(c.bin().resolve("pg_ctl").toString(), "-D", c.dir().resolve("data").toString(), "-m", "fast", "-w",
+        "-t", "60", "stop"));
   }
 
   public int port() {
-    return port;
+    return cluster().port();
+  }
+
+  /** Undoes {@link #freeze}. */
+  public interface Thaw extends AutoCloseable {
+    @Override
+    void close() throws IOException, InterruptedException;
+  }
+
+  /**
+   * A database host that hangs (SIGSTOP of the postmaster, then of every backend): connections stay open and
+   * TCP connects still complete, but nothing answers. The returned {@link Thaw} SIGCONTs them (close it in a
+   * finally). The postmaster is stopped first, so no backend can be started between listing and stopping.
+   */
+  public Thaw freeze() throws IOException, InterruptedException {
+    Path dir = cluster().dir();
+    long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).strip());
+    List<String> pids = new ArrayList<>(List.of(String.valueOf(postmaster)));
+    signal("STOP", pids);
+    ProcessHandle.of(postmaster).orElseThrow(() -> new IOException("postmaster " + postmaster + " is not running"))
+        .descendants().forEach(p -> pids.add(String.valueOf(p.pid())));
+    signal("STOP", pids.subList(1, pids.size()));
+    return () -> signal("CONT", pids);
+  }
+
+  private void signal(String name, List<String> pids) throws IOException, InterruptedException {
+    if (pids.isEmpty()) return;
+    List<String> command = new ArrayList<>(List.of("kill", "-" + name));
+    command.addAll(pids);
+    run(command, null, cluster().dir());
   }
 
   /** A file holding the password, mode 0600 (what {@code [state] password_file} points to). */
   public Path passwordFile() {
-    return dir.resolve("password");
+    return cluster().dir().resolve("password");
   }
 
   public String url(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
   }
 
   /** A new empty database; its name. */
@@ -139,8 +183,24 @@ public final class TestPostgres implements AutoCloseable {
     return DriverManager.getConnection(url(database), p);
   }
 
-  /** The {@code [state]} table of a daemon using {@code database}. */
-  public String stateTable(String directory, String database) {
+  /** The store's connection settings for {@code database}, as {@code [state]} gives them. */
+  Database database(String database) throws IOException {
+    return new Database(url(database), USER, Files.readString(passwordFile()).strip().toCharArray());
+  }
+
+  /** {@code config} with its {@code [state]} table ({@code directory = "state"} only) using {@code database}. */
+  public String withState(String config, String database) {
+    return withStateAt(config, url(database));
+  }
+
+  /** As {@link #withState}, for any URL (one where no server listens, say) with this cluster's user and password. */
+  public String withStateAt(String config, String url) {
+    String table = "[state]\ndirectory = \"state\"\n";
+    if (!config.contains(table)) throw new IllegalArgumentException("no plain [state] table in:\n" + config);
+    return config.replace(table, stateTable("state", url));
+  }
+
+  private String stateTable(String directory, String url) {
     return """
         [state]
         directory = "%s"
@@ -148,14 +208,15 @@ public final class TestPostgres implements AutoCloseable {
         url = "%s"
         user = "%s"
         password_file = "%s"
-        """.formatted(directory, url(database), USER, passwordFile());
+        """.formatted(directory, url, USER, passwordFile());
   }
 
   private void pg(List<String> command) throws IOException, InterruptedException {
+    Cluster c = cluster();
     List<String> full = new ArrayList<>();
-    if (runAs != null) full.addAll(List.of("runuser", "-u", runAs, "--"));
+    if (c.runAs() != null) full.addAll(List.of("runuser", "-u", c.runAs(), "--"));
     full.addAll(command);
-    run(full, dir.resolve("server.log"), dir);
+    run(full, c.dir().resolve("server.log"), c.dir());
   }
 
   private static void run(List<String> command, Path log, Path dir) throws IOException, InterruptedException {
@@ -172,9 +233,11 @@ public final class TestPostgres implements AutoCloseable {
     }
   }
 
-  @Override
-  public synchronized void close() throws IOException, InterruptedException {
-    if (!Files.exists(dir)) return; // closed already (the shutdown hook runs it again)
+  /** Stops the server and deletes its files; again (the shutdown hook) or before a start, nothing. */
+  private synchronized void close() throws IOException, InterruptedException {
+    Cluster c = cluster;
+    if (c == null || !Files.exists(c.dir())) return;
+    Path dir = c.dir();
     try {
       if (Files.exists(dir.resolve("data/postmaster.pid"))) stop();
     } finally {

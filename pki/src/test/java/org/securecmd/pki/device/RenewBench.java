@@ -28,7 +28,8 @@ import org.securecmd.tls.Pem;
  * Benchmark, not a test: RENEW per second at concurrency 8 (each one a full mutual-TLS handshake, CSR
  * verification, a signature by the issuing CA and an fsynced issuance record) beside full handshakes + PING
  * per second at the same concurrency. A new SSLContext per operation, so nothing resumes. Each renewal is a
- * rekey (a new P-256 key made by the client), which the daemon always accepts. Run it with
+ * rekey (a new P-256 key made by the client) of the same certificate, so each also revokes the previous
+ * successor (one live successor per certificate); the run lifts {@code max_renewals}. Run it with
  * {@code bench/renew-bench.sh [SECONDS]}.
  */
 public final class RenewBench {
@@ -40,6 +41,8 @@ public final class RenewBench {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
     Path dir = Files.createTempDirectory("securecmd-renew-bench");
     RenewalFlow.Fleet fleet = RenewalFlow.fleet(dir);
+    // each device renews in a loop: lift [enrollment] max_renewals (default 3 per renew_before/2) for the run
+    Files.writeString(fleet.config(), Files.readString(fleet.config()) + "max_renewals = 1000\n");
     X509Certificate issuing = Pem.readCertificates(fleet.issuing().resolve("ca.crt")).get(0);
     PrivateKey issuingKey = Pem.readPrivateKey(fleet.issuing().resolve("ca.key"));
     List<X509Certificate> trust = Pem.readCertificates(fleet.root().resolve("ca.crt"));
