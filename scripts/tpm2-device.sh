@@ -42,6 +42,9 @@
 #                    manager, i.e. unless TPM2TOOLS_TCTI is tabrmd:... or names /dev/tpmrm*), no: leave them
 # Persistent handles taken by an earlier run are replaced.
 set -euo pipefail
+# A write to s_client after it has gone (connection refused, closed by the server) fails and is reported,
+# instead of killing the script with SIGPIPE.
+trap '' PIPE
 
 EK=${EK:-rsa}
 case "$EK" in
@@ -195,9 +198,10 @@ connect() {
 
 # request LINE: sends one line, reads one reply line into REPLY.
 request() {
-  { printf '%s\n' "$1" >&"${SERVER[1]}"; } 2>/dev/null || lost "the connection is closed"
+  # bash unsets SERVER once s_client has ended: an empty descriptor fails like a closed one.
+  { printf '%s\n' "$1" >&"${SERVER[1]:-}"; } 2>/dev/null || lost "the connection is closed"
   REPLY=
-  IFS= read -r -t "${REPLY_TIMEOUT:-120}" REPLY <&"${SERVER[0]}" || lost "no reply to ${1%% *}"
+  { IFS= read -r -t "${REPLY_TIMEOUT:-120}" REPLY <&"${SERVER[0]:-}"; } 2>/dev/null || lost "no reply to ${1%% *}"
   REPLY=${REPLY%$'\r'}
 }
 
@@ -214,7 +218,7 @@ lost() {
 
 hangup() {
   if [[ -n "${SERVER_PID:-}" ]]; then
-    exec {SERVER[1]}>&- 2>/dev/null || true
+    if [[ -n "${SERVER[1]:-}" ]]; then exec {SERVER[1]}>&- 2>/dev/null || true; fi
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi

@@ -160,6 +160,44 @@ class Tpm2ToolsDeviceDaemonTest {
   }
 
   @Test
+  void anEnrolledDeviceInTheKnownGoodStateGetsTheProtectedCommandAfterQuotingAndLosesItOnceAPcrMoves()
+      throws Exception {
+    byte[] event = new byte[32];
+    new java.security.SecureRandom().nextBytes(event);
+    exec(Map.of(), List.of("tpm2_pcrreset", "16")).ok();
+    exec(Map.of(), List.of("tpm2_pcrextend", "16:sha256=" + java.util.HexFormat.of().formatHex(event))).ok();
+    String golden = java.util.HexFormat.of().formatHex(HashAlg.SHA256.digest(new byte[32], event));
+    startWithAttestation("registered", """
+        [commands.UNLOCK]
+        reply = "DISK_KEY_ONLY_IN_GOLDEN_STATE"
+        allow = ["dev-*"]
+        require_state = "golden"
+        [attestation.states.golden]
+        pcrs = [16]
+        allowed = [ { "16" = "%s" } ]
+        """.formatted(golden));
+    Path device = Files.createDirectories(dir.resolve("device"));
+    register("dev-tpm-q", ekCertificate(device));
+    String port = String.valueOf(daemon.port());
+    String ca = dir.resolve("ca.crt").toString();
+    run(Map.of(), "enroll", "127.0.0.1", port, ca, device.toString()).ok();
+
+    Run unquoted = run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "UNLOCK");
+    Run quoted = run(Map.of(), "quote-then", "127.0.0.1", port, ca, device.toString(), "16", "UNLOCK");
+    exec(Map.of(), List.of("tpm2_pcrextend", "16:sha256=" + java.util.HexFormat.of().formatHex(event))).ok();
+    Run moved = run(Map.of(), "quote-then", "127.0.0.1", port, ca, device.toString(), "16", "UNLOCK");
+
+    assertEquals("ERR ATTESTATION_REQUIRED golden sha256:16", unquoted.out().strip(), "what to quote");
+    assertEquals(0, quoted.code(), quoted.out() + quoted.err());
+    assertEquals(List.of("ATTESTED golden", "DISK_KEY_ONLY_IN_GOLDEN_STATE"), quoted.out().strip().lines().toList());
+    assertEquals(1, moved.code(), moved.out() + moved.err());
+    List<String> lines = moved.out().strip().lines().toList();
+    assertTrue(lines.get(0).startsWith("ERR STATE_MISMATCH "), lines.toString());
+    assertEquals("ERR ATTESTATION_REQUIRED golden sha256:16", lines.get(1));
+    assertEquals("PONG", run(Map.of(), "command", "127.0.0.1", port, ca, device.toString(), "PING").ok());
+  }
+
+  @Test
   void anUnregisteredDeviceIsRefusedWithTheServersReasonAndExitsOne() throws Exception {
     startWithAttestation();
     Path device = Files.createDirectories(dir.resolve("device"));
@@ -244,11 +282,12 @@ class Tpm2ToolsDeviceDaemonTest {
   }
 
   /** The daemon the script enrolls with: [attestation] trusting swtpm's EK CA, GET_SECRET only to attested keys. */
-  private static String attestationConfig(String ekCa) {
-    return attestationConfig(ekCa, "registered");
+  private static String attestationConfig(String ekCa, String mode) {
+    return attestationConfig(ekCa, mode, "");
   }
 
-  private static String attestationConfig(String ekCa, String mode) {
+  /** @param extra tables after the rest (a state and a command that requires it) */
+  private static String attestationConfig(String ekCa, String mode, String extra) {
     return """
         [server]
         listen = "127.0.0.1:0"
@@ -277,7 +316,8 @@ class Tpm2ToolsDeviceDaemonTest {
         reply = "THIS_IS_THE_SECRET"
         allow = ["dev-*"]
         require_attested_key = true
-        """.formatted(ekCa, mode);
+        %s
+        """.formatted(ekCa, mode, extra);
   }
 
   /** A daemon with [attestation]; the issuing CA is TestPki's intermediate (issued by the root in ca.crt). */
@@ -286,9 +326,13 @@ class Tpm2ToolsDeviceDaemonTest {
   }
 
   private TestDaemon startWithAttestation(String mode) throws Exception {
+    return startWithAttestation(mode, "");
+  }
+
+  private TestDaemon startWithAttestation(String mode, String extra) throws Exception {
     daemon = TestDaemon.start(dir, TestDaemon.config("", ""));
     daemon.pki.intermediate().write(dir, "issuing"); // the issuing CA's files exist once TestDaemon made the PKI
-    daemon.writeConfig(attestationConfig(tpm.caCert.toString(), mode));
+    daemon.writeConfig(attestationConfig(tpm.caCert.toString(), mode, extra));
     TestDaemonAccess.reload(daemon);
     return daemon;
   }
