@@ -32,8 +32,10 @@ import org.securecmd.daemon.TestDaemonAccess;
 import org.securecmd.tls.TestPki;
 
 /**
- * {@code scripts/tpm2-device.sh} against a real daemon on loopback: a device made only of tpm2-tools and
- * OpenSSL's tpm2 provider completes mutual TLS with its TPM key. The TPM is a swtpm behind tpm2-abrmd (the
+ * {@code scripts/tpm2-device.sh} against a real daemon on loopback: a device made only of tpm2-tools,
+ * OpenSSL's tpm2 provider and a raw TPM2_Certify enrolls through ENROLL and ENROLL-PROOF (RSA and P-384 EKs,
+ * registered and approve modes), then completes mutual TLS with its TPM key and quotes its PCRs for a
+ * {@code require_state} command. The TPM is a swtpm behind tpm2-abrmd (the
  * tpm2 provider holds the TPM for the whole connection while tpm2-tools quote, as with /dev/tpmrm0 on a
  * board). One TPM for the class.
  */
@@ -248,37 +250,6 @@ class Tpm2ToolsDeviceDaemonTest {
 
     assertEquals(4, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("cannot reach the server"), r.err());
-  }
-
-  /**
-   * quote-then on one mutual-TLS connection: NONCE, QUOTE, then the command, with tpm2_quote reaching the TPM
-   * while the tpm2 provider holds it. The daemon does not serve QUOTE yet, so the server here is a JDK TLS
-   * server that answers NONCE and checks QUOTE with {@link QuoteVerifier} and the device's AK.
-   */
-  @Test
-  void quoteThenSendsAQuoteOverTheNonceThatVerifiesWithTheAkOnTheSameConnection() throws Exception {
-    TestPki pki = new TestPki("Quote");
-    Path device = Files.createDirectories(dir.resolve("device"));
-    run(Map.of(), "keys", device.toString()).ok();
-    run(Map.of(), "csr", device.toString()).ok();
-    writeChain(device, issueFromCsr(pki, device.resolve("csr.der"), "dev-q"));
-    AttestationKey ak = AttestationKey.of(Files.readAllBytes(device.resolve("ak.pub")),
-        Files.readAllBytes(device.resolve("ek.pub")));
-    byte[] pcr16 = new byte[32];
-    new java.security.SecureRandom().nextBytes(pcr16);
-    exec(Map.of(), List.of("tpm2_pcrreset", "16")).ok();
-    exec(Map.of(), List.of("tpm2_pcrextend", "16:sha256=" + java.util.HexFormat.of().formatHex(pcr16))).ok();
-
-    try (QuoteServer server = QuoteServer.start(pki, ak)) {
-      Run r = run(Map.of(), "quote-then", "127.0.0.1", String.valueOf(server.port()),
-          pki.writeRoot(dir.resolve("quote-ca.crt")).toString(), device.toString(), "0,16", "GET_SECRET");
-
-      assertEquals(0, r.code(), r.out() + r.err());
-      assertEquals(List.of("ATTESTED pcrs=0,16", "SECRET for CN=dev-q"), r.out().strip().lines().toList());
-      assertEquals(List.of("NONCE", "QUOTE", "GET_SECRET"), server.verbs());
-      assertTrue(java.util.Arrays.equals(HashAlg.SHA256.digest(new byte[32], pcr16), server.quoted().pcrs().get(16)),
-          "the value of PCR 16 the device sent");
-    }
   }
 
   /** The daemon the script enrolls with: [attestation] trusting swtpm's EK CA, GET_SECRET only to attested keys. */
