@@ -2,7 +2,6 @@ package org.securecmd.daemon.attest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
