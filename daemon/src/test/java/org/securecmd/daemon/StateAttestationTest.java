@@ -170,12 +170,8 @@ class StateAttestationTest {
   }
 
   @Test
-  void aQuoteSignedByAnotherAkIsRefused() throws Exception {
-    try (Connection c = connect()) {
-      LoadedKey sameTpmOtherAk = device.newAk();
-      assertRefused(c.send(quoteLine(device, sameTpmOtherAk, nonce(c), GOLDEN)),
-          "quote signature does not verify with the AK");
-    }
+  void aQuoteSignedByAnotherTpmsAkIsRefused() throws Exception {
+    // (another AK of the same TPM cannot be loaded beside the device's three objects: swtpm holds three)
     try (TpmDevice otherTpm = TpmDevice.open(b, EndorsementKeyType.RSA_2048); Connection c = connect()) {
       assertRefused(c.send(quoteLine(otherTpm, otherTpm.ak, nonce(c), GOLDEN)),
           "quote signature does not verify with the AK");
