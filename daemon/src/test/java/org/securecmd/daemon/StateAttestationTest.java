@@ -277,6 +277,42 @@ class StateAttestationTest {
     }
   }
 
+  @Test
+  void attestLearnOutputPastedIntoTheConfigMakesTheNextQuoteMatch() throws Exception {
+    String other = "{ " + String.join(", ", List.of(0, 2, 7, 16).stream()
+        .map(i -> "\"" + i + "\" = \"" + "cd".repeat(32) + "\"").toList()) + " }";
+    daemon.writeConfig(config(other, "refuse"));
+    daemon.daemon.reload();
+    try {
+      try (Connection c = connect()) {
+        Reply mismatch = attest(c, GOLDEN);
+        assertEquals(ErrorCode.STATE_MISMATCH, mismatch.code(), "the reference device's values are not allowed yet");
+        Ctl.Result shown = ctl.run("attest", "show", "dev-q");
+        assertEquals(0, shown.code(), shown.toString());
+        assertTrue(shown.out().contains("values sha256 " + mismatch.text()), shown.out());
+        assertTrue(shown.out().contains("  pcr 16 sha256 " + "00".repeat(32)), shown.out());
+        assertTrue(shown.out().contains("recent value set(s) that matched no state"), shown.out());
+      }
+      Ctl.Result learned = ctl.run("attest", "learn", "dev-q", "golden");
+      assertEquals(0, learned.code(), learned.toString());
+      List<String> lines = learned.out().lines().toList();
+      assertEquals(2, lines.size(), learned.out());
+      assertTrue(lines.get(0).startsWith("# dev-q, quoted "), lines.get(0));
+      daemon.writeConfig(config(other + ", " + lines.get(1), "refuse")); // pasted as printed, trailing comma too
+      daemon.daemon.reload();
+      try (Connection c = connect()) {
+        assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+        assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", c.send("UNLOCK").text());
+      }
+      Ctl.Result unknown = ctl.run("attest", "learn", "dev-q", "silver");
+      assertEquals(1, unknown.code(), unknown.toString());
+      assertTrue(unknown.err().contains("there is no [attestation.states.silver]; defined: golden"), unknown.toString());
+    } finally {
+      daemon.writeConfig(config(goldenValues, "refuse"));
+      daemon.daemon.reload();
+    }
+  }
+
   /** NONCE, then a quote of {@code pcrs} by the device's enrolled AK over it. */
   private static Reply attest(Connection c, int... pcrs) throws Exception {
     return c.send(quoteLine(device, device.ak, nonce(c), pcrs));
