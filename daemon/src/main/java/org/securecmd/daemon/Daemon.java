@@ -180,7 +180,7 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
             revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()),
-            new AttestRequests(generations::openQuoteLog, generations::current));
+            new AttestRequests(() -> generations.current().commands().quotes()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()

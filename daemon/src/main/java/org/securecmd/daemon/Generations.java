@@ -175,11 +175,6 @@ final class Generations {
     return quoteLog.get();
   }
 
-  /** The quote records, once a generation with {@code [attestation]} opened them (securecmdctl attest). */
-  Optional<QuoteLog> openQuoteLog() {
-    return Optional.ofNullable(quoteLog.get());
-  }
-
   private static StateQuotes.Events attestationEvents(Metrics metrics) {
     return (state, result) -> metrics.attestation().quote(state, result);
   }

@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.securecmd.daemon.config.AttestationSettings;
-import org.securecmd.daemon.config.AttestationState;
-import org.securecmd.daemon.server.Generation;
+import org.securecmd.daemon.attest.PcrState;
+import org.securecmd.daemon.enroll.StateQuotes;
 import org.securecmd.daemon.state.QuoteLog;
 
 /**
@@ -27,26 +26,23 @@ import org.securecmd.daemon.state.QuoteLog;
  */
 public final class AttestRequests {
   private static final String USAGE = "expected \"attest show DEVICE\" or \"attest learn DEVICE STATE\"";
-  private final Supplier<Optional<QuoteLog>> quotes;
-  private final Supplier<Generation> current;
+  private final Supplier<Optional<StateQuotes>> current;
 
-  /** @param quotes the quote records, once a generation with {@code [attestation]} opened them */
-  public AttestRequests(Supplier<Optional<QuoteLog>> quotes, Supplier<Generation> current) {
-    this.quotes = quotes;
+  /** @param current the serving generation's quote policy (its states, the records); empty without [attestation] */
+  public AttestRequests(Supplier<Optional<StateQuotes>> current) {
     this.current = current;
   }
 
   /** The reply to {@code attest ARG}. */
   Map<String, Object> answer(String arg) {
     String[] w = arg.isBlank() ? new String[0] : arg.strip().split(" +");
-    Optional<AttestationSettings> attestation = current.get().config().attestation();
-    Optional<QuoteLog> log = quotes.get();
-    if (attestation.isEmpty() || log.isEmpty()) {
+    Optional<StateQuotes> quotes = current.get();
+    if (quotes.isEmpty()) {
       return AdminError.NOT_FOUND.reply("[attestation] is not configured: no quotes are checked or recorded");
     }
     try {
-      if (w.length == 2 && w[0].equals("show")) return show(log.get(), w[1]);
-      if (w.length == 3 && w[0].equals("learn")) return learn(log.get(), attestation.get(), w[1], w[2]);
+      if (w.length == 2 && w[0].equals("show")) return show(quotes.get().records(), w[1]);
+      if (w.length == 3 && w[0].equals("learn")) return learn(quotes.get(), w[1], w[2]);
       return AdminError.BAD_REQUEST.reply(USAGE);
     } catch (IOException e) {
       return AdminError.STATE_UNAVAILABLE.reply("the quote records: " + e.getMessage());
@@ -65,21 +61,22 @@ public final class AttestRequests {
     return m;
   }
 
-  private static Map<String, Object> learn(QuoteLog log, AttestationSettings a, String device, String state)
-      throws IOException {
-    AttestationState s = a.states().get(state);
-    if (s == null) {
+  private static Map<String, Object> learn(StateQuotes quotes, String device, String state) throws IOException {
+    Optional<PcrState> found = quotes.state(state);
+    if (found.isEmpty()) {
       return AdminError.NOT_FOUND.reply("there is no [attestation.states." + state + "]; defined: "
-          + (a.states().isEmpty() ? "none" : String.join(", ", a.states().keySet())));
+          + (quotes.stateNames().isEmpty() ? "none" : String.join(", ", quotes.stateNames())));
     }
-    Optional<QuoteLog.Values> last = log.lastVerified(device);
+    PcrState s = found.get();
+    Optional<QuoteLog.Values> last = quotes.records().lastVerified(device);
     if (last.isEmpty()) return AdminError.NOT_FOUND.reply("no verified quote of \"" + device + "\" is recorded");
     List<String> pairs = new ArrayList<>();
     for (int pcr : s.pcrs()) {
       byte[] v = last.get().pcrs().get(pcr);
       if (v == null) {
         return AdminError.NOT_FOUND.reply("the last quote of \"" + device + "\" (" + last.get().at() + ") covers PCRs "
-            + last.get().pcrs().keySet() + ", not PCR " + pcr + " of " + state + "; quote " + s.selection());
+            + last.get().pcrs().keySet() + ", not PCR " + pcr + " of " + state + "; quote sha256:"
+            + String.join(",", s.pcrs().stream().map(String::valueOf).toList()));
       }
       pairs.add("\"" + pcr + "\" = \"" + HexFormat.of().formatHex(v) + "\"");
     }
