@@ -211,7 +211,7 @@ public final class StateQuotes {
       Optional<Enrollment> e = registry.enrollmentBySerial(s);
       if (e.isPresent()) return e;
       Optional<Issuance> at = issued.bySerial(s);
-      if (at.isEmpty() || at.get().oldSerial().equals(Enrollments.NO_OLD_SERIAL)) return Optional.empty();
+      if (at.isEmpty() || at.get().oldSerial().equals(Issuance.ENROLLED)) return Optional.empty();
       s = at.get().oldSerial();
     }
     return Optional.empty();
