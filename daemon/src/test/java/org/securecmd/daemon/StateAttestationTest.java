@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.ca.Issuer;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
+import org.securecmd.client.StateAttestation;
 import org.securecmd.daemon.attest.VerifiedEk;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
@@ -310,6 +311,26 @@ class StateAttestationTest {
     } finally {
       daemon.writeConfig(config(goldenValues, "refuse"));
       daemon.daemon.reload();
+    }
+  }
+
+  @Test
+  void theClientLibraryQuotesWhenAskedAndSendsTheCommandAgain() throws Exception {
+    StateAttestation tpm = StateAttestation.of(device.tpm, device.ak); // not closed: the device owns the TPM
+    try (Connection c = connect()) {
+      assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", tpm.send(c, "UNLOCK").text(), "ATTESTATION_REQUIRED answered");
+      assertEquals("ATTESTED golden", tpm.prove(c, StateAttestation.ALL_PCRS).line(), "all 24 PCRs cover the state");
+      device.tpm.pcrExtend(16, sha256("tampered".getBytes(StandardCharsets.UTF_8)));
+      try {
+        Reply refused = tpm.send(c, "UNLOCK");
+        assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", refused.text(), "the last quote still counts (max_age)");
+        Reply mismatch = tpm.prove(c, StateAttestation.ALL_PCRS);
+        assertEquals(ErrorCode.STATE_MISMATCH, mismatch.code(), mismatch.toString());
+        Reply r = tpm.send(c, "UNLOCK");
+        assertEquals(ErrorCode.STATE_MISMATCH, r.code(), "a refused quote's reason is the answer: " + r);
+      } finally {
+        device.tpm.pcrReset(16);
+      }
     }
   }
 
