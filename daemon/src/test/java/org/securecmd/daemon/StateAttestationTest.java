@@ -129,14 +129,18 @@ class StateAttestationTest {
 
   @Test
   void anExtendedPcrGivesStateMismatchAndRefusesTheCommandWhilePingWorks() throws Exception {
-    try (Connection c = connect()) {
+    try (AuditCapture audit = new AuditCapture(); Connection c = connect()) {
       assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+      audit.await(l -> l.startsWith("quote client=dev-q ") && l.contains(" verdict=attested states=golden values_sha256="),
+          Duration.ofSeconds(5), "of the accepted quote");
       device.tpm.pcrExtend(16, sha256("a rootkit's loader".getBytes(StandardCharsets.UTF_8)));
       try {
         byte[] values = device.tpm.pcrRead(PcrSelection.sha256(GOLDEN)).concatenated();
         Reply r = attest(c, GOLDEN);
         assertEquals(ErrorCode.STATE_MISMATCH, r.code(), r.toString());
         assertEquals(HexFormat.of().formatHex(sha256(values)), r.text(), "the SHA-256 of the quoted values");
+        audit.await(l -> l.startsWith("quote client=dev-q ") && l.contains(" verdict=state_mismatch values_sha256="
+            + r.text() + " "), Duration.ofSeconds(5), "with the verdict and the values' digest");
         Reply refused = c.send("UNLOCK");
         assertEquals(ErrorCode.ATTESTATION_REQUIRED, refused.code(), "the earlier quote no longer counts");
         assertEquals("PONG", c.send("PING").text(), "PING needs no state");
