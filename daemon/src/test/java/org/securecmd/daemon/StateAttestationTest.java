@@ -49,7 +49,7 @@ import org.securecmd.tpm.Tpm;
  * TPM2_PCR_Read, QUOTE.
  */
 class StateAttestationTest {
-  private static final int[] GOLDEN = {0, 2, 7, 16};
+  static final int[] GOLDEN = {0, 2, 7, 16};
   @TempDir static Path dir;
   private static SoftwareTpm a;
   private static SoftwareTpm b;
