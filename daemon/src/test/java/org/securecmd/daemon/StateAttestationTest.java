@@ -338,6 +338,23 @@ class StateAttestationTest {
     }
   }
 
+  @Test
+  void aRenewedCertificateQuotesWithTheAkEnrolledForTheOneItReplaced() throws Exception {
+    List<X509Certificate> renewed = new ArrayList<>();
+    try (Connection c = connect()) {
+      Reply r = c.send("RENEW " + TpmDevice.b64(device.csr(device.tls)));
+      assertFalse(r.isError(), r.toString());
+      for (String f : r.text().split(" ")) renewed.add(certificate(Base64.getDecoder().decode(f)));
+    }
+    assertFalse(renewed.get(0).getSerialNumber().equals(chain.get(0).getSerialNumber()), "a new serial");
+    try (Connection c = new SecureCmdClient(new HandshakeSetup.Builder()
+        .addTrustedCertificate(daemon.pki.rootCertificate()).certifiedKey(device.certifiedKey(device.tls, renewed))
+        .build(), Duration.ofSeconds(10)).connect("127.0.0.1", daemon.port())) {
+      assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+      assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", c.send("UNLOCK").text());
+    }
+  }
+
   /** NONCE, then a quote of {@code pcrs} by the device's enrolled AK over it. */
   private static Reply attest(Connection c, int... pcrs) throws Exception {
     return c.send(quoteLine(device, device.ak, nonce(c), pcrs));
