@@ -106,7 +106,9 @@ public final class StateAttestation implements AutoCloseable {
     List<Integer> pcrs = new ArrayList<>();
     for (String p : f[1].substring("sha256:".length()).split(",")) {
       int i = Integer.parseInt(p);
-      if (i > 23) throw new ClientException(ClientException.Kind.NETWORK, "PCR " + i + " does not exist: " + text, null);
+      if (i > 23) {
+        throw new ClientException(ClientException.Kind.NETWORK, "PCR " + i + " does not exist: " + text, null);
+      }
       pcrs.add(i);
     }
     return pcrs;

@@ -108,7 +108,7 @@ class StateAttestationSharedTest {
     }
   }
 
-  /** PING on {@code c} until the deny list reaches its host (FORBIDDEN, or the closed connection), within {@code bound}. */
+  /** PING on {@code c} until the deny list reaches its host (FORBIDDEN, or closed), within {@code bound}. */
   private static ErrorCode awaitRefused(Connection c, Duration bound) throws Exception {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {

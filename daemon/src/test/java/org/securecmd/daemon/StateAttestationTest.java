@@ -131,7 +131,8 @@ class StateAttestationTest {
   void anExtendedPcrGivesStateMismatchAndRefusesTheCommandWhilePingWorks() throws Exception {
     try (AuditCapture audit = new AuditCapture(); Connection c = connect()) {
       assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
-      audit.await(l -> l.startsWith("quote client=dev-q ") && l.contains(" verdict=attested states=golden values_sha256="),
+      audit.await(l -> l.startsWith("quote client=dev-q ")
+          && l.contains(" verdict=attested states=golden values_sha256="),
           Duration.ofSeconds(5), "of the accepted quote");
       device.tpm.pcrExtend(16, sha256("a rootkit's loader".getBytes(StandardCharsets.UTF_8)));
       try {
@@ -311,7 +312,8 @@ class StateAttestationTest {
       }
       Ctl.Result unknown = ctl.run("attest", "learn", "dev-q", "silver");
       assertEquals(1, unknown.code(), unknown.toString());
-      assertTrue(unknown.err().contains("there is no [attestation.states.silver]; defined: golden"), unknown.toString());
+      assertTrue(unknown.err().contains("there is no [attestation.states.silver]; defined: golden"),
+          unknown.toString());
     } finally {
       daemon.writeConfig(config(goldenValues, "refuse"));
       daemon.daemon.reload();
