@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
+import org.securecmd.daemon.admin.AttestRequests;
 import org.securecmd.daemon.admin.AdminServer;
 import org.securecmd.daemon.admin.EnrollmentRequests;
 import org.securecmd.daemon.admin.HostName;
@@ -178,7 +179,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()));
+            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()),
+            new AttestRequests(() -> generations.current().commands().quotes()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()

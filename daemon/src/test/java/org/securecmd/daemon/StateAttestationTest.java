@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.ca.Issuer;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
+import org.securecmd.client.StateAttestation;
 import org.securecmd.daemon.attest.VerifiedEk;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
@@ -48,7 +49,7 @@ import org.securecmd.tpm.Tpm;
  * TPM2_PCR_Read, QUOTE.
  */
 class StateAttestationTest {
-  private static final int[] GOLDEN = {0, 2, 7, 16};
+  static final int[] GOLDEN = {0, 2, 7, 16};
   @TempDir static Path dir;
   private static SoftwareTpm a;
   private static SoftwareTpm b;
@@ -128,14 +129,19 @@ class StateAttestationTest {
 
   @Test
   void anExtendedPcrGivesStateMismatchAndRefusesTheCommandWhilePingWorks() throws Exception {
-    try (Connection c = connect()) {
+    try (AuditCapture audit = new AuditCapture(); Connection c = connect()) {
       assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+      audit.await(l -> l.startsWith("quote client=dev-q ")
+          && l.contains(" verdict=attested states=golden values_sha256="),
+          Duration.ofSeconds(5), "of the accepted quote");
       device.tpm.pcrExtend(16, sha256("a rootkit's loader".getBytes(StandardCharsets.UTF_8)));
       try {
         byte[] values = device.tpm.pcrRead(PcrSelection.sha256(GOLDEN)).concatenated();
         Reply r = attest(c, GOLDEN);
         assertEquals(ErrorCode.STATE_MISMATCH, r.code(), r.toString());
         assertEquals(HexFormat.of().formatHex(sha256(values)), r.text(), "the SHA-256 of the quoted values");
+        audit.await(l -> l.startsWith("quote client=dev-q ") && l.contains(" verdict=state_mismatch values_sha256="
+            + r.text() + " "), Duration.ofSeconds(5), "with the verdict and the values' digest");
         Reply refused = c.send("UNLOCK");
         assertEquals(ErrorCode.ATTESTATION_REQUIRED, refused.code(), "the earlier quote no longer counts");
         assertEquals("PONG", c.send("PING").text(), "PING needs no state");
@@ -170,12 +176,8 @@ class StateAttestationTest {
   }
 
   @Test
-  void aQuoteSignedByAnotherAkIsRefused() throws Exception {
-    try (Connection c = connect()) {
-      LoadedKey sameTpmOtherAk = device.newAk();
-      assertRefused(c.send(quoteLine(device, sameTpmOtherAk, nonce(c), GOLDEN)),
-          "quote signature does not verify with the AK");
-    }
+  void aQuoteSignedByAnotherTpmsAkIsRefused() throws Exception {
+    // (another AK of the same TPM cannot be loaded beside the device's three objects: swtpm holds three)
     try (TpmDevice otherTpm = TpmDevice.open(b, EndorsementKeyType.RSA_2048); Connection c = connect()) {
       assertRefused(c.send(quoteLine(otherTpm, otherTpm.ak, nonce(c), GOLDEN)),
           "quote signature does not verify with the AK");
@@ -278,6 +280,80 @@ class StateAttestationTest {
     }
     try (Connection c = connect()) {
       assertEquals("ATTESTED golden", attest(c, GOLDEN).line(), "unrevoked, in the golden state again");
+    }
+  }
+
+  @Test
+  void attestLearnOutputPastedIntoTheConfigMakesTheNextQuoteMatch() throws Exception {
+    String other = "{ " + String.join(", ", List.of(0, 2, 7, 16).stream()
+        .map(i -> "\"" + i + "\" = \"" + "cd".repeat(32) + "\"").toList()) + " }";
+    daemon.writeConfig(config(other, "refuse"));
+    daemon.daemon.reload();
+    try {
+      try (Connection c = connect()) {
+        Reply mismatch = attest(c, GOLDEN);
+        assertEquals(ErrorCode.STATE_MISMATCH, mismatch.code(), "the reference device's values are not allowed yet");
+        Ctl.Result shown = ctl.run("attest", "show", "dev-q");
+        assertEquals(0, shown.code(), shown.toString());
+        assertTrue(shown.out().contains("values sha256 " + mismatch.text()), shown.out());
+        assertTrue(shown.out().contains("  pcr 16 sha256 " + "00".repeat(32)), shown.out());
+        assertTrue(shown.out().contains("recent value set(s) that matched no state"), shown.out());
+      }
+      Ctl.Result learned = ctl.run("attest", "learn", "dev-q", "golden");
+      assertEquals(0, learned.code(), learned.toString());
+      List<String> lines = learned.out().lines().toList();
+      assertEquals(2, lines.size(), learned.out());
+      assertTrue(lines.get(0).startsWith("# dev-q, quoted "), lines.get(0));
+      daemon.writeConfig(config(other + ", " + lines.get(1), "refuse")); // pasted as printed, trailing comma too
+      daemon.daemon.reload();
+      try (Connection c = connect()) {
+        assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+        assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", c.send("UNLOCK").text());
+      }
+      Ctl.Result unknown = ctl.run("attest", "learn", "dev-q", "silver");
+      assertEquals(1, unknown.code(), unknown.toString());
+      assertTrue(unknown.err().contains("there is no [attestation.states.silver]; defined: golden"),
+          unknown.toString());
+    } finally {
+      daemon.writeConfig(config(goldenValues, "refuse"));
+      daemon.daemon.reload();
+    }
+  }
+
+  @Test
+  void theClientLibraryQuotesWhenAskedAndSendsTheCommandAgain() throws Exception {
+    StateAttestation tpm = StateAttestation.of(device.tpm, device.ak); // not closed: the device owns the TPM
+    try (Connection c = connect()) {
+      assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", tpm.send(c, "UNLOCK").text(), "ATTESTATION_REQUIRED answered");
+      assertEquals("ATTESTED golden", tpm.prove(c, StateAttestation.ALL_PCRS).line(), "all 24 PCRs cover the state");
+      device.tpm.pcrExtend(16, sha256("tampered".getBytes(StandardCharsets.UTF_8)));
+      try {
+        Reply refused = tpm.send(c, "UNLOCK");
+        assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", refused.text(), "the last quote still counts (max_age)");
+        Reply mismatch = tpm.prove(c, StateAttestation.ALL_PCRS);
+        assertEquals(ErrorCode.STATE_MISMATCH, mismatch.code(), mismatch.toString());
+        Reply r = tpm.send(c, "UNLOCK");
+        assertEquals(ErrorCode.STATE_MISMATCH, r.code(), "a refused quote's reason is the answer: " + r);
+      } finally {
+        device.tpm.pcrReset(16);
+      }
+    }
+  }
+
+  @Test
+  void aRenewedCertificateQuotesWithTheAkEnrolledForTheOneItReplaced() throws Exception {
+    List<X509Certificate> renewed = new ArrayList<>();
+    try (Connection c = connect()) {
+      Reply r = c.send("RENEW " + TpmDevice.b64(device.csr(device.tls)));
+      assertFalse(r.isError(), r.toString());
+      for (String f : r.text().split(" ")) renewed.add(certificate(Base64.getDecoder().decode(f)));
+    }
+    assertFalse(renewed.get(0).getSerialNumber().equals(chain.get(0).getSerialNumber()), "a new serial");
+    try (Connection c = new SecureCmdClient(new HandshakeSetup.Builder()
+        .addTrustedCertificate(daemon.pki.rootCertificate()).certifiedKey(device.certifiedKey(device.tls, renewed))
+        .build(), Duration.ofSeconds(10)).connect("127.0.0.1", daemon.port())) {
+      assertEquals("ATTESTED golden", attest(c, GOLDEN).line());
+      assertEquals("DISK_KEY_ONLY_IN_GOLDEN_STATE", c.send("UNLOCK").text());
     }
   }
 

@@ -43,10 +43,17 @@ public final class CommandTable {
   private final Map<String, Entry> entries;
   /** Empty without {@code [attestation]} (no command can then require a state: the loader refuses it). */
   private final Optional<StateGate> gate;
+  private final Optional<StateQuotes> quotes;
 
-  private CommandTable(Map<String, Entry> entries, Optional<StateGate> gate) {
+  private CommandTable(Map<String, Entry> entries, Optional<StateQuotes> quotes) {
     this.entries = Map.copyOf(entries);
-    this.gate = gate;
+    this.gate = quotes.map(StateGate::new);
+    this.quotes = quotes;
+  }
+
+  /** This generation's {@code QUOTE} policy and states; empty without {@code [attestation]}. */
+  public Optional<StateQuotes> quotes() {
+    return quotes;
   }
 
   /** @param renewals the {@code RENEW} policy; empty when {@code [enrollment]} is absent (no {@code RENEW}) */
@@ -87,7 +94,7 @@ public final class CommandTable {
       };
       m.put(c.name(), new Entry(h, allow, false, c.requireAttestedKey(), c.requireState()));
     }
-    return new CommandTable(m, quotes.map(StateGate::new));
+    return new CommandTable(m, quotes);
   }
 
   /**

@@ -67,10 +67,14 @@ public record AttestationState(String name, List<Integer> pcrs, List<Map<Integer
 
   private static AttestationState read(TableReader r, String name) throws ConfigException {
     r.onlyKeys(List.of("pcrs", "allowed", "max_age"));
-    if (!r.has("pcrs")) throw r.missing("pcrs", "the SHA-256 PCR indices this state looks at are required, e.g. [0, 2, 7]");
+    if (!r.has("pcrs")) {
+      throw r.missing("pcrs", "the SHA-256 PCR indices this state looks at are required, e.g. [0, 2, 7]");
+    }
     List<Long> written = r.integers("pcrs", List.of());
     String shown = written.toString().replace(" ", "");
-    if (written.isEmpty()) throw r.error("pcrs", shown, "needs at least one PCR (a state without PCRs would accept any device)");
+    if (written.isEmpty()) {
+      throw r.error("pcrs", shown, "needs at least one PCR (a state without PCRs would accept any device)");
+    }
     TreeSet<Integer> pcrs = new TreeSet<>();
     for (long p : written) {
       if (p < 0 || p > 23) throw r.error("pcrs", shown, "PCR " + p + " is not 0-23");

@@ -138,7 +138,8 @@ public final class ConfigLoader {
       String state = c.requireState().get();
       String table = "commands." + c.name();
       if (attestation.isEmpty()) {
-        throw origins.error(table, "require_state", state, "needs [attestation] with [attestation.states." + state + "]");
+        throw origins.error(table, "require_state", state,
+            "needs [attestation] with [attestation.states." + state + "]");
       }
       if (!attestation.get().states().containsKey(state)) {
         Set<String> known = attestation.get().states().keySet();

@@ -113,6 +113,16 @@ public final class StateQuotes {
     return Optional.ofNullable(states.get(name));
   }
 
+  /** The configured states' names, in configuration order. */
+  public List<String> stateNames() {
+    return List.copyOf(states.keySet());
+  }
+
+  /** The verified quotes' values ({@code securecmdctl attest}). */
+  public QuoteLog records() {
+    return quotes;
+  }
+
   /** The configured state {@code name}'s settings (its PCRs, its max_age). */
   public Optional<AttestationState> settings(String name) {
     return Optional.ofNullable(attestation.states().get(name));
@@ -201,7 +211,7 @@ public final class StateQuotes {
       Optional<Enrollment> e = registry.enrollmentBySerial(s);
       if (e.isPresent()) return e;
       Optional<Issuance> at = issued.bySerial(s);
-      if (at.isEmpty() || at.get().oldSerial().equals(Enrollments.NO_OLD_SERIAL)) return Optional.empty();
+      if (at.isEmpty() || at.get().oldSerial().equals(Issuance.ENROLLED)) return Optional.empty();
       s = at.get().oldSerial();
     }
     return Optional.empty();

@@ -14,6 +14,9 @@
  * device name to EK identity, requests waiting for approval, and what each enrollment proved) follow it too
  * ({@code StateStores.enrollmentRegistry}): {@code RegistryFile} in the state directory, or {@code RegistryTable}
  * (schema version 4), read through on every lookup so a registration on one host counts on all of them.
+ * The values of devices' verified TPM quotes ({@link org.securecmd.daemon.state.QuoteLog}: the last per device
+ * and its last few mismatching sets, for {@code securecmdctl attest}) follow the switch as well
+ * ({@code StateStores.quoteLog}): {@code QuoteFile} or {@code QuoteTable} (schema version 5).
  *
  * <p>A further record kind moves into PostgreSQL the same way: an interface, one class per backend, one
  * appended entry in {@code Schema.MIGRATIONS} (never an edited one), and, if hosts must learn of changes at
