@@ -357,6 +357,21 @@ class StateAttestationTest {
     }
   }
 
+  @Test
+  void aStateStillBeingLearnedDeniesNobodyEvenWithOnMismatchDeny() throws Exception {
+    daemon.writeConfig(config("", "deny"));
+    daemon.daemon.reload();
+    try (Connection c = connect()) {
+      Reply r = attest(c, GOLDEN);
+      assertEquals(ErrorCode.STATE_MISMATCH, r.code(), r.toString());
+      assertEquals("PONG", c.send("PING").text(), "allowed = [] is no evidence against the device");
+      assertFalse(ctl.run("revoked").out().contains("dev-q"));
+    } finally {
+      daemon.writeConfig(config(goldenValues, "refuse"));
+      daemon.daemon.reload();
+    }
+  }
+
   /** NONCE, then a quote of {@code pcrs} by the device's enrolled AK over it. */
   private static Reply attest(Connection c, int... pcrs) throws Exception {
     return c.send(quoteLine(device, device.ak, nonce(c), pcrs));

@@ -20,6 +20,7 @@ import org.securecmd.daemon.attest.PcrState;
 import org.securecmd.daemon.attest.QuoteVerifier;
 import org.securecmd.daemon.attest.VerifiedQuote;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.auth.LogText;
 import org.securecmd.daemon.config.AttestationSettings;
 import org.securecmd.daemon.config.AttestationState;
 import org.securecmd.daemon.state.Enrollment;
@@ -55,8 +56,13 @@ public final class StateQuotes {
     /** A valid quote satisfying {@code states} (at least one), in configuration order. */
     record Attested(VerifiedQuote quote, List<String> states) implements Verdict {}
 
-    /** A valid quote matching no state: {@code ERR STATE_MISMATCH <valuesSha256>}. */
-    record Mismatch(String valuesSha256) implements Verdict {}
+    /**
+     * A valid quote matching no state: {@code ERR STATE_MISMATCH <valuesSha256>}.
+     *
+     * @param againstValues whether a state it covered accepts some values: only then does {@code on_mismatch
+     *     = "deny"} deny (a state still being learned, {@code allowed = []}, is no evidence against a device)
+     */
+    record Mismatch(String valuesSha256, boolean againstValues) implements Verdict {}
 
     /** Invalid evidence: {@code ERR BAD_ATTESTATION <reason>}. */
     record Bad(String label, String reason) implements Verdict {}
@@ -137,23 +143,24 @@ public final class StateQuotes {
     String who = identity.displayName();
     String serial = leaf.getSerialNumber().toString(16);
     Verdict v = verdict(who, leaf, serial, nonce, attest, signature, values);
+    String shown = LogText.token(who);
     switch (v) {
       case Verdict.Attested a -> {
         a.states().forEach(s -> events.quote(s, "attested"));
-        audit.info("quote client={} serial={} verdict=attested states={} values_sha256={}", who, serial,
+        audit.info("quote client={} serial={} verdict=attested states={} values_sha256={}", shown, serial,
             String.join(",", a.states()), hex(a.quote().valuesSha256()));
       }
       case Verdict.Mismatch m -> {
         events.quote("-", "state_mismatch");
-        boolean deny = attestation.onMismatch() == AttestationSettings.OnMismatch.DENY;
-        audit.info("quote client={} serial={} verdict=state_mismatch values_sha256={} on_mismatch={}", who, serial,
+        boolean deny = attestation.onMismatch() == AttestationSettings.OnMismatch.DENY && m.againstValues();
+        audit.info("quote client={} serial={} verdict=state_mismatch values_sha256={} on_mismatch={}", shown, serial,
             m.valuesSha256(), deny ? "deny" : "refuse");
         if (deny) denyIdentity.accept(who);
       }
       case Verdict.Bad b -> {
         events.quote("-", "bad_attestation");
-        audit.info("quote client={} serial={} verdict=bad_attestation reason={} detail=\"{}\"", who, serial,
-            b.label(), b.reason().replaceAll("[\\p{Cntrl}\\p{Cf}\"\\\\]", "?"));
+        audit.info("quote client={} serial={} verdict=bad_attestation reason={} detail=\"{}\"", shown, serial,
+            b.label(), LogText.quoted(b.reason()));
       }
     }
     return v;
@@ -190,7 +197,8 @@ public final class StateQuotes {
     record(() -> quotes.verified(seen));
     if (satisfied.isEmpty()) {
       record(() -> quotes.mismatched(seen));
-      return new Verdict.Mismatch(hex(quote.valuesSha256()));
+      boolean againstValues = covered.stream().anyMatch(s -> !s.allowed().isEmpty());
+      return new Verdict.Mismatch(hex(quote.valuesSha256()), againstValues);
     }
     return new Verdict.Attested(quote, satisfied);
   }
