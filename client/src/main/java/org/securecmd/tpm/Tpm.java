@@ -323,6 +323,23 @@ public final class Tpm implements AutoCloseable {
     return call(c, Tpm::attestation);
   }
 
+  /**
+   * TPM2_PCR_Extend of PCR {@code pcr}'s SHA-256 bank with {@code digest} (32 bytes), as measured boot does:
+   * the PCR becomes SHA-256(old value || digest).
+   */
+  public void pcrExtend(int pcr, byte[] digest) throws TpmException {
+    if (digest.length != 32) throw new IllegalArgumentException("a SHA-256 digest is 32 bytes, not " + digest.length);
+    Command c = new Command("TPM2_PCR_Extend", 0x182, 0).handle(pcr, Session.password());
+    c.params().u32(1).u16(Alg.SHA256).bytes(digest); // TPML_DIGEST_VALUES: one TPMT_HA
+    call(c, r -> null);
+  }
+
+  /** TPM2_PCR_Reset: back to zeros; at locality 0 only the debug PCR 16 and PCR 23 allow it. */
+  public void pcrReset(int pcr) throws TpmException {
+    Command c = new Command("TPM2_PCR_Reset", 0x13d, 0).handle(pcr, Session.password());
+    call(c, r -> null);
+  }
+
   /** TPM2_PCR_Read of the selected PCRs, repeated until all are read (a TPM answers with at most eight). */
   public PcrValues pcrRead(PcrSelection pcrs) throws TpmException {
     List<Integer> remaining = new ArrayList<>(pcrs.indices());

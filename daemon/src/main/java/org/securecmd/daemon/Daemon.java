@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
+import org.securecmd.daemon.admin.AttestRequests;
 import org.securecmd.daemon.admin.AdminServer;
 import org.securecmd.daemon.admin.EnrollmentRequests;
 import org.securecmd.daemon.admin.HostName;
@@ -141,7 +142,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       systemd = new SystemdStatus(d.environment().notifier());
       watchdog = new Watchdog(d.environment().watchdog(), d.environment().notifier(), scheduler);
       generations = new Generations(configFile, clock, this::denyList,
-          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups)));
+          Optional.of(new Generations.Serving(metrics, this::revokeReplacedSerial, rolloverLookups,
+              this::denyMismatchedDevice)));
       crlWatcher = new CrlWatcher(() -> served(generations.current()), this::crlsLoaded, crlReport(metrics.crl()),
           clock);
       if (d.environment().underSystemd()) {
@@ -177,7 +179,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()));
+            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()),
+            new AttestRequests(() -> generations.current().commands().quotes()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()
@@ -261,6 +264,15 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
     private void revokeReplacedSerial(String serial) {
       Revocations r = revocations; // assigned before the server accepts the first connection
       if (r != null) r.revoke(DenyListEntry.Kind.SERIAL, serial, "", "replaced by a renewed certificate");
+    }
+
+    /**
+     * {@code [attestation] on_mismatch = "deny"}: a device whose quote matched no state goes on the deny list
+     * by identity, on every host, and its open connections close (as {@code securecmdctl revoke} would).
+     */
+    private void denyMismatchedDevice(String identity) {
+      Revocations r = revocations;
+      if (r != null) r.revoke(DenyListEntry.Kind.IDENTITY, identity, "", "TPM quote matched no attestation state");
     }
 
     /**

@@ -27,7 +27,9 @@ import org.securecmd.daemon.attest.EkAuthority;
 import org.securecmd.daemon.enroll.EnrollmentCa;
 import org.securecmd.daemon.enroll.EnrollmentEvents;
 import org.securecmd.daemon.enroll.Enrollments;
+import org.securecmd.daemon.enroll.StateQuotes;
 import org.securecmd.daemon.state.EnrollmentRegistry;
+import org.securecmd.daemon.state.QuoteLog;
 import org.securecmd.daemon.state.StateStores;
 import org.securecmd.daemon.enroll.RenewalEvents;
 import org.securecmd.daemon.enroll.RenewalRefusal;
@@ -53,14 +55,17 @@ final class Generations {
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final AtomicReference<RenewalState> renewal = new AtomicReference<>();
   private final AtomicReference<EnrollmentRegistry> registry = new AtomicReference<>();
+  private final AtomicReference<QuoteLog> quoteLog = new AtomicReference<>();
 
   /**
    * What a serving daemon's generations report to and act through (absent when only checking a config).
    *
    * @param revokeSerial puts a replaced serial on the deny list and closes its connections
    * @param rolloverLookups where the issuance log is read when a serial first connects
+   * @param denyIdentity puts an identity on the deny list and closes its connections ({@code on_mismatch = "deny"})
    */
-  record Serving(Metrics metrics, Consumer<String> revokeSerial, Executor rolloverLookups) {}
+  record Serving(Metrics metrics, Consumer<String> revokeSerial, Executor rolloverLookups,
+                 Consumer<String> denyIdentity) {}
 
   /** @param denyList read by every generation's policy on every check */
   Generations(Path configFile, Clock clock, Supplier<DenyList> denyList, Optional<Serving> serving) {
@@ -114,6 +119,7 @@ final class Generations {
         tls.crls(), denyList, clock, ChainTrust.of(tls.clientCas()));
     Renewals renewals = null;
     Enrollments enrollments = null;
+    StateQuotes quotes = null;
     if (config.attestation().isPresent()) checkEkCas(config);
     if (config.enrollment().isPresent()) {
       EnrollmentSettings enrollment = config.enrollment().get();
@@ -125,11 +131,13 @@ final class Generations {
           enrollments = new Enrollments(config.attestation().get(), enrollment, ca, denyList, state.issued(),
               enrollmentRegistry(config), enrollmentEvents(serving.get().metrics()), serving.get().revokeSerial(),
               clock);
+          quotes = new StateQuotes(config.attestation().get(), enrollmentRegistry(config), state.issued(),
+              quoteLog(config), attestationEvents(serving.get().metrics()), serving.get().denyIdentity(), clock);
         }
       }
     }
     return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), Optional.ofNullable(renewals),
-        Optional.ofNullable(enrollments)), clock.instant());
+        Optional.ofNullable(enrollments), Optional.ofNullable(quotes)), clock.instant());
   }
 
   /** The EK CA bundle must hold a root (a device sends its EK certificate alone). */
@@ -154,6 +162,21 @@ final class Generations {
       throw new ConfigException(config.file(), 0, "[state]", "cannot open the enrollment registry: " + e.getMessage());
     }
     return registry.get();
+  }
+
+  /** The quote records of {@code config}'s state backend, for a serving daemon; the first call fixes them. */
+  synchronized QuoteLog quoteLog(Config config) throws ConfigException {
+    if (quoteLog.get() != null) return quoteLog.get();
+    try {
+      quoteLog.set(StateStores.quoteLog(config));
+    } catch (java.io.IOException e) {
+      throw new ConfigException(config.file(), 0, "[state]", "cannot open the quote records: " + e.getMessage());
+    }
+    return quoteLog.get();
+  }
+
+  private static StateQuotes.Events attestationEvents(Metrics metrics) {
+    return (state, result) -> metrics.attestation().quote(state, result);
   }
 
   private static EnrollmentEvents enrollmentEvents(Metrics metrics) {

@@ -21,7 +21,7 @@ import org.securecmd.tls.Pkcs11Options;
  * without {@code --} (plus {@code host}); a command-line option wins over the file.
  */
 record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Options pkcs11, Duration timeout,
-                 String request) {
+                 String request, boolean attest, String tpm) {
   static final Path DEFAULT_CONFIG = Path.of("/etc/securecmd/client.properties");
   static final Path DEFAULT_CA = Path.of("/etc/securecmd/server_ca.pem");
   static final Path DEFAULT_CERT = Path.of("/etc/securecmd/client.crt");
@@ -30,7 +30,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
 
   static final String USAGE = """
       usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
-                              [--timeout SECONDS] HOST [COMMAND...]
+                              [--timeout SECONDS] [--attest [--tpm SPEC]] HOST [COMMAND...]
              securecmd-client renew [--rekey] [--if-expires-within DURATION] [the options above] HOST
         renew           renew this device's certificate over the channel and install it in place (the
                         old files are kept as FILE.old); --rekey makes a new key (PEM, mode 0600, or
@@ -44,6 +44,10 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
         --key FILE      this device's private key, PEM (PKCS#8, SEC1 or PKCS#1)
         --timeout S     seconds to wait for connect, handshake and reply (default 10)
         COMMAND...      the request; several words are sent as one line (default GET_SECRET)
+        --attest        prove this device's measured state with its TPM on the connection: quote every
+                        SHA-256 PCR first, and the PCRs the server names when it answers
+                        ERR ATTESTATION_REQUIRED, then send the command again (the AK enrollment persisted)
+        --tpm SPEC      the TPM for --attest: device:/dev/tpmrm0 (default) or swtpm:host=H,port=P
       PKCS11 (a key inside a TPM or token, instead of --key; the certificate is read from the token
       unless --cert is given):
         --pkcs11-module PATH        the PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
@@ -61,7 +65,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
   }
 
   private static Set<String> keys() {
-    Set<String> k = new TreeSet<>(Set.of("host", "port", "ca", "cert", "key", "timeout"));
+    Set<String> k = new TreeSet<>(Set.of("host", "port", "ca", "cert", "key", "timeout", "tpm"));
     k.addAll(Pkcs11Options.NAMES);
     return Set.copyOf(k);
   }
@@ -77,7 +81,9 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
         continue;
       }
       String name = a.substring(2);
-      if (name.equals("config")) {
+      if (name.equals("attest")) {
+        options.put("attest", "true"); // a flag: no value
+      } else if (name.equals("config")) {
         config = Path.of(value(args, ++i, a));
       } else if (KEYS.contains(name) && !name.equals("host")) {
         options.put(name, value(args, ++i, a));
@@ -114,7 +120,9 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
         key = DEFAULT_KEY;
       }
     }
-    return new Arguments(host, port, ca, cert, key, pkcs11, timeout, request);
+    boolean attest = s.containsKey("attest");
+    return new Arguments(host, port, ca, cert, key, pkcs11, timeout, request, attest,
+        s.getOrDefault("tpm", "device:/dev/tpmrm0"));
   }
 
   /** The settings in {@code file}, or in the default file if it exists and {@code file} is null. */

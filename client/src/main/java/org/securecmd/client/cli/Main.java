@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
+import org.securecmd.client.StateAttestation;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
@@ -63,7 +64,7 @@ public final class Main {
       return TLS;
     }
     try (Connection c = new SecureCmdClient(setup, a.timeout()).connect(a.host(), a.port())) {
-      Reply reply = c.send(a.request());
+      Reply reply = a.attest() ? attested(a, c, err) : c.send(a.request());
       if (reply.isError()) {
         err.println("securecmd-client: server refused: " + reply.line());
         return SERVER_ERROR;
@@ -76,6 +77,18 @@ public final class Main {
     } catch (GeneralSecurityException e) {
       err.println("securecmd-client: cannot set up TLS: " + e.getMessage());
       return TLS;
+    }
+  }
+
+  /**
+   * {@code --attest}: a quote of every SHA-256 PCR first (the server records the values, and they cover any
+   * state it has), then the command, quoting again what the server names if it still asks.
+   */
+  private static Reply attested(Arguments a, Connection c, PrintStream err) throws ClientException {
+    try (StateAttestation tpm = StateAttestation.open(a.tpm())) {
+      Reply first = tpm.prove(c, StateAttestation.ALL_PCRS);
+      if (first.isError()) err.println("securecmd-client: quote refused: " + first.line());
+      return tpm.send(c, a.request());
     }
   }
 

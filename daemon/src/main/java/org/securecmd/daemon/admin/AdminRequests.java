@@ -36,6 +36,7 @@ public final class AdminRequests {
   private final Revocations revocations;
   private final IssuanceLog issued;
   private final EnrollmentRequests enrollments;
+  private final AttestRequests attest;
 
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
                        Reloader reloader, Revocations revocations) {
@@ -49,6 +50,14 @@ public final class AdminRequests {
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
                        Reloader reloader, Revocations revocations, IssuanceLog issued,
                        EnrollmentRequests enrollments) {
+    this(version, clock, current, server, metrics, reloader, revocations, issued, enrollments, null);
+  }
+
+  /** @param attest the {@code attest} requests (quote records), or null when they are not wired */
+  public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
+                       Reloader reloader, Revocations revocations, IssuanceLog issued,
+                       EnrollmentRequests enrollments, AttestRequests attest) {
+    this.attest = attest;
     this.issued = issued;
     this.enrollments = enrollments;
     this.version = version;
@@ -78,8 +87,10 @@ public final class AdminRequests {
       case "issued" -> noArgument(verb, arg, () -> IssuedReply.list(issued));
       case "enroll" -> enrollments == null ? AdminError.INTERNAL.reply("the enrollment registry is not wired")
           : enrollments.answer(arg);
-      default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb
-          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked, metrics, issued or enroll");
+      case "attest" -> attest == null ? AdminError.INTERNAL.reply("the quote records are not wired")
+          : attest.answer(arg);
+      default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb + "\"; expected status, connections,"
+          + " disconnect, reload, revoke, unrevoke, revoked, metrics, issued, enroll or attest");
     };
   }
 
@@ -311,7 +322,8 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
-        + (g.attestation() ? PrometheusText.enrollments(metrics.enrollments()) : "")
+        + (g.attestation() ? PrometheusText.enrollments(metrics.enrollments())
+            + PrometheusText.attestation(metrics.attestation()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }

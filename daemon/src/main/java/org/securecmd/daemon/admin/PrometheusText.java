@@ -87,6 +87,16 @@ final class PrometheusText {
     return p.b.toString();
   }
 
+  /** {@code securecmd_attestation_total{state, result}}: {@code QUOTE} verdicts since start. */
+  static String attestation(org.securecmd.daemon.audit.AttestationMetrics a) {
+    PrometheusText p = new PrometheusText();
+    p.help("securecmd_attestation_total", "counter", "QUOTE verdicts: attested (per state satisfied), "
+        + "state_mismatch, bad_attestation.");
+    a.counts().forEach((k, n) -> p.sample("securecmd_attestation_total{state=\"" + label(k.state()) + "\",result=\""
+        + label(k.result()) + "\"}", n));
+    return p.b.toString();
+  }
+
   /** The state store's two gauges: degraded or not, and when the deny list was last synchronised. */
   static String state(StateHealth h) {
     PrometheusText p = new PrometheusText();

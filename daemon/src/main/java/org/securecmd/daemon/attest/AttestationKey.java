@@ -44,9 +44,9 @@ public final class AttestationKey {
 
   /**
    * An AK recorded at enrollment, without its EK (the registry keeps the AK's public area): for an attested
-   * rekey's certify. Its qualifiedSigner is not checked ({@link #qualifiedName} is null): the AK was tied to
-   * its EK by credential activation when it enrolled, and a restricted signing key signs only structures the
-   * TPM itself made, so a certify it signed comes from the TPM that holds it.
+   * rekey's certify and for {@code QUOTE}. Its qualifiedSigner is not checked ({@link #qualifiedName} is
+   * null): the AK was tied to its EK by credential activation when it enrolled, and a restricted signing key
+   * signs only structures the TPM itself made, so a certify or quote it signed comes from the TPM that holds it.
    */
   public static AttestationKey enrolled(byte[] akPublic) throws AttestationException {
     TpmPublic ak = TpmPublic.parse("AK public area", akPublic);

@@ -15,7 +15,8 @@ import org.securecmd.daemon.attest.AttestationException.Check;
  *
  * <p>In order, each with its own refusal: the TPMS_ATTEST parses with magic ff544347 and type quote (8018);
  * its signature verifies with the AK recorded at enrollment (never a key the device sends now); its
- * extraData is the nonce; its qualifiedSigner is that AK under its EK; the selection is the SHA-256 bank
+ * extraData is the nonce; its qualifiedSigner is that AK under its EK (when the EK is known: an AK restored
+ * with {@link AttestationKey#enrolled} was tied to its EK at enrollment); the selection is the SHA-256 bank
  * alone and covers every PCR in {@code required}; there is one 32-byte value per selected PCR; and the hash
  * of the values (with the signature's hash algorithm, as the TPM computes it) is the quote's pcrDigest.
  * Whether the values match a state is {@link PcrState}'s question.
@@ -44,7 +45,10 @@ public final class QuoteVerifier {
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
       throw AttestationException.failed(Check.NONCE, "quote extraData is not this connection's nonce");
     }
-    if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
+    byte[] qualifiedName = ak.qualifiedName();
+    // null for an AK recorded at enrollment (kept without its EK): credential activation tied it to the EK
+    // then, and a restricted signing key signs only what its TPM made (see AttestationKey.enrolled)
+    if (qualifiedName != null && !MessageDigest.isEqual(a.qualifiedSigner(), qualifiedName)) {
       throw AttestationException.failed(Check.QUALIFIED_SIGNER, "quote qualifiedSigner is not the AK under this EK");
     }
     var banks = a.pcrSelection().banks().stream().filter(b -> !b.pcrs().isEmpty()).toList();

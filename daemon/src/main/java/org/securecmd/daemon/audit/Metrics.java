@@ -28,6 +28,7 @@ public final class Metrics {
   private volatile Predicate<String> knownVerb = v -> false;
   private final RenewalMetrics renewals = new RenewalMetrics();
   private final EnrollmentMetrics enrollments = new EnrollmentMetrics();
+  private final AttestationMetrics attestation = new AttestationMetrics();
   private final ProxyCounters proxy = new ProxyCounters();
   private final CrlHealth crl = new CrlHealth();
 
@@ -110,6 +111,11 @@ public final class Metrics {
   /** The TPM-attested enrollment counters (fed by the enrollment verbs and the enrollment caps). */
   public EnrollmentMetrics enrollments() {
     return enrollments;
+  }
+
+  /** The {@code QUOTE} verdicts (fed by the state attestation policy). */
+  public AttestationMetrics attestation() {
+    return attestation;
   }
 
   /** PROXY v2 health checks and refused headers (kept apart from handshake failures: they are not TLS). */

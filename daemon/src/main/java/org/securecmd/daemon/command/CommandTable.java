@@ -11,6 +11,7 @@ import org.securecmd.daemon.auth.AllowList;
 import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.ReplySource;
 import org.securecmd.daemon.enroll.Renewals;
+import org.securecmd.daemon.enroll.StateQuotes;
 import org.securecmd.protocol.ErrorCode;
 
 /**
@@ -18,16 +19,19 @@ import org.securecmd.protocol.ErrorCode;
  * {@code PING} and {@code WHOAMI} are open to every client that may connect, anonymous ones included;
  * configured verbs to the certified identities their {@code allow} list matches (empty: nobody), and to
  * clients without a certificate only with {@code allow_anonymous = true}. {@code RENEW} exists only with
- * {@code [enrollment]}; it is open here because {@link Renewals} checks its own allow list.
+ * {@code [enrollment]}; it is open here because {@link Renewals} checks its own allow list. {@code QUOTE}
+ * exists with {@code [attestation]}; a {@code require_state} command also needs a current quote ({@link StateGate}).
  */
 public final class CommandTable {
   /**
    * @param takesArguments false: the table refuses any argument before the handler runs
    * @param requireAttestedKey only certificates issued for a TPM-attested key
+   * @param requireState only while the connection holds a quote satisfying this state
    */
-  private record Entry(CommandHandler handler, AllowList allow, boolean takesArguments, boolean requireAttestedKey) {
+  private record Entry(CommandHandler handler, AllowList allow, boolean takesArguments, boolean requireAttestedKey,
+                       Optional<String> requireState) {
     Entry(CommandHandler handler, AllowList allow, boolean takesArguments) {
-      this(handler, allow, takesArguments, false);
+      this(handler, allow, takesArguments, false, Optional.empty());
     }
   }
 
@@ -37,9 +41,19 @@ public final class CommandTable {
   private static final Answer NOT_ATTESTED = Answer.error(ErrorCode.FORBIDDEN,
       "this command is served only to certificates of TPM-attested keys (require_attested_key)");
   private final Map<String, Entry> entries;
+  /** Empty without {@code [attestation]} (no command can then require a state: the loader refuses it). */
+  private final Optional<StateGate> gate;
+  private final Optional<StateQuotes> quotes;
 
-  private CommandTable(Map<String, Entry> entries) {
+  private CommandTable(Map<String, Entry> entries, Optional<StateQuotes> quotes) {
     this.entries = Map.copyOf(entries);
+    this.gate = quotes.map(StateGate::new);
+    this.quotes = quotes;
+  }
+
+  /** This generation's {@code QUOTE} policy and states; empty without {@code [attestation]}. */
+  public Optional<StateQuotes> quotes() {
+    return quotes;
   }
 
   /** @param renewals the {@code RENEW} policy; empty when {@code [enrollment]} is absent (no {@code RENEW}) */
@@ -53,7 +67,14 @@ public final class CommandTable {
    */
   public static CommandTable of(Map<String, CommandSettings> commands, Optional<Renewals> renewals,
                                 Optional<Enrollments> enrollments) {
+    return of(commands, renewals, enrollments, Optional.empty());
+  }
+
+  /** @param quotes {@code QUOTE} and the states; empty when {@code [attestation]} is absent */
+  public static CommandTable of(Map<String, CommandSettings> commands, Optional<Renewals> renewals,
+                                Optional<Enrollments> enrollments, Optional<StateQuotes> quotes) {
     Map<String, Entry> m = new HashMap<>();
+    quotes.ifPresent(q -> m.put(CommandSettings.QUOTE, new Entry(new Quote(q), EVERYONE, true)));
     m.put(CommandSettings.PING, new Entry(new Ping(), EVERYONE, false));
     m.put(CommandSettings.WHOAMI, new Entry(new WhoAmI(), EVERYONE, false));
     renewals.ifPresent(r -> m.put(CommandSettings.RENEW, new Entry(new Renew(new AttestedRenewal(r, enrollments),
@@ -71,15 +92,15 @@ public final class CommandTable {
         case ReplySource.File f -> new FileReply(c.name(), f.path().toString(), c.encoding(), allow);
         case ReplySource.Template t -> new FileReply(c.name(), t.template(), c.encoding(), allow);
       };
-      m.put(c.name(), new Entry(h, allow, false, c.requireAttestedKey()));
+      m.put(c.name(), new Entry(h, allow, false, c.requireAttestedKey(), c.requireState()));
     }
-    return new CommandTable(m);
+    return new CommandTable(m, quotes);
   }
 
   /**
    * The answer to {@code verb} for {@code call}: UNKNOWN_COMMAND, else FORBIDDEN (allow list, then
-   * {@code require_attested_key}), else BAD_REQUEST (arguments
-   * to a verb that takes none), else the handler's.
+   * {@code require_attested_key}), else BAD_REQUEST (arguments to a verb that takes none), else
+   * ATTESTATION_REQUIRED ({@code require_state} without a current quote of that state), else the handler's.
    */
   public Answer dispatch(String verb, Call call) {
     Entry e = entries.get(verb);
@@ -91,7 +112,20 @@ public final class CommandTable {
     if (!e.takesArguments() && !call.arguments().isEmpty()) {
       return Answer.error(ErrorCode.BAD_REQUEST, verb + " takes no arguments");
     }
+    if (e.requireState().isPresent()) {
+      Optional<Answer> refused = gate.orElseThrow().refusal(e.requireState().get(), call);
+      if (refused.isPresent()) return refused.get();
+    }
     return e.handler().handle(call);
+  }
+
+  /**
+   * A state that {@code facts}' quote relied on and that this table's configuration no longer accepts it for
+   * (the reload removed the value set or the state); empty when none was lost, or without quotes.
+   */
+  public Optional<String> lostState(ConnectionFacts facts) {
+    if (facts.quoted().isEmpty()) return Optional.empty();
+    return gate.isPresent() ? gate.get().lost(facts) : Optional.of(facts.quoted().get().states().get(0));
   }
 
   public boolean knows(String verb) {

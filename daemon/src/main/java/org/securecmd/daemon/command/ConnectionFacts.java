@@ -1,8 +1,10 @@
 package org.securecmd.daemon.command;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.securecmd.daemon.attest.EnrollmentChallenge;
+import org.securecmd.daemon.attest.VerifiedQuote;
 
 /**
  * What one connection has proved or been given beyond its certificate, as one immutable value. The connection
@@ -13,10 +15,21 @@ import org.securecmd.daemon.attest.EnrollmentChallenge;
  * @param enrolling the challenge of this connection's {@code ENROLL} (the EK, the AK, the credential's secret
  *     and the certify nonce), until {@code ENROLL-PROOF} takes it or a new {@code ENROLL} replaces it
  * @param nonce the last {@code NONCE} given to this connection, until a request takes it
+ * @param quoted the last {@code QUOTE} that matched a state, until a quote matching none replaces it
  */
-public record ConnectionFacts(Optional<Enrolling> enrolling, Optional<Nonce> nonce) {
+public record ConnectionFacts(Optional<Enrolling> enrolling, Optional<Nonce> nonce, Optional<Quoted> quoted) {
   /** A connection that proved nothing beyond its certificate: every connection starts with it. */
-  public static final ConnectionFacts NONE = new ConnectionFacts(Optional.empty(), Optional.empty());
+  public static final ConnectionFacts NONE = new ConnectionFacts(Optional.empty(), Optional.empty(), Optional.empty());
+
+  /**
+   * A verified quote: its values, the states they satisfied at {@code verifiedAt} (ATTESTED's list, which a
+   * reload re-checks), and when. A {@code require_state} command asks the current generation's state again.
+   */
+  public record Quoted(VerifiedQuote quote, List<String> states, Instant verifiedAt) {
+    public Quoted {
+      states = List.copyOf(states);
+    }
+  }
 
   /** An {@code ENROLL} answered at {@code issuedAt}; {@code ENROLL-PROOF} must follow within step_timeout. */
   public record Enrolling(EnrollmentChallenge challenge, Instant issuedAt) {}
@@ -34,18 +47,22 @@ public record ConnectionFacts(Optional<Enrolling> enrolling, Optional<Nonce> non
   }
 
   ConnectionFacts withEnrolling(Enrolling e) {
-    return new ConnectionFacts(Optional.of(e), nonce);
+    return new ConnectionFacts(Optional.of(e), nonce, quoted);
   }
 
   ConnectionFacts withoutEnrolling() {
-    return new ConnectionFacts(Optional.empty(), nonce);
+    return new ConnectionFacts(Optional.empty(), nonce, quoted);
   }
 
   ConnectionFacts withNonce(Nonce n) {
-    return new ConnectionFacts(enrolling, Optional.of(n));
+    return new ConnectionFacts(enrolling, Optional.of(n), quoted);
   }
 
   ConnectionFacts withoutNonce() {
-    return new ConnectionFacts(enrolling, Optional.empty());
+    return new ConnectionFacts(enrolling, Optional.empty(), quoted);
+  }
+
+  ConnectionFacts withQuoted(Optional<Quoted> q) {
+    return new ConnectionFacts(enrolling, nonce, q);
   }
 }

@@ -24,9 +24,27 @@ import java.util.Map;
  * @param stepTimeout the longest a device may take between two enrollment requests
  * @param maxEnrollmentsPerAddress concurrent enrollment attempts from one address
  * @param maxEnrollments concurrent enrollment attempts in total
+ * @param states the known-good states ({@code [attestation.states.NAME]}) by name, in file order
+ * @param onMismatch what a quote matching no state does beyond refusing
  */
 public record AttestationSettings(Path ekCa, List<X509Certificate> ekCaCertificates, EnrollMode enroll,
-                                  Duration stepTimeout, int maxEnrollmentsPerAddress, int maxEnrollments) {
+                                  Duration stepTimeout, int maxEnrollmentsPerAddress, int maxEnrollments,
+                                  Map<String, AttestationState> states, OnMismatch onMismatch) {
+  /** {@code on_mismatch}: what an {@code ERR STATE_MISMATCH} does beyond refusing the request. */
+  public enum OnMismatch {
+    /** Nothing more: the device may try again (its state may be fixed by a reboot). */
+    REFUSE,
+    /** The device's identity goes on the deny list, on every host: a device in an unknown state is cut off. */
+    DENY
+  }
+
+  /** Without states (enrollment only). */
+  public AttestationSettings(Path ekCa, List<X509Certificate> ekCaCertificates, EnrollMode enroll,
+                             Duration stepTimeout, int maxEnrollmentsPerAddress, int maxEnrollments) {
+    this(ekCa, ekCaCertificates, enroll, stepTimeout, maxEnrollmentsPerAddress, maxEnrollments, Map.of(),
+        OnMismatch.REFUSE);
+  }
+
   /** {@code enroll}: which TPMs may enroll. */
   public enum EnrollMode {
     /** Only EKs an operator registered ({@code securecmdctl enroll add}), each under its registered name. */
@@ -37,6 +55,7 @@ public record AttestationSettings(Path ekCa, List<X509Certificate> ekCaCertifica
 
   public AttestationSettings {
     ekCaCertificates = List.copyOf(ekCaCertificates);
+    states = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(states));
     if (ekCaCertificates.isEmpty()) throw new IllegalArgumentException("no EK CA certificate");
     if (maxEnrollmentsPerAddress < 1 || maxEnrollments < maxEnrollmentsPerAddress) {
       throw new IllegalArgumentException("enrollment caps " + maxEnrollmentsPerAddress + "/" + maxEnrollments);
@@ -44,7 +63,8 @@ public record AttestationSettings(Path ekCa, List<X509Certificate> ekCaCertifica
   }
 
   static AttestationSettings read(TableReader r) throws ConfigException {
-    r.onlyKeys(List.of("ek_ca", "enroll", "step_timeout", "max_enrollments_per_address", "max_enrollments"));
+    r.onlyKeys(List.of("ek_ca", "enroll", "step_timeout", "max_enrollments_per_address", "max_enrollments",
+        "on_mismatch", "states"));
     EnrollMode mode = r.choice("enroll", "registered", Map.entry("registered", EnrollMode.REGISTERED),
         Map.entry("approve", EnrollMode.APPROVE));
     Duration step = r.duration("step_timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMinutes(10));
@@ -54,9 +74,12 @@ public record AttestationSettings(Path ekCa, List<X509Certificate> ekCaCertifica
       throw r.error("max_enrollments", String.valueOf(total), "must be at least max_enrollments_per_address ("
           + perAddress + ")");
     }
+    OnMismatch onMismatch = r.choice("on_mismatch", "refuse", Map.entry("refuse", OnMismatch.REFUSE),
+        Map.entry("deny", OnMismatch.DENY));
+    Map<String, AttestationState> states = AttestationState.readAll(r);
     if (!r.has("ek_ca")) throw r.missing("ek_ca", "the PEM bundle of the TPM manufacturers' EK CAs is required");
     Path ekCa = r.requiredPath("ek_ca", "", "the PEM bundle of the TPM manufacturers' EK CAs is required");
-    return new AttestationSettings(ekCa, certificates(r, ekCa), mode, step, perAddress, total);
+    return new AttestationSettings(ekCa, certificates(r, ekCa), mode, step, perAddress, total, states, onMismatch);
   }
 
   /** The bundle's certificates: at least one, and every one a CA (an EK certificate here would be trusted as one). */

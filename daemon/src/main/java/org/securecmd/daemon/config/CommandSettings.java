@@ -18,9 +18,11 @@ import org.securecmd.protocol.Reply;
  * @param allow identity patterns allowed to run it; they match certified clients only; empty allows nobody
  * @param allowAnonymous whether clients without a certificate may run it
  * @param requireAttestedKey served only to certificates whose key a TPM attested (enrollment's extension)
+ * @param requireState served only while the connection holds a verified quote matching this
+ *     {@code [attestation.states.NAME]} (implies {@code requireAttestedKey})
  */
 public record CommandSettings(String name, ReplySource reply, ReplyEncoding encoding, List<String> allow,
-                              boolean allowAnonymous, boolean requireAttestedKey) {
+                              boolean allowAnonymous, boolean requireAttestedKey, Optional<String> requireState) {
   /** Answered by the daemon itself (the command package's {@code Ping}, {@code WhoAmI}, {@code Renew}). */
   public static final String PING = "PING";
   public static final String WHOAMI = "WHOAMI";
@@ -30,12 +32,23 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
   public static final String ENROLL = "ENROLL";
   public static final String ENROLL_PROOF = "ENROLL-PROOF";
   public static final String NONCE = "NONCE";
-  public static final Set<String> ATTESTATION_VERBS = Set.of(ENROLL, ENROLL_PROOF, NONCE);
+  /** Built in while {@code [attestation]} is configured: a TPM quote of the device's measured state. */
+  public static final String QUOTE = "QUOTE";
+  public static final Set<String> ATTESTATION_VERBS = Set.of(ENROLL, ENROLL_PROOF, NONCE, QUOTE);
   /** The built-in verbs; a config cannot redefine them. */
   public static final Set<String> BUILT_IN_VERBS = Set.of(PING, WHOAMI, RENEW);
 
   public CommandSettings {
     allow = List.copyOf(allow);
+    if (requireState.isPresent() && !requireAttestedKey) {
+      throw new IllegalArgumentException("require_state implies require_attested_key: " + name);
+    }
+  }
+
+  /** A command that requires no state. */
+  public CommandSettings(String name, ReplySource reply, ReplyEncoding encoding, List<String> allow,
+                         boolean allowAnonymous, boolean requireAttestedKey) {
+    this(name, reply, encoding, allow, allowAnonymous, requireAttestedKey, Optional.empty());
   }
 
   /** A command for certified clients only ({@code allow_anonymous = false}, the default). */
@@ -50,7 +63,8 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
   }
 
   static CommandSettings read(TableReader r, String name, OwnFiles own) throws ConfigException {
-    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous", "require_attested_key"));
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous", "require_attested_key",
+        "require_state"));
     ReplyEncoding encoding = r.choice("encoding", "plain", Map.entry("plain", ReplyEncoding.PLAIN),
         Map.entry("base64", ReplyEncoding.BASE64));
     Optional<String> reply = r.secretString("reply");
@@ -59,8 +73,14 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
       throw r.missing("reply", "exactly one of reply and reply_file is required");
     }
     ReplySource source = reply.isPresent() ? staticReply(r, reply.get(), encoding) : fileReply(r, replyFile.get(), own);
+    Optional<String> state = r.optionalString("require_state");
+    if (state.isPresent() && !AttestationState.NAME.matcher(state.get()).matches()) {
+      throw r.error("require_state", TableReader.quoted(state.get()),
+          "expected the name of an [attestation.states.NAME] table");
+    }
+    // require_state implies require_attested_key: only an enrolled TPM's certificate has an AK to quote with
     return new CommandSettings(name, source, encoding, r.patterns("allow"), r.bool("allow_anonymous", false),
-        r.bool("require_attested_key", false));
+        r.bool("require_attested_key", false) || state.isPresent(), state);
   }
 
   /** A static reply, encoded now so that every request sends the same checked line. */

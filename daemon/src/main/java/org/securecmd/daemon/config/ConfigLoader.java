@@ -91,6 +91,7 @@ public final class ConfigLoader {
     OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
     if (attestation.isPresent()) refuseAttestationVerbs(file, commands, origins);
+    checkRequiredStates(file, commands, attestation, origins);
     return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment,
         attestation);
   }
@@ -125,6 +126,26 @@ public final class ConfigLoader {
       throw new ConfigException(file, origins.tableLine("commands." + verb), "[commands." + verb + "]",
           "is built in while [attestation] is configured (line " + origins.tableLine("attestation")
           + "): TPM-attested enrollment answers " + verb + " itself; rename the command or remove [attestation]");
+    }
+  }
+
+  /** Each {@code require_state} names an {@code [attestation.states.NAME]}; the error names both tables. */
+  private static void checkRequiredStates(Path file, Map<String, CommandSettings> commands,
+                                          Optional<AttestationSettings> attestation, Origins origins)
+      throws ConfigException {
+    for (CommandSettings c : commands.values()) {
+      if (c.requireState().isEmpty()) continue;
+      String state = c.requireState().get();
+      String table = "commands." + c.name();
+      if (attestation.isEmpty()) {
+        throw origins.error(table, "require_state", state,
+            "needs [attestation] with [attestation.states." + state + "]");
+      }
+      if (!attestation.get().states().containsKey(state)) {
+        Set<String> known = attestation.get().states().keySet();
+        throw origins.error(table, "require_state", state, "there is no [attestation.states." + state + "]; "
+            + (known.isEmpty() ? "[attestation] defines no states" : "defined: " + String.join(", ", known)));
+      }
     }
   }
 

@@ -157,6 +157,59 @@ final class TableReader {
     return List.copyOf(out);
   }
 
+  /** An array of whole numbers; {@code fallback} when unset. */
+  List<Long> integers(String key, List<Long> fallback) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return fallback;
+    if (!(v instanceof TomlArray a)) throw typeError(key, v, "an array of whole numbers");
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.get(i) instanceof Long n)) throw typeError(key, v, "an array of whole numbers");
+      out.add(n);
+    }
+    return List.copyOf(out);
+  }
+
+  /** The keys written in this table, in file order. */
+  List<String> keys() {
+    return table == null ? List.of() : List.copyOf(table.keySet());
+  }
+
+  /** The sub-table {@code [name.key]} as a reader of its own (its errors name it); empty when unset. */
+  Optional<TableReader> table(String key) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return Optional.empty();
+    if (!(v instanceof TomlTable t)) throw typeError(key, v, "a table ([" + name + "." + key + "])");
+    origins.recordTable(name + "." + key, line(key));
+    return Optional.of(new TableReader(file, name + "." + key, t, origins));
+  }
+
+  /**
+   * An array of tables ({@code key = [{...}, {...}]} or {@code [[name.key]]}), each as a reader named
+   * {@code name.key[N]} (N from 1); {@code fallback} when unset.
+   */
+  List<TableReader> tables(String key, List<TableReader> fallback) throws ConfigException {
+    Object v = raw(key);
+    if (v == null) return fallback;
+    if (!(v instanceof TomlArray a)) throw typeError(key, v, "an array of tables");
+    List<TableReader> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.get(i) instanceof TomlTable t)) throw typeError(key, v, "an array of tables");
+      out.add(new TableReader(file, name + "." + key + "[" + (i + 1) + "]", t, origins));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The line of this table's first key, else of {@code key} in it (0 when unknown). */
+  int lineOf(String key) {
+    return line(key);
+  }
+
+  /** This table's name as errors show it, without brackets ({@code attestation.states.golden}). */
+  String name() {
+    return name;
+  }
+
   /** Identity patterns ({@code allow}): each non-empty, without spaces around or control characters. */
   List<String> patterns(String key) throws ConfigException {
     List<String> patterns = strings(key, List.of());

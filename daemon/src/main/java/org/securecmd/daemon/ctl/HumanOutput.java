@@ -55,6 +55,7 @@ final class HumanOutput {
         }
       }
       case String s when s.startsWith("enroll ") -> EnrollOutput.print(s, r, out);
+      case String s when s.startsWith("attest ") -> AttestOutput.print(s, r, out);
       default -> out.println(t(r));
     }
   }

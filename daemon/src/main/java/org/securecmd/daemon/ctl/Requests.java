@@ -34,6 +34,8 @@ final class Requests {
       Subcommand.plain("issued", "certificates issued by RENEW: serial, identity, not-after, old serial, time"),
       new Subcommand("enroll", "ACTION [ARGUMENTS]", EnrollCommand.DESCRIPTION,
           Set.of(), Set.of(), 0, p -> "enroll"),
+      new Subcommand("attest", "show DEVICE | learn DEVICE STATE", AttestCommand.DESCRIPTION,
+          Set.of(), Set.of(), 0, p -> "attest"),
       new Subcommand("issued-index", "", "the same as lines for the issuing CA directory's index.txt\n"
           + "(append them to it so securecmd-pki crl can revoke them)", Set.of(), Set.of(), 0, p -> "issued"));
   private static final Set<String> GLOBAL = Set.of("--socket", "--config", "--json");
@@ -64,6 +66,7 @@ final class Requests {
     Subcommand sub = SUBCOMMANDS.get(name);
     if (sub == null) throw new IllegalArgumentException("unknown subcommand \"" + name + "\"");
     if (name.equals("enroll")) return EnrollCommand.parse(words.subList(1, words.size()), sub.help());
+    if (name.equals("attest")) return AttestCommand.parse(words.subList(1, words.size()), sub.help());
     Set<String> flags = new HashSet<>();
     Map<String, String> values = new HashMap<>();
     List<String> arguments = new java.util.ArrayList<>();

@@ -4,6 +4,9 @@
  * issuance record, revoking a rekeyed device's old serial once its new certificate is in use, and an earlier
  * successor of the same certificate at once. And TPM-attested enrollment ({@code ENROLL}, {@code ENROLL-PROOF},
  * the attested form of {@code RENEW}): the policy around {@code attest}'s verdicts (registration, approval,
- * revocation, allow list) and issuing a certificate with the attested-key extension.
+ * revocation, allow list) and issuing a certificate with the attested-key extension. And {@code QUOTE}
+ * ({@link org.securecmd.daemon.enroll.StateQuotes}): a TPM quote checked against the AK enrolled for the
+ * presented certificate's serial chain, then against the configured states; recorded, audited, counted, and
+ * with {@code on_mismatch = "deny"} a mismatch denies the device.
  */
 package org.securecmd.daemon.enroll;

@@ -228,7 +228,8 @@ final class ServedConnection implements Runnable {
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64), ENROLL and ENROLL-PROOF an EK certificate or a
     // CSR and TPM structures; only these verbs get the longer limit.
-    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF)
+    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF,
+            CommandSettings.QUOTE)
         .filter(context.current().get().commands()::knows).map(v -> v + " ").toList();
     LineReader in = new LineReader(buffered, limits.maxLineBytes(), longVerbs,
         longVerbs.isEmpty() ? limits.maxLineBytes() : MAX_RENEW_LINE_BYTES);
@@ -325,8 +326,9 @@ final class ServedConnection implements Runnable {
   }
 
   /**
-   * Why generation {@code g} refuses this connection, if it does: its policy, and whether the chain still
-   * leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
+   * Why generation {@code g} refuses this connection, if it does: its policy (for an enrollment connection,
+   * whether {@code [attestation]} is still configured), a state its quote no longer satisfies, and whether the
+   * chain still leads to {@code g}'s {@code [clients] ca}. That path validation runs once per set of trust anchors (a
    * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
    */
   private Optional<String> refusal(Generation g, Handshake.Completed p) {
@@ -334,6 +336,7 @@ final class ServedConnection implements Runnable {
       return Optional.empty(); // admitted (or being admitted) to enroll, and only that
     }
     Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
+    if (refused.isEmpty()) refused = lostState(g);
     ChainTrust trust = g.policy().trust();
     if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
     if (!trust.keepsEveryAnchorOf(trustedBy)) {
@@ -342,6 +345,15 @@ final class ServedConnection implements Runnable {
     }
     trustedBy = trust;
     return refused;
+  }
+
+  /**
+   * A connection attested by {@code QUOTE} whose quote no longer satisfies a state it was accepted for (a
+   * reload removed the value set) is refused, as one a reload took off the allow list.
+   */
+  private Optional<String> lostState(Generation g) {
+    return g.commands().lostState(facts.get()).map(state -> "this connection's TPM quote no longer satisfies "
+        + "[attestation.states." + state + "]");
   }
 
   /**

@@ -26,7 +26,7 @@ final class Schema {
         revoked_at timestamptz NOT NULL DEFAULT now(),
         reason text NOT NULL DEFAULT '',
         PRIMARY KEY (kind, value))""", IssuanceTable.MIGRATION, IssuanceTable.MIGRATION_FIRST_USE,
-      RegistryTable.MIGRATION);
+      RegistryTable.MIGRATION, QuoteTable.MIGRATION);
 
   static final int LATEST = MIGRATIONS.size();
 

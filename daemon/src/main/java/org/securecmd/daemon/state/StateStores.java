@@ -70,6 +70,19 @@ public final class StateStores {
     return new RegistryTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))));
   }
 
+  /**
+   * The record of devices' quoted PCR values ({@code QUOTE}) of the configured backend: the state directory's
+   * {@code quotes} file, or the shared database's table (connected on first use).
+   *
+   * @throws ConfigException when {@code password_file} is unusable
+   */
+  public static QuoteLog quoteLog(Config config) throws ConfigException, IOException {
+    StateSettings s = config.state();
+    Files.createDirectories(s.directory());
+    if (s.backend() == StateSettings.Backend.FILE) return new QuoteFile(s.directory());
+    return new QuoteTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))));
+  }
+
   /** The same checks as {@link #open} that need no database: for {@code --check-config}. */
   public static void check(Config config) throws ConfigException {
     StateSettings s = config.state();

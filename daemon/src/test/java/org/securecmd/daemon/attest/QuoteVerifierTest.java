@@ -96,6 +96,23 @@ class QuoteVerifierTest {
   }
 
   @Test
+  void anAkRecordedAtEnrollmentVerifiesQuotesWithoutItsEk() throws Exception {
+    // QUOTE finds the AK in the enrollment records, which keep its public area only: credential activation
+    // tied it to its EK when it enrolled, so its qualifiedSigner (which needs the EK) is not compared again
+    Case c = new Case();
+    byte[] attest = SoftTpm.quoteAttest(SoftTpm.qualifiedName(c.ak, c.ek), c.extraData, c.banks,
+        HashAlg.SHA256.digest(c.values));
+    byte[] sig = SoftTpm.sign(akKey.getPrivate(), SoftTpm.ECDSA, SoftTpm.SHA256, attest);
+    AttestationKey enrolled = AttestationKey.enrolled(c.ak.marshal());
+    assertEquals(List.of(0, 2, 7), List.copyOf(QuoteVerifier.verify(enrolled, c.nonce, attest, sig, c.values,
+        List.of()).pcrs().keySet()));
+    byte[] other = SoftTpm.sign(otherAkKey.getPrivate(), SoftTpm.ECDSA, SoftTpm.SHA256, attest);
+    AttestationException e = assertThrows(AttestationException.class,
+        () -> QuoteVerifier.verify(enrolled, c.nonce, attest, other, c.values, List.of()));
+    assertEquals(Check.SIGNATURE, e.check(), "the signature is still checked with the recorded AK");
+  }
+
+  @Test
   void aValidQuoteGivesEachSelectedValueAndTheirDigest() throws Exception {
     VerifiedQuote q = new Case().verify();
     assertEquals(List.of(0, 2, 7), List.copyOf(q.pcrs().keySet()));

@@ -64,7 +64,12 @@ final class Swtpm implements AutoCloseable {
 
   /** Runs a tpm2-tools command against this TPM and returns its stdout. */
   String tool(String... command) throws Exception {
-    return exec(dir, List.of(command), "swtpm:host=127.0.0.1,port=" + port);
+    return exec(dir, List.of(command), tcti());
+  }
+
+  /** The TCTI that reaches this TPM directly (one client at a time). */
+  String tcti() {
+    return "swtpm:host=127.0.0.1,port=" + port;
   }
 
   /** Flushes the transient objects and sessions the tools left loaded. */

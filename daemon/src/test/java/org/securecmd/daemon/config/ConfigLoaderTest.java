@@ -24,6 +24,11 @@ class ConfigLoaderTest {
   private static final String F = FILE.toString();
   /** Three lines that [attestation] needs before it (the files are not read by parse). */
   private static final String ENROLLMENT = "[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\n";
+  /** [attestation] on lines 4 and 5, before its states. */
+  private static final String ATTESTATION = ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\n";
+  /** [attestation.states.golden] on line 6. */
+  private static final String STATE = ATTESTATION + "[attestation.states.golden]\n";
+  private static final String HEX = "\"" + "ab".repeat(32) + "\"";
 
   private static Arguments row(String toml, String message) {
     return Arguments.of(toml, message);
@@ -46,9 +51,37 @@ class ConfigLoaderTest {
         row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments_per_address = \"4\"", F + ":6: [attestation] max_enrollments_per_address = \"4\": expected a whole number"),
         row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments = 0", F + ":6: [attestation] max_enrollments = 0: must be between 1 and 100000"),
         row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments_per_address = 8\nmax_enrollments = 4", F + ":7: [attestation] max_enrollments = 4: must be at least max_enrollments_per_address (8)"),
-        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nenroll_mode = \"approve\"", F + ":6: [attestation] enroll_mode is not a known key; expected one of ek_ca, enroll, step_timeout, max_enrollments_per_address, max_enrollments"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nenroll_mode = \"approve\"", F + ":6: [attestation] enroll_mode is not a known key; expected one of ek_ca, enroll, step_timeout, max_enrollments_per_address, max_enrollments, on_mismatch, states"),
         row(ENROLLMENT + "[attestation]\nek_ca = \"/nonexistent/ek.pem\"", F + ":5: [attestation] ek_ca = \"/nonexistent/ek.pem\": cannot read the EK CA bundle: no such file"),
         row("[clients]\nauth = \"none\"\n" + ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"", F + ":6: [attestation] needs client certificates: an enrolled device authenticates with the certificate it gets, which [clients] auth = \"none\" never asks for; use \"required\" or \"optional\""),
+        // [attestation] on_mismatch and [attestation.states.NAME] (read before the EK CA bundle: no file needed)
+        row(ATTESTATION + "on_mismatch = \"kill\"", F + ":6: [attestation] on_mismatch = \"kill\": expected \"refuse\" or \"deny\""),
+        row(ATTESTATION + "states = 1", F + ":6: [attestation] states = 1: expected a table ([attestation.states])"),
+        row(ATTESTATION + "[attestation.states]\ngolden = 1", F + ":7: [attestation.states] golden = 1: expected a table ([attestation.states.golden])"),
+        row(ATTESTATION + "[attestation.states.\"gold en\"]\npcrs = [0]", F + ":6: [attestation.states] gold en = {...}: a state name is 1-64 of A-Z, a-z, 0-9, _ and - (ATTESTED sends it)"),
+        row(STATE + "pcrs = [0]\ncolour = 1", F + ":8: [attestation.states.golden] colour is not a known key; expected one of pcrs, allowed, max_age"),
+        row(STATE + "allowed = []", F + ":6: [attestation.states.golden] pcrs the SHA-256 PCR indices this state looks at are required, e.g. [0, 2, 7]"),
+        row(STATE + "pcrs = []", F + ":7: [attestation.states.golden] pcrs = []: needs at least one PCR (a state without PCRs would accept any device)"),
+        row(STATE + "pcrs = [0, 24]", F + ":7: [attestation.states.golden] pcrs = [0,24]: PCR 24 is not 0-23"),
+        row(STATE + "pcrs = [-1]", F + ":7: [attestation.states.golden] pcrs = [-1]: PCR -1 is not 0-23"),
+        row(STATE + "pcrs = [7, 2, 7]", F + ":7: [attestation.states.golden] pcrs = [7,2,7]: PCR 7 is listed twice"),
+        row(STATE + "pcrs = [\"0\"]", F + ":7: [attestation.states.golden] pcrs = [\"0\"]: expected an array of whole numbers"),
+        row(STATE + "pcrs = 7", F + ":7: [attestation.states.golden] pcrs = 7: expected an array of whole numbers"),
+        row(STATE + "pcrs = [0]\nmax_age = \"0s\"", F + ":8: [attestation.states.golden] max_age = \"0s\": must be between 1s and 7d"),
+        row(STATE + "pcrs = [0]\nmax_age = \"8d\"", F + ":8: [attestation.states.golden] max_age = \"8d\": must be between 1s and 7d"),
+        row(STATE + "pcrs = [0]\nmax_age = 600", F + ":8: [attestation.states.golden] max_age = 600: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row(STATE + "pcrs = [0]\nallowed = \"x\"", F + ":8: [attestation.states.golden] allowed = \"x\": expected an array of tables"),
+        row(STATE + "pcrs = [0]\nallowed = [1]", F + ":8: [attestation.states.golden] allowed = [1]: expected an array of tables"),
+        row(STATE + "pcrs = [0]\nallowed = [{ \"0\" = \"zz\" }]", F + ":8: [attestation.states.golden.allowed[1]] 0 = \"zz\": expected 64 hex digits (a SHA-256 PCR value)"),
+        row(STATE + "pcrs = [0]\nallowed = [{ \"0\" = \"" + "ab".repeat(31) + "a\" }]", F + ":8: [attestation.states.golden.allowed[1]] 0 = \"" + "ab".repeat(31) + "a\": expected 64 hex digits (a SHA-256 PCR value)"),
+        row(STATE + "pcrs = [0]\nallowed = [{ \"0\" = 5 }]", F + ":8: [attestation.states.golden.allowed[1]] 0 = 5: expected a string"),
+        row(STATE + "pcrs = [0]\nallowed = [{ \"1\" = HEX }]".replace("HEX", HEX), F + ":8: [attestation.states.golden.allowed[1]] 1 = HEX: is not one of this state's pcrs [0] (keys are PCR indices)".replace("HEX", HEX)),
+        row(STATE + "pcrs = [0]\nallowed = [{ \"00\" = HEX }]".replace("HEX", HEX), F + ":8: [attestation.states.golden.allowed[1]] 00 = HEX: is not one of this state's pcrs [0] (keys are PCR indices)".replace("HEX", HEX)),
+        row(STATE + "pcrs = [0, 7]\nallowed = [{ \"0\" = HEX, \"7\" = HEX }, { \"0\" = HEX }]".replace("HEX", HEX), F + ":8: [attestation.states.golden] allowed = [...]: value set 2 has no value for PCR 7; each value set gives every PCR of pcrs [0, 7]"),
+        // require_state (a state that exists only in an [attestation] with a real EK CA bundle: AttestationSettingsTest)
+        row("[commands.X]\nreply = \"a\"\nallow = [\"*\"]\nrequire_state = \"golden\"", F + ":4: [commands.X] require_state = \"golden\": needs [attestation] with [attestation.states.golden]"),
+        row("[commands.X]\nreply = \"a\"\nrequire_state = \"gold en\"", F + ":3: [commands.X] require_state = \"gold en\": expected the name of an [attestation.states.NAME] table"),
+        row("[commands.X]\nreply = \"a\"\nrequire_state = 1", F + ":3: [commands.X] require_state = 1: expected a string"),
         row("attestation = 1", F + ":1: attestation must be a table ([attestation])"),
         row("[attestation]\nek_ca = \"ek.pem\"", F + ":1: [attestation] needs [enrollment]: its CA issues the enrolled devices' certificates (with its validity, allow list and issuance records)"),
         // [enrollment]
@@ -91,7 +124,7 @@ class ConfigLoaderTest {
             + " brackets: \"[::1]:5000\" (or remove the key: no endpoint)"),
         row("[metrics]\nlisten = 5001", F + ":2: [metrics] listen = 5001: expected a string"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
-            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow, allow_anonymous, require_attested_key"),
+            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow, allow_anonymous, require_attested_key, require_state"),
         // wrong types
         row("[server]\nmax_connections = \"10\"", F + ":2: [server] max_connections = \"10\": expected a whole number"),
         row("[server]\nmax_connections = 1.5", F + ":2: [server] max_connections = 1.5: expected a whole number"),
