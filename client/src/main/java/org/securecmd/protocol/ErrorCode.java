@@ -24,7 +24,22 @@ public enum ErrorCode {
   /** RENEW: the argument is not a base64 DER PKCS#10 CSR, or the CSR's signature does not verify. */
   BAD_CSR,
   /** RENEW: the CSR's key is too weak or of an unsupported type (allowed: RSA >= 2048, EC P-256, EC P-384). */
-  WEAK_KEY;
+  WEAK_KEY,
+  /**
+   * ENROLL-PROOF: the whole TPM proof held, and the device now waits for an operator's approval
+   * ({@code enroll = "approve"}); the text is the request's id, stable per TPM. Run the enrollment again after
+   * {@code securecmdctl enroll approve}.
+   */
+  PENDING,
+  /**
+   * ENROLL, ENROLL-PROOF, an attested RENEW: TPM evidence that does not hold (a malformed structure, a wrong
+   * secret or nonce, a signature by another key, a key that may leave its TPM); the text names the check.
+   */
+  BAD_ATTESTATION,
+  /** Reserved for QUOTE (state attestation): the command needs a current TPM quote of this connection. */
+  ATTESTATION_REQUIRED,
+  /** Reserved for QUOTE (state attestation): the quoted PCR state does not match what the command requires. */
+  STATE_MISMATCH;
 
   /** Returns the code named {@code name}, or {@code null} for a code this version does not know. */
   public static ErrorCode byName(String name) {

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 public final class LineReader {
   private final InputStream in;
   private final int maxLineBytes;
-  private final byte[] longPrefix;
+  private final byte[][] longPrefixes;
   private final int longMaxBytes;
   /**
    * Grows as a line needs it, up to the bound, and goes back to its first size after a line longer than
@@ -39,10 +39,19 @@ public final class LineReader {
    * allocated when such a line arrives.
    */
   public LineReader(InputStream in, int maxLineBytes, String longPrefix, int longMaxBytes) {
+    this(in, maxLineBytes, java.util.List.of(longPrefix), longMaxBytes);
+  }
+
+  /**
+   * As above, for several prefixes (e.g. {@code "RENEW "}, {@code "ENROLL "}, {@code "ENROLL-PROOF "}); an
+   * empty prefix matches nothing.
+   */
+  public LineReader(InputStream in, int maxLineBytes, java.util.List<String> longPrefixes, int longMaxBytes) {
     if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes < 1: " + maxLineBytes);
     this.in = in;
     this.maxLineBytes = maxLineBytes;
-    this.longPrefix = longPrefix.getBytes(StandardCharsets.UTF_8);
+    this.longPrefixes = longPrefixes.stream().filter(p -> !p.isEmpty())
+        .map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.longMaxBytes = Math.max(maxLineBytes, longMaxBytes);
     this.buffer = new byte[Math.min(FIRST_BYTES, maxLineBytes + 1)]; // + 1: room for a trailing CR
   }
@@ -84,9 +93,16 @@ public final class LineReader {
   }
 
   private boolean startsWithLongPrefix(int length) {
-    if (longPrefix.length == 0 || length < longPrefix.length) return false;
-    for (int i = 0; i < longPrefix.length; i++) {
-      if (buffer[i] != longPrefix[i]) return false;
+    for (byte[] prefix : longPrefixes) {
+      if (startsWith(prefix, length)) return true;
+    }
+    return false;
+  }
+
+  private boolean startsWith(byte[] prefix, int length) {
+    if (length < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) {
+      if (buffer[i] != prefix[i]) return false;
     }
     return true;
   }

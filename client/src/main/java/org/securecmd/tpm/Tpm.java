@@ -303,6 +303,19 @@ public final class Tpm implements AutoCloseable {
     return call(c, Tpm::attestation);
   }
 
+  /**
+   * TPM2_Sign: {@code key} (an unrestricted signing key whose own scheme is null, as {@link KeyTemplate#tlsKey}
+   * makes it) signs {@code digest} (a SHA-256 digest) with ECDSA or RSASSA as its type says; returns the raw
+   * TPMT_SIGNATURE. For a CSR's signature: the key never leaves the TPM.
+   */
+  public TpmSignature sign(LoadedKey key, byte[] digest) throws TpmException {
+    int scheme = key.publicArea().type() == Alg.ECC ? Alg.ECDSA : Alg.RSASSA;
+    Command c = new Command("TPM2_Sign", 0x15d, 0).handle(key.handle(), Session.password());
+    // TPMT_TK_HASHCHECK: TPM_ST_HASHCHECK, TPM_RH_NULL, an empty digest (the digest was not made by the TPM)
+    c.params().tpm2b(digest).u16(scheme).u16(Alg.SHA256).u16(0x8024).u32(Handles.RH_NULL).u16(0);
+    return call(c, r -> TpmSignature.parse(r.params().bytes(r.params().remaining())));
+  }
+
   /** TPM2_Quote: {@code signer} (an AK) signs the digest of the selected PCRs with {@code qualifyingData}. */
   public Attestation quote(LoadedKey signer, byte[] qualifyingData, PcrSelection pcrs) throws TpmException {
     Command c = new Command("TPM2_Quote", 0x158, 0).handle(signer.handle(), Session.password());
