@@ -42,6 +42,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class Issuer {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * The non-critical extension that marks a certificate whose key was certified (TPM2_Certify) to have been made
+   * inside a TPM whose EK chained to the server's {@code [attestation] ek_ca}, and cannot leave it: the OID
+   * 2.25.&lt;UUID 1ca92614-00b2-4cdf-9fc9-1bca421cf57d as an integer&gt; (ITU-T X.667: an OID under the UUID arc
+   * needs no registration), value an ASN.1 NULL. docs/protocol.md documents it.
+   */
+  public static final String TPM_ATTESTED_KEY_OID = "2.25.38096654367413771180172908435135591805";
+
   /** Back-dating absorbs device clocks that run a little behind. */
   public static final Duration BACKDATE = Duration.ofMinutes(5);
 
@@ -158,12 +166,47 @@ public final class Issuer {
       b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
       copy(b, current, Extension.extendedKeyUsage);
       copy(b, current, Extension.subjectAlternativeName);
+      // an attested key stays attested: the caller checked that the new key is the same or certified anew
+      copy(b, current, new org.bouncycastle.asn1.ASN1ObjectIdentifier(TPM_ATTESTED_KEY_OID));
       b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(newKey));
       b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
     } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
     return sign(b, caKey);
+  }
+
+  /**
+   * A client certificate for a TPM-attested key: subject {@code CN=commonName} and nothing else, clientAuth,
+   * the {@link #TPM_ATTESTED_KEY_OID} extension, valid from {@code now} minus {@link #BACKDATE} for
+   * {@code validity} (at most until the CA itself expires).
+   */
+  public static X509Certificate attestedLeaf(X509Certificate ca, PrivateKey caKey, BigInteger serial,
+                                             String commonName, PublicKey subjectKey, Instant now, Duration validity)
+      throws GeneralSecurityException {
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
+        Date.from(notAfter), name(commonName), subjectKey);
+    try {
+      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      int usage = KeyUsage.digitalSignature | (subjectKey.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
+      b.addExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(TPM_ATTESTED_KEY_OID), false,
+          org.bouncycastle.asn1.DERNull.INSTANCE);
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, caKey);
+  }
+
+  /** Whether {@code c} carries the {@link #TPM_ATTESTED_KEY_OID} extension. */
+  public static boolean isTpmAttested(X509Certificate c) {
+    return c.getExtensionValue(TPM_ATTESTED_KEY_OID) != null;
   }
 
   private static void copy(X509v3CertificateBuilder b, X509Certificate from, org.bouncycastle.asn1.ASN1ObjectIdentifier oid)

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.securecmd.daemon.admin.AdminRequests;
 import org.securecmd.daemon.admin.AdminServer;
+import org.securecmd.daemon.admin.EnrollmentRequests;
 import org.securecmd.daemon.admin.HostName;
 import org.securecmd.daemon.admin.LastReload;
 import org.securecmd.daemon.admin.Reloader;
@@ -173,7 +174,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued());
+            revocations, renewals.issued(), new EnrollmentRequests(generations.enrollmentRegistry(first.config()),
+                clock, HostName.get()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()

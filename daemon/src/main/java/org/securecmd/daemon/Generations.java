@@ -23,7 +23,12 @@ import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.ConfigLoader;
 import org.securecmd.daemon.config.EnrollmentSettings;
 import org.securecmd.daemon.auth.Identity;
+import org.securecmd.daemon.attest.EkAuthority;
 import org.securecmd.daemon.enroll.EnrollmentCa;
+import org.securecmd.daemon.enroll.EnrollmentEvents;
+import org.securecmd.daemon.enroll.Enrollments;
+import org.securecmd.daemon.state.EnrollmentRegistry;
+import org.securecmd.daemon.state.StateStores;
 import org.securecmd.daemon.enroll.RenewalEvents;
 import org.securecmd.daemon.enroll.RenewalRefusal;
 import org.securecmd.daemon.enroll.RenewalState;
@@ -47,6 +52,7 @@ final class Generations {
   private final Optional<Serving> serving;
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final AtomicReference<RenewalState> renewal = new AtomicReference<>();
+  private final AtomicReference<EnrollmentRegistry> registry = new AtomicReference<>();
 
   /**
    * What a serving daemon's generations report to and act through (absent when only checking a config).
@@ -107,16 +113,66 @@ final class Generations {
     AccessPolicy policy = new AccessPolicy(AllowList.of(config.clients().allow(), config.clients().allowAnonymous()),
         tls.crls(), denyList, clock, ChainTrust.of(tls.clientCas()));
     Renewals renewals = null;
+    Enrollments enrollments = null;
+    if (config.attestation().isPresent()) checkEkCas(config);
     if (config.enrollment().isPresent()) {
       EnrollmentSettings enrollment = config.enrollment().get();
       EnrollmentCa ca = EnrollmentCa.load(enrollment, config.origins(), tls.clientCas(), clock.instant());
       if (serving.isPresent()) { // when only checking, the CA is checked and nothing is served
         RenewalState state = renewalState(config);
         renewals = new Renewals(enrollment, ca, policy, state.issued(), state.rollover(), state.events(), clock);
+        if (config.attestation().isPresent()) {
+          enrollments = new Enrollments(config.attestation().get(), enrollment, ca, denyList, state.issued(),
+              enrollmentRegistry(config), enrollmentEvents(serving.get().metrics()), serving.get().revokeSerial(),
+              clock);
+        }
       }
     }
-    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), Optional.ofNullable(renewals)),
-        clock.instant());
+    return new Generation(number, config, tls, policy, CommandTable.of(config.commands(), Optional.ofNullable(renewals),
+        Optional.ofNullable(enrollments)), clock.instant());
+  }
+
+  /** The EK CA bundle must hold a root (a device sends its EK certificate alone). */
+  private static void checkEkCas(Config config) throws ConfigException {
+    try {
+      EkAuthority.of(config.attestation().get().ekCaCertificates());
+    } catch (IllegalArgumentException e) {
+      throw config.origins().error("attestation", "ek_ca", config.attestation().get().ekCa(), e.getMessage());
+    }
+  }
+
+  /**
+   * The enrollment registry of {@code config}'s state backend, for a serving daemon; the first call fixes it
+   * (as for the renewal state). The admin socket's {@code enroll} requests use the same one, so a registration
+   * made there is the one ENROLL finds.
+   */
+  synchronized EnrollmentRegistry enrollmentRegistry(Config config) throws ConfigException {
+    if (registry.get() != null) return registry.get();
+    try {
+      registry.set(StateStores.enrollmentRegistry(config));
+    } catch (java.io.IOException e) {
+      throw new ConfigException(config.file(), 0, "[state]", "cannot open the enrollment registry: " + e.getMessage());
+    }
+    return registry.get();
+  }
+
+  private static EnrollmentEvents enrollmentEvents(Metrics metrics) {
+    return new EnrollmentEvents() {
+      @Override
+      public void enrolled() {
+        metrics.enrollments().enrolled();
+      }
+
+      @Override
+      public void pending() {
+        metrics.enrollments().pending();
+      }
+
+      @Override
+      public void refused(String reason) {
+        metrics.enrollments().refused(reason);
+      }
+    };
   }
 
   /**

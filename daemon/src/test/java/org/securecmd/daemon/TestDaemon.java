@@ -102,6 +102,15 @@ public final class TestDaemon implements AutoCloseable {
     return start(dir, config, pki, server, device, clock, org.securecmd.daemon.systemd.Notifier.NOOP, listen);
   }
 
+  /** As {@link #start(Path, String)}, with {@code pki} (its files, such as an issuing CA, already written). */
+  public static TestDaemon start(Path dir, String config, TestPki pki) throws Exception {
+    TestPki.Issued server = pki.issue(
+        TestPki.spec("127.0.0.1").ip("127.0.0.1").ip("::1").dns("localhost").serverAuth());
+    TestPki.Issued device = pki.issue(TestPki.spec("trusted-client").clientAuth());
+    return start(dir, config, pki, server, device, Clock.systemUTC(), org.securecmd.daemon.systemd.Notifier.NOOP,
+        new ListenAddress("127.0.0.1", 0));
+  }
+
   /** A second daemon of the same fleet: same PKI, server certificate and device as {@code other}. */
   public static TestDaemon startLike(TestDaemon other, Path dir, String config) throws Exception {
     return start(dir, config, other.pki, other.server, other.device, Clock.systemUTC(),

@@ -10,6 +10,8 @@ enum AdminError {
   BAD_REQUEST,
   /** No such connection, or no such deny-list entry. */
   NOT_FOUND,
+  /** An enrollment registration would give one TPM (EK) two names, or one name two TPMs; nothing changed. */
+  CONFLICT,
   /** The new configuration is invalid; the old generation keeps serving. */
   RELOAD_FAILED,
   /** The deny list changed for this run but could not be saved. */
@@ -21,7 +23,8 @@ enum AdminError {
   LOCAL_ONLY,
   /**
    * An unrevoke the state store cannot make now (the shared database is unreachable, or the file cannot be
-   * saved): refused, because it would widen access on this host alone or only until a restart.
+   * saved): refused, because it would widen access on this host alone or only until a restart. Also: an
+   * {@code enroll} request whose registry (state directory or database) cannot be read or written now.
    */
   STATE_UNAVAILABLE,
   /** Too many admin requests at once. */

@@ -35,16 +35,22 @@ public final class AdminRequests {
   private final Reloader reloader;
   private final Revocations revocations;
   private final IssuanceLog issued;
+  private final EnrollmentRequests enrollments;
 
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
                        Reloader reloader, Revocations revocations) {
-    this(version, clock, current, server, metrics, reloader, revocations, null);
+    this(version, clock, current, server, metrics, reloader, revocations, null, null);
   }
 
-  /** @param issued the RENEW issuance records, or null when renewal is not wired */
+  /**
+   * @param issued the RENEW issuance records, or null when renewal is not wired
+   * @param enrollments the {@code enroll} requests, or null when the enrollment registry is not wired
+   */
   public AdminRequests(String version, Clock clock, Supplier<Generation> current, Server server, Metrics metrics,
-                       Reloader reloader, Revocations revocations, IssuanceLog issued) {
+                       Reloader reloader, Revocations revocations, IssuanceLog issued,
+                       EnrollmentRequests enrollments) {
     this.issued = issued;
+    this.enrollments = enrollments;
     this.version = version;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -70,8 +76,10 @@ public final class AdminRequests {
       case "revoked" -> noArgument(verb, arg, this::revoked);
       case "metrics" -> noArgument(verb, arg, this::metrics);
       case "issued" -> noArgument(verb, arg, () -> IssuedReply.list(issued));
+      case "enroll" -> enrollments == null ? AdminError.INTERNAL.reply("the enrollment registry is not wired")
+          : enrollments.answer(arg);
       default -> AdminError.BAD_REQUEST.reply("unknown request \"" + verb
-          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked, metrics or issued");
+          + "\"; expected status, connections, disconnect, reload, revoke, unrevoke, revoked, metrics, issued or enroll");
     };
   }
 
@@ -109,6 +117,13 @@ public final class AdminRequests {
     m.put("client_cas", cas);
     m.put("renewals", IssuedReply.status(metrics.renewals()));
     m.put("crl", crl(metrics.crl().status(), now));
+    // only with [attestation]: the registry may live in a database, and status must not wait on it otherwise
+    if (enrollments != null && g.config().attestation().isPresent()) {
+      Map<String, Object> e = enrollments.status();
+      e.put("enrolled", metrics.enrollments().enrolledCount());
+      e.put("refused", metrics.enrollments().refusedCounts());
+      m.put("enrollment", e);
+    }
     return m;
   }
 
@@ -296,6 +311,7 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
+        + (current.get().config().attestation().isPresent() ? PrometheusText.enrollments(metrics.enrollments()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }
 }

@@ -74,6 +74,19 @@ final class PrometheusText {
     return p.b.toString();
   }
 
+  /** {@code securecmd_enrollments_*}: TPM-attested enrollment since start. */
+  static String enrollments(org.securecmd.daemon.audit.EnrollmentMetrics e) {
+    PrometheusText p = new PrometheusText();
+    p.counter("securecmd_enrollments_total", "Certificates issued by TPM-attested enrollment (ENROLL-PROOF).",
+        e.enrolledCount());
+    p.counter("securecmd_enrollments_pending_total", "Enrollment proofs that held and now wait for approval.",
+        e.pendingCount());
+    p.help("securecmd_enrollments_refused_total", "counter", "Enrollment steps refused, by reason.");
+    e.refusedCounts().forEach((reason, n) ->
+        p.sample("securecmd_enrollments_refused_total{reason=\"" + label(reason) + "\"}", n));
+    return p.b.toString();
+  }
+
   /** The state store's two gauges: degraded or not, and when the deny list was last synchronised. */
   static String state(StateHealth h) {
     PrometheusText p = new PrometheusText();

@@ -42,6 +42,19 @@ public final class AttestationKey {
     return new AttestationKey(akPublic.clone(), ekPublic.clone(), ak, ek);
   }
 
+  /**
+   * An AK recorded at enrollment, without its EK (the registry keeps the AK's public area): for an attested
+   * rekey's certify. Its qualifiedSigner is not checked ({@link #qualifiedName} is null): the AK was tied to
+   * its EK by credential activation when it enrolled, and a restricted signing key signs only structures the
+   * TPM itself made, so a certify it signed comes from the TPM that holds it.
+   */
+  public static AttestationKey enrolled(byte[] akPublic) throws AttestationException {
+    TpmPublic ak = TpmPublic.parse("AK public area", akPublic);
+    KeyPolicy.checkAk(ak);
+    ak.publicKey("AK public area");
+    return new AttestationKey(akPublic.clone(), null, ak, null);
+  }
+
   /** The AK's TPM2B_PUBLIC as received. */
   public byte[] akPublic() {
     return akPublic.clone();
@@ -49,7 +62,7 @@ public final class AttestationKey {
 
   /** The EK's TPM2B_PUBLIC as received. */
   public byte[] ekPublic() {
-    return ekPublic.clone();
+    return ekPublic == null ? null : ekPublic.clone();
   }
 
   /** The AK's Name (the object MakeCredential binds the secret to). */
@@ -59,6 +72,7 @@ public final class AttestationKey {
 
   /** QN(AK) under the EK, as it must appear as qualifiedSigner. */
   byte[] qualifiedName() throws AttestationException {
+    if (ek == null) return null; // an enrolled AK: see enrolled()
     HashAlg ekHash = HashAlg.of(ek.nameAlg(), "EK name");
     HashAlg akHash = HashAlg.of(ak.nameAlg(), "AK name");
     byte[] hierarchy = ByteBuffer.allocate(4).putInt(TPM_RH_ENDORSEMENT).array();

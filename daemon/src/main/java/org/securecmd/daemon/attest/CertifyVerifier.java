@@ -39,7 +39,8 @@ public final class CertifyVerifier {
     if (!MessageDigest.isEqual(a.extraData(), nonce)) {
       throw AttestationException.failed(Check.NONCE, "certify extraData is not this connection's nonce");
     }
-    if (!MessageDigest.isEqual(a.qualifiedSigner(), ak.qualifiedName())) {
+    byte[] qualified = ak.qualifiedName(); // null for an AK recorded at enrollment (AttestationKey.enrolled)
+    if (qualified != null && !MessageDigest.isEqual(a.qualifiedSigner(), qualified)) {
       throw AttestationException.failed(Check.QUALIFIED_SIGNER, "certify qualifiedSigner is not the AK under this EK");
     }
     TpmPublic key = TpmPublic.parse("TLS key public area", keyPublic);

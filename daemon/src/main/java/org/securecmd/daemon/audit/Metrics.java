@@ -27,6 +27,7 @@ public final class Metrics {
   private final LongAdder latencySumMicros = new LongAdder();
   private volatile Predicate<String> knownVerb = v -> false;
   private final RenewalMetrics renewals = new RenewalMetrics();
+  private final EnrollmentMetrics enrollments = new EnrollmentMetrics();
   private final ProxyCounters proxy = new ProxyCounters();
   private final CrlHealth crl = new CrlHealth();
 
@@ -100,6 +101,11 @@ public final class Metrics {
   /** The RENEW counters (kept apart: they are fed by the renewal policy, not by connections). */
   public RenewalMetrics renewals() {
     return renewals;
+  }
+
+  /** The TPM-attested enrollment counters (fed by the enrollment verbs and the enrollment caps). */
+  public EnrollmentMetrics enrollments() {
+    return enrollments;
   }
 
   /** PROXY v2 health checks and refused headers (kept apart from handshake failures: they are not TLS). */

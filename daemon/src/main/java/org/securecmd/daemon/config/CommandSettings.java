@@ -17,14 +17,20 @@ import org.securecmd.protocol.Reply;
  *     are encoded when read
  * @param allow identity patterns allowed to run it; they match certified clients only; empty allows nobody
  * @param allowAnonymous whether clients without a certificate may run it
+ * @param requireAttestedKey served only to certificates whose key a TPM attested (enrollment's extension)
  */
 public record CommandSettings(String name, ReplySource reply, ReplyEncoding encoding, List<String> allow,
-                              boolean allowAnonymous) {
+                              boolean allowAnonymous, boolean requireAttestedKey) {
   /** Answered by the daemon itself (the command package's {@code Ping}, {@code WhoAmI}, {@code Renew}). */
   public static final String PING = "PING";
   public static final String WHOAMI = "WHOAMI";
   /** Exists only with {@code [enrollment]}. */
   public static final String RENEW = "RENEW";
+  /** Built in while {@code [attestation]} is configured (a {@code [commands.X]} of these names is then an error). */
+  public static final String ENROLL = "ENROLL";
+  public static final String ENROLL_PROOF = "ENROLL-PROOF";
+  public static final String NONCE = "NONCE";
+  public static final Set<String> ATTESTATION_VERBS = Set.of(ENROLL, ENROLL_PROOF, NONCE);
   /** The built-in verbs; a config cannot redefine them. */
   public static final Set<String> BUILT_IN_VERBS = Set.of(PING, WHOAMI, RENEW);
 
@@ -34,11 +40,17 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
 
   /** A command for certified clients only ({@code allow_anonymous = false}, the default). */
   public CommandSettings(String name, ReplySource reply, ReplyEncoding encoding, List<String> allow) {
-    this(name, reply, encoding, allow, false);
+    this(name, reply, encoding, allow, false, false);
+  }
+
+  /** A command served to any certificate its lists allow, attested or not. */
+  public CommandSettings(String name, ReplySource reply, ReplyEncoding encoding, List<String> allow,
+                         boolean allowAnonymous) {
+    this(name, reply, encoding, allow, allowAnonymous, false);
   }
 
   static CommandSettings read(TableReader r, String name, OwnFiles own) throws ConfigException {
-    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous"));
+    r.onlyKeys(List.of("reply", "reply_file", "encoding", "allow", "allow_anonymous", "require_attested_key"));
     ReplyEncoding encoding = r.choice("encoding", "plain", Map.entry("plain", ReplyEncoding.PLAIN),
         Map.entry("base64", ReplyEncoding.BASE64));
     Optional<String> reply = r.secretString("reply");
@@ -47,7 +59,8 @@ public record CommandSettings(String name, ReplySource reply, ReplyEncoding enco
       throw r.missing("reply", "exactly one of reply and reply_file is required");
     }
     ReplySource source = reply.isPresent() ? staticReply(r, reply.get(), encoding) : fileReply(r, replyFile.get(), own);
-    return new CommandSettings(name, source, encoding, r.patterns("allow"), r.bool("allow_anonymous", false));
+    return new CommandSettings(name, source, encoding, r.patterns("allow"), r.bool("allow_anonymous", false),
+        r.bool("require_attested_key", false));
   }
 
   /** A static reply, encoded now so that every request sends the same checked line. */

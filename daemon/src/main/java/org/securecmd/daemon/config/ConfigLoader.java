@@ -31,7 +31,7 @@ public final class ConfigLoader {
 
   private static final Pattern VERB = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final Set<String> TABLES = Set.of("server", "tls", "clients", "admin", "state", "metrics",
-      "enrollment", "commands");
+      "enrollment", "attestation", "commands");
 
   private ConfigLoader() {}
 
@@ -74,7 +74,7 @@ public final class ConfigLoader {
       int line = p == null ? 0 : p.line();
       if (!TABLES.contains(key)) {
         throw new ConfigException(file, line, key,
-            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment] or [commands.NAME]");
+            "is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment], [attestation] or [commands.NAME]");
       }
       if (!toml.isTable(List.of(key))) throw new ConfigException(file, line, key, "must be a table ([" + key + "])");
       origins.recordTable(key, line); // the line a missing key's error names
@@ -87,9 +87,45 @@ public final class ConfigLoader {
     MetricsSettings metrics = MetricsSettings.read(reader(file, toml, "metrics", origins));
     Optional<EnrollmentSettings> enrollment = toml.isTable(List.of("enrollment"))
         ? Optional.of(EnrollmentSettings.read(reader(file, toml, "enrollment", origins))) : Optional.empty();
+    Optional<AttestationSettings> attestation = attestation(file, toml, clients, enrollment.isPresent(), origins);
     OwnFiles own = new OwnFiles(file, tls, clients, state, enrollment);
     Map<String, CommandSettings> commands = commands(file, toml.getTable(List.of("commands")), origins, own);
-    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment);
+    if (attestation.isPresent()) refuseAttestationVerbs(file, commands, origins);
+    return new Config(file, origins.freeze(), server, tls, clients, admin, state, metrics, commands, enrollment,
+        attestation);
+  }
+
+  /**
+   * {@code [attestation]}, refused beside {@code [clients] auth = "none"} (enrollment needs client certificates)
+   * and without {@code [enrollment]} (whose CA issues the enrolled devices' certificates).
+   */
+  private static Optional<AttestationSettings> attestation(Path file, TomlTable toml, ClientSettings clients,
+                                                           boolean enrollment, Origins origins) throws ConfigException {
+    if (!toml.isTable(List.of("attestation"))) return Optional.empty();
+    if (!enrollment) {
+      throw new ConfigException(file, origins.tableLine("attestation"), "[attestation]", "needs [enrollment]: its CA"
+          + " issues the enrolled devices' certificates (with its validity, allow list and issuance records)");
+    }
+    if (clients.auth() == ClientAuthMode.NONE) {
+      throw new ConfigException(file, origins.tableLine("attestation"), "[attestation]",
+          "needs client certificates: an enrolled device authenticates with the certificate it gets, which"
+          + " [clients] auth = \"none\" never asks for; use \"required\" or \"optional\"");
+    }
+    return Optional.of(AttestationSettings.read(reader(file, toml, "attestation", origins)));
+  }
+
+  /**
+   * While {@code [attestation]} is configured, ENROLL, ENROLL-PROOF and NONCE are built in; a configured
+   * command of one of these names is an error naming both tables (without [attestation] it keeps working).
+   */
+  private static void refuseAttestationVerbs(Path file, Map<String, CommandSettings> commands, Origins origins)
+      throws ConfigException {
+    for (String verb : CommandSettings.ATTESTATION_VERBS) {
+      if (!commands.containsKey(verb)) continue;
+      throw new ConfigException(file, origins.tableLine("commands." + verb), "[commands." + verb + "]",
+          "is built in while [attestation] is configured (line " + origins.tableLine("attestation")
+          + "): TPM-attested enrollment answers " + verb + " itself; rename the command or remove [attestation]");
+    }
   }
 
   private static TomlParseResult toml(Path file, String text) throws ConfigException {

@@ -54,6 +54,7 @@ final class HumanOutput {
               t(i.get("identity")), t(i.get("subject"))));
         }
       }
+      case String s when s.startsWith("enroll ") -> EnrollOutput.print(s, r, out);
       default -> out.println(t(r));
     }
   }
@@ -86,6 +87,12 @@ final class HumanOutput {
           + rn.get("devices_due") + " connected device(s) due");
     }
     crl(r.get("crl") instanceof Map<?, ?> m ? m : Map.of(), out);
+    if (r.get("enrollment") instanceof Map<?, ?> en) {
+      line(out, "enrollment", en.containsKey("error") ? "cannot read the registry: " + en.get("error")
+          : en.get("registered") + " TPM(s) registered, " + en.get("pending") + " waiting for approval"
+          + (en.containsKey("enrolled") ? ", " + en.get("enrolled") + " enrolled since start" : "")
+          + (en.get("refused") instanceof Map<?, ?> refused && !refused.isEmpty() ? ", refused " + refused : ""));
+    }
   }
 
   /** The CRL in force, its next update, and a failed load of a changed file (which leaves the old one). */

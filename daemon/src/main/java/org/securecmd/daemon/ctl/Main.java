@@ -102,9 +102,6 @@ public final class Main {
       out.println(text);
       return OK;
     }
-    Requests.Send send = (Requests.Send) action;
-    String subcommand = send.subcommand();
-    String request = send.line();
     if (socket == null) {
       try {
         socket = socketFrom(config, err);
@@ -113,28 +110,17 @@ public final class Main {
         return USAGE;
       }
     }
+    if (action instanceof Requests.Import imported) {
+      return EnrollImport.run(imported, socket, json, out, err);
+    }
+    Requests.Send send = (Requests.Send) action;
+    String subcommand = send.subcommand();
+    String request = send.line();
     String reply;
     try {
       reply = send(socket, RevokeRequest.signed(request));
-    } catch (NoSuchFileException | java.net.ConnectException e) {
-      err.println("securecmdctl: securecmdd is not running (no admin socket at " + socket + ": "
-          + e.getMessage() + ")");
-      return NOT_RUNNING;
-    } catch (AccessDeniedException e) {
-      err.println("securecmdctl: access denied to " + socket + ": run as root or as a member of the admin group");
-      return DENIED;
     } catch (IOException e) {
-      String m = String.valueOf(e.getMessage());
-      if (m.contains("ermission denied")) {
-        err.println("securecmdctl: access denied to " + socket + ": run as root or as a member of the admin group");
-        return DENIED;
-      }
-      if (m.contains("onnection refused") || m.contains("No such file")) {
-        err.println("securecmdctl: securecmdd is not running (" + socket + ": " + m + ")");
-        return NOT_RUNNING;
-      }
-      err.println("securecmdctl: " + socket + ": " + m);
-      return FAILED;
+      return failure(e, socket, err);
     }
     Map<?, ?> parsed;
     try {
@@ -155,6 +141,30 @@ public final class Main {
     }
     if ("LOCAL_ONLY".equals(code)) return RevokeRequest.THIS_HOST_ONLY;
     return "ACCESS_DENIED".equals(code) ? DENIED : FAILED;
+  }
+
+  /** Says why the admin socket could not be used, and returns the exit code for it. */
+  static int failure(IOException e, Path socket, PrintStream err) {
+    if (e instanceof NoSuchFileException || e instanceof java.net.ConnectException) {
+      err.println("securecmdctl: securecmdd is not running (no admin socket at " + socket + ": "
+          + e.getMessage() + ")");
+      return NOT_RUNNING;
+    }
+    if (e instanceof AccessDeniedException) {
+      err.println("securecmdctl: access denied to " + socket + ": run as root or as a member of the admin group");
+      return DENIED;
+    }
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("ermission denied")) {
+      err.println("securecmdctl: access denied to " + socket + ": run as root or as a member of the admin group");
+      return DENIED;
+    }
+    if (m.contains("onnection refused") || m.contains("No such file")) {
+      err.println("securecmdctl: securecmdd is not running (" + socket + ": " + m + ")");
+      return NOT_RUNNING;
+    }
+    err.println("securecmdctl: " + socket + ": " + m);
+    return FAILED;
   }
 
   private static int usage(PrintStream err, String message) {
@@ -187,7 +197,7 @@ public final class Main {
     }
   }
 
-  private static String send(Path socket, String request) throws IOException {
+  static String send(Path socket, String request) throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       ByteBuffer data = ByteBuffer.wrap((request + "\n").getBytes(UTF_8));

@@ -32,6 +32,8 @@ final class Requests {
       Subcommand.plain("revoked", "list the deny list"),
       Subcommand.plain("metrics", "counters in Prometheus text format"),
       Subcommand.plain("issued", "certificates issued by RENEW: serial, identity, not-after, old serial, time"),
+      new Subcommand("enroll", "ACTION [ARGUMENTS]", EnrollCommand.DESCRIPTION,
+          Set.of(), Set.of(), 0, p -> "enroll"),
       new Subcommand("issued-index", "", "the same as lines for the issuing CA directory's index.txt\n"
           + "(append them to it so securecmd-pki crl can revoke them)", Set.of(), Set.of(), 0, p -> "issued"));
   private static final Set<String> GLOBAL = Set.of("--socket", "--config", "--json");
@@ -45,6 +47,12 @@ final class Requests {
 
   record Help(String text) implements Action {}
 
+  /**
+   * {@code enroll import}: the CSV's entries, each already checked here (a refusal is reported without
+   * being sent), sent in pieces that fit the admin protocol's line.
+   */
+  record Import(List<EnrollImport.Entry> entries) implements Action {}
+
   static Iterable<Subcommand> all() {
     return SUBCOMMANDS.values();
   }
@@ -55,6 +63,7 @@ final class Requests {
     String name = words.getFirst();
     Subcommand sub = SUBCOMMANDS.get(name);
     if (sub == null) throw new IllegalArgumentException("unknown subcommand \"" + name + "\"");
+    if (name.equals("enroll")) return EnrollCommand.parse(words.subList(1, words.size()), sub.help());
     Set<String> flags = new HashSet<>();
     Map<String, String> values = new HashMap<>();
     List<String> arguments = new java.util.ArrayList<>();

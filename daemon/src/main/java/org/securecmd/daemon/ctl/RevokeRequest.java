@@ -18,10 +18,15 @@ final class RevokeRequest {
         + (reason.isEmpty() ? "" : "\treason=" + reason);
   }
 
-  /** Adds who asks ({@code by=}, the login name), which the daemon records as {@code user@host}. */
+  /**
+   * Adds who asks ({@code by=}, the login name) to a revoke or an enrollment registration, which the daemon
+   * records as {@code user@host}.
+   */
   static String signed(String request) {
     String user = System.getProperty("user.name", "");
-    if (!request.startsWith("revoke ") || !user.matches("[A-Za-z0-9_.-]{1,64}\\$?")) return request;
+    boolean recorded = request.startsWith("revoke ") || request.startsWith("enroll add ")
+        || request.startsWith("enroll approve ") || request.startsWith("enroll import ");
+    if (!recorded || !user.matches("[A-Za-z0-9_.-]{1,64}\\$?")) return request;
     return request + "\tby=" + user;
   }
 }

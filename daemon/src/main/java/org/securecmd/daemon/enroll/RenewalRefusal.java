@@ -12,6 +12,8 @@ public enum RenewalRefusal {
   BAD_CSR("bad_csr", ErrorCode.BAD_CSR),
   /** The CSR's key is too weak or of an unsupported type. */
   WEAK_KEY("weak_key", ErrorCode.WEAK_KEY),
+  /** A new key for a TPM-attested certificate without a certify of it by the enrolled AK, or one that does not hold. */
+  BAD_ATTESTATION("bad_attestation", ErrorCode.BAD_ATTESTATION),
   /** Issuing or recording failed on the server (details in its log). */
   FAILED("failed", ErrorCode.UNAVAILABLE);
 

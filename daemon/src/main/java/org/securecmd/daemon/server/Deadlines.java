@@ -39,7 +39,7 @@ final class Deadlines {
   }
 
   /** What the sweep found, and has acted on by moving the phase: the caller closes or stops the connection. */
-  enum Expiry { NONE, HANDSHAKE, IDLE, REQUEST, WRITE, AGE }
+  enum Expiry { NONE, HANDSHAKE, IDLE, REQUEST, WRITE, AGE, STEP }
 
   private static final Phase[] PHASES = Phase.values();
   private static final int PHASE_BITS = 3;
@@ -50,8 +50,29 @@ final class Deadlines {
   /** The phase (low bits) and when it began, in nanoseconds since {@link #born} (the rest). */
   private final AtomicLong clock = new AtomicLong(pack(Phase.HANDSHAKE, 0));
 
+  /**
+   * An enrollment connection's {@code step_timeout} in nanoseconds (0: none), and when it last made progress
+   * (nanoseconds since {@link #born}): such a connection is closed when it waits for its next step longer.
+   */
+  private volatile long stepNanos;
+  private volatile long lastStep;
+
   Deadlines(Limits limits) {
     this.limits = limits;
+  }
+
+  /**
+   * From now on the connection must make progress ({@link #stepMade}) at least every {@code timeout}, however
+   * many other requests it sends: a connection without a certificate that only enrolls.
+   */
+  void requireSteps(Duration timeout) {
+    lastStep = System.nanoTime() - born;
+    stepNanos = Math.max(1, timeout.toNanos());
+  }
+
+  /** An enrollment step was answered: the step clock starts again. */
+  void stepMade() {
+    lastStep = System.nanoTime() - born;
   }
 
   Phase phase() {
@@ -147,6 +168,10 @@ final class Deadlines {
     if (e == Expiry.NONE && p != Phase.HANDSHAKE && p != Phase.CUT && p != Phase.EXPIRED
         && now - born > limits.maxConnectionAge().toNanos()) {
       e = Expiry.AGE;
+    }
+    long step = stepNanos;
+    if (e == Expiry.NONE && step > 0 && (p == Phase.WAITING || p == Phase.READING) && now - born - lastStep > step) {
+      e = Expiry.STEP;
     }
     if (e == Expiry.NONE) return e;
     long end = pack(e == Expiry.HANDSHAKE ? Phase.CUT : Phase.EXPIRED, c >>> PHASE_BITS);

@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
@@ -15,6 +17,8 @@ import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.command.Call;
 import org.securecmd.daemon.command.ConnectionFacts;
+import org.securecmd.daemon.config.AttestationSettings;
+import org.securecmd.daemon.config.ClientAuthMode;
 import org.securecmd.daemon.config.CommandSettings;
 import org.securecmd.daemon.config.HostPort;
 import org.securecmd.protocol.ErrorCode;
@@ -54,6 +58,11 @@ final class ServedConnection implements Runnable {
   private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
   private static final int TOO_LONG_DISCARD_MILLIS = 2000;
   static final int MAX_RENEW_LINE_BYTES = 16 * 1024;
+  /** What a connection without a certificate admitted only to enroll may send. */
+  private static final Set<String> ENROLLING_VERBS = Set.of(CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF,
+      CommandSettings.NONCE, CommandSettings.PING, CommandSettings.WHOAMI);
+  private static final Reply ENROLL_ONLY = Reply.error(ErrorCode.FORBIDDEN, "a client certificate is required; "
+      + "without one only ENROLL, ENROLL-PROOF, NONCE, PING and WHOAMI are served");
 
   private final long id;
   private final Socket raw;
@@ -71,6 +80,11 @@ final class ServedConnection implements Runnable {
   /** The trust anchors this connection's chain last passed ({@link #refusal}); the handshake's at first. */
   private volatile ChainTrust trustedBy;
   private final AtomicReference<ConnectionFacts> facts = new AtomicReference<>(ConnectionFacts.NONE);
+  /**
+   * The address whose enrollment slot this connection holds: set when it was admitted without a certificate
+   * only because {@code [attestation]} is configured (it may then only enroll); null otherwise.
+   */
+  private volatile String enrollingFrom;
   /** Requests answered; only this connection's thread writes it. */
   private volatile long requests;
 
@@ -112,6 +126,11 @@ final class ServedConnection implements Runnable {
     } finally {
       deliverRefusal();
       if (admitted && !peer.identity().isAnonymous()) context.identities().release(peer.identity().displayName());
+      String enrolling = enrollingFrom;
+      if (enrolling != null) {
+        context.enrolling().release(enrolling);
+        context.enrolling().release(ServerContext.ALL_ENROLLING);
+      }
       context.permits().release();
       close();
       context.registry().remove(this);
@@ -144,7 +163,14 @@ final class ServedConnection implements Runnable {
     String remote = h.remote();
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!lifecycle.handshakeDone()) return false;
-    Optional<String> refused = refusal(context.current().get(), h);
+    Generation g = context.current().get();
+    Optional<String> refused = refusal(g, h);
+    // with auth = "required" a client without a certificate is only ever here to enroll (allow_anonymous has no
+    // effect there), though [attestation] let its handshake through
+    if (identity.isAnonymous() && g.config().attestation().isPresent()
+        && (refused.isPresent() || g.config().clients().auth() == ClientAuthMode.REQUIRED)) {
+      return admitToEnroll(h, g.config().attestation().get());
+    }
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
       lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
@@ -160,13 +186,47 @@ final class ServedConnection implements Runnable {
     return true;
   }
 
+  /**
+   * A client without a certificate, which the connection policy alone would refuse, may enroll while
+   * {@code [attestation]} is configured: within {@code max_enrollments_per_address} and {@code max_enrollments}
+   * (counted from here until it closes, so such clients cannot fill {@code max_connections}), and held to
+   * {@code step_timeout} between enrollment steps. Over a cap it gets {@code ERR BUSY}.
+   */
+  private boolean admitToEnroll(Handshake.Completed h, AttestationSettings a) {
+    String address = hostOf(h.remote());
+    if (!context.enrolling().tryAcquire(address, a.maxEnrollmentsPerAddress())) {
+      return refuseEnrollment(h, "too many enrollments in progress from this address (max_enrollments_per_address "
+          + a.maxEnrollmentsPerAddress() + ")");
+    }
+    if (!context.enrolling().tryAcquire(ServerContext.ALL_ENROLLING, a.maxEnrollments())) {
+      context.enrolling().release(address);
+      return refuseEnrollment(h, "too many enrollments in progress (max_enrollments " + a.maxEnrollments() + ")");
+    }
+    enrollingFrom = address;
+    deadlines.requireSteps(a.stepTimeout());
+    return true;
+  }
+
+  private boolean refuseEnrollment(Handshake.Completed h, String why) {
+    context.audit().connectionRefused(id, h.identity().displayName(), h.remote(), "enrollment_limit", why);
+    lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
+    return false;
+  }
+
+  /**
+   * Why this connection may not stay now: the policy's reason, or for an enrollment connection none while
+   * {@code [attestation]} is still configured.
+   */
   private void requestLoop(Handshake.Completed p) throws IOException {
     SSLSocket s = p.socket();
     BufferedInputStream buffered =
         new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
-    // RENEW carries a CSR (RSA-4096: about 2 KiB of base64); only that verb gets the longer limit.
-    LineReader in = new LineReader(buffered, limits.maxLineBytes(), CommandSettings.RENEW + " ",
-        context.current().get().commands().knows(CommandSettings.RENEW) ? MAX_RENEW_LINE_BYTES : limits.maxLineBytes());
+    // RENEW carries a CSR (RSA-4096: about 2 KiB of base64), ENROLL and ENROLL-PROOF an EK certificate or a
+    // CSR and TPM structures; only these verbs get the longer limit.
+    List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF)
+        .filter(context.current().get().commands()::knows).map(v -> v + " ").toList();
+    LineReader in = new LineReader(buffered, limits.maxLineBytes(), longVerbs,
+        longVerbs.isEmpty() ? limits.maxLineBytes() : MAX_RENEW_LINE_BYTES);
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
     OutputStream out = s.getOutputStream();
@@ -222,7 +282,10 @@ final class ServedConnection implements Runnable {
         return;
       }
       requests++; // only this thread writes it
-      Reply reply = request != null ? answer(now, p, request) : malformed.toReply();
+      Reply reply = request == null ? malformed.toReply()
+          : enrollingFrom != null && !ENROLLING_VERBS.contains(verb) ? ENROLL_ONLY
+          : answer(now, p, request);
+      if (enrollingFrom != null && CommandSettings.ATTESTATION_VERBS.contains(verb)) deadlines.stepMade();
       write(reply, out);
       audit(p, verb, reply.isError() ? reply.errorCode() : "OK", start);
       if (!lifecycle.finish()) return;
@@ -231,8 +294,8 @@ final class ServedConnection implements Runnable {
 
   private Reply answer(Generation now, Handshake.Completed p, Request request) {
     try {
-      return now.commands().dispatch(request.verb(), new Call(p.identity(), p.chain(), request.arguments(), facts))
-          .reply();
+      return now.commands().dispatch(request.verb(),
+          new Call(p.identity(), p.chain(), request.arguments(), facts, p.remote())).reply();
     } catch (RuntimeException e) {
       log.error("conn {}: handler failed", id, e);
       return Reply.error(ErrorCode.INTERNAL, "internal error");
@@ -262,6 +325,9 @@ final class ServedConnection implements Runnable {
    * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
    */
   private Optional<String> refusal(Generation g, Handshake.Completed p) {
+    if (enrollingFrom != null) { // admitted without a certificate only to enroll
+      return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
+    }
     Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
     ChainTrust trust = g.policy().trust();
     if (refused.isPresent() || p.chain().isEmpty() || trust == trustedBy) return refused;
@@ -333,6 +399,7 @@ final class ServedConnection implements Runnable {
         close(); // its thread, blocked reading, sees the socket closed and ends as on a peer's close
       }
       case REQUEST -> timedOut("request");
+      case STEP -> timedOut("step"); // an enrollment connection made no step within step_timeout
       case WRITE -> timedOut("write");
       case AGE -> {
         context.audit().connectionRefused(id, displayName(), remote(), "max_connection_age",
@@ -393,6 +460,12 @@ final class ServedConnection implements Runnable {
   private static String unparsedVerb(String line) {
     int sp = line.indexOf(' ');
     return sp < 0 ? line : line.substring(0, sp);
+  }
+
+  /** The host part of an address as {@link HostPort} writes it ({@code 1.2.3.4:5}, {@code [::1]:5}). */
+  private static String hostOf(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return colon <= 0 ? hostPort : hostPort.substring(0, colon);
   }
 
   private static String remoteOf(Socket s) {

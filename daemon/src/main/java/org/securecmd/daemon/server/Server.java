@@ -55,7 +55,7 @@ public final class Server implements AutoCloseable {
     this.maxConnections = maxConnections;
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
         new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>(),
-        listener);
+        listener, new KeyedCounter<>());
     this.acceptThread = threads.acceptLoop("accept " + description,
         new AcceptLoop(channel, description, () -> closing, this::admit));
   }

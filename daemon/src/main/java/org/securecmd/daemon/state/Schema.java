@@ -25,7 +25,8 @@ final class Schema {
         revoked_by text NOT NULL DEFAULT '',
         revoked_at timestamptz NOT NULL DEFAULT now(),
         reason text NOT NULL DEFAULT '',
-        PRIMARY KEY (kind, value))""", IssuanceTable.MIGRATION, IssuanceTable.MIGRATION_FIRST_USE);
+        PRIMARY KEY (kind, value))""", IssuanceTable.MIGRATION, IssuanceTable.MIGRATION_FIRST_USE,
+      RegistryTable.MIGRATION);
 
   static final int LATEST = MIGRATIONS.size();
 

@@ -57,6 +57,19 @@ public final class StateStores {
         s.directory().resolve(ISSUED_FILE));
   }
 
+  /**
+   * The TPM enrollment registry of the configured backend: files in the state directory, or the shared
+   * database's tables (connected on first use, so this never fails for an unreachable database).
+   *
+   * @throws ConfigException when {@code password_file} is unusable
+   */
+  public static EnrollmentRegistry enrollmentRegistry(Config config) throws ConfigException, IOException {
+    StateSettings s = config.state();
+    Files.createDirectories(s.directory());
+    if (s.backend() == StateSettings.Backend.FILE) return new RegistryFile(s.directory());
+    return new RegistryTable(database(s, PasswordFile.read(config.origins(), s.passwordFile().orElse(null))));
+  }
+
   /** The same checks as {@link #open} that need no database: for {@code --check-config}. */
   public static void check(Config config) throws ConfigException {
     StateSettings s = config.state();

@@ -9,7 +9,8 @@ import org.securecmd.daemon.config.Config;
  * What {@code [clients] auth} lets through the handshake against what {@code allow_anonymous} admits after it.
  * A handshake without a client certificate is possible when auth is "optional" or "none", but such a client
  * is admitted only by {@code [clients] allow_anonymous = true} (never by a pattern, not even {@code "*"}); a
- * config that opens the handshake but admits nobody anonymous loads, with a warning saying so.
+ * config that opens the handshake but admits nobody anonymous loads, with a warning saying so (not with
+ * {@code [attestation]}: such clients may then enroll, and nothing else).
  */
 final class AnonymousClients {
   private AnonymousClients() {}
@@ -26,6 +27,8 @@ final class AnonymousClients {
       return Optional.empty();
     }
     if (c.allowAnonymous()) return Optional.empty();
+    // with [attestation], clients without a certificate complete the handshake on purpose: to enroll
+    if (config.attestation().isPresent()) return Optional.empty();
     if (c.auth() == ClientAuthMode.NONE) {
       return Optional.of(auth + " but [clients] allow_anonymous is false: no client presents a certificate, so "
           + "every connection is refused after the handshake; set allow_anonymous = true (and per command) to "

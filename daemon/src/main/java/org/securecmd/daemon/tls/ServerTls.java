@@ -68,7 +68,9 @@ public final class ServerTls {
         .addTrustedCertificates(clientCas)
         .protocols(config.tls().protocols())
         .clientAuth(switch (mode) {
-          case REQUIRED -> ClientAuth.REQUIRED;
+          // [attestation]: a device without a certificate yet completes the handshake to enroll; the server
+          // asks for a certificate without demanding one, and serves such a client the enrollment verbs only
+          case REQUIRED -> config.attestation().isPresent() ? ClientAuth.OPTIONAL : ClientAuth.REQUIRED;
           case OPTIONAL -> ClientAuth.OPTIONAL;
           case NONE -> ClientAuth.NONE;
         })

@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConfigLoaderTest {
   private static final Path FILE = Path.of("/etc/securecmd/config.toml");
   private static final String F = FILE.toString();
+  /** Three lines that [attestation] needs before it (the files are not read by parse). */
+  private static final String ENROLLMENT = "[enrollment]\nca_certificate = \"c.pem\"\nca_key = \"k.pem\"\n";
 
   private static Arguments row(String toml, String message) {
     return Arguments.of(toml, message);
@@ -31,7 +33,24 @@ class ConfigLoaderTest {
     return Stream.of(
         // tables
         row("[sever]\nlisten = \"0.0.0.0:5000\"",
-            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment] or [commands.NAME]"),
+            F + ":1: sever is not a known table; expected [server], [tls], [clients], [admin], [state], [metrics], [enrollment], [attestation] or [commands.NAME]"),
+        // [attestation] (values checked before the EK CA bundle is read: no file is needed for these rows)
+        row(ENROLLMENT + "[attestation]\nenroll = \"approve\"", F + ":4: [attestation] ek_ca the PEM bundle of the TPM manufacturers' EK CAs is required"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"\"", F + ":5: [attestation] ek_ca = \"\": the PEM bundle of the TPM manufacturers' EK CAs is required"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nenroll = \"any\"", F + ":6: [attestation] enroll = \"any\": expected \"registered\" or \"approve\""),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nenroll = true", F + ":6: [attestation] enroll = true: expected a string"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nstep_timeout = \"0s\"", F + ":6: [attestation] step_timeout = \"0s\": must be between 1s and 10m"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nstep_timeout = \"11m\"", F + ":6: [attestation] step_timeout = \"11m\": must be between 1s and 10m"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nstep_timeout = 60", F + ":6: [attestation] step_timeout = 60: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments_per_address = 0", F + ":6: [attestation] max_enrollments_per_address = 0: must be between 1 and 10000"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments_per_address = \"4\"", F + ":6: [attestation] max_enrollments_per_address = \"4\": expected a whole number"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments = 0", F + ":6: [attestation] max_enrollments = 0: must be between 1 and 100000"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nmax_enrollments_per_address = 8\nmax_enrollments = 4", F + ":7: [attestation] max_enrollments = 4: must be at least max_enrollments_per_address (8)"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"\nenroll_mode = \"approve\"", F + ":6: [attestation] enroll_mode is not a known key; expected one of ek_ca, enroll, step_timeout, max_enrollments_per_address, max_enrollments"),
+        row(ENROLLMENT + "[attestation]\nek_ca = \"/nonexistent/ek.pem\"", F + ":5: [attestation] ek_ca = \"/nonexistent/ek.pem\": cannot read the EK CA bundle: no such file"),
+        row("[clients]\nauth = \"none\"\n" + ENROLLMENT + "[attestation]\nek_ca = \"ek.pem\"", F + ":6: [attestation] needs client certificates: an enrolled device authenticates with the certificate it gets, which [clients] auth = \"none\" never asks for; use \"required\" or \"optional\""),
+        row("attestation = 1", F + ":1: attestation must be a table ([attestation])"),
+        row("[attestation]\nek_ca = \"ek.pem\"", F + ":1: [attestation] needs [enrollment]: its CA issues the enrolled devices' certificates (with its validity, allow list and issuance records)"),
         // [enrollment]
         row("[enrollment]\nca_key = \"k.pem\"", F + ":1: [enrollment] ca_certificate the issuing CA's certificate file is required"),
         row("[enrollment]\nca_certificate = \"c.pem\"", F + ":1: [enrollment] ca_key the issuing CA's private key file (or ca_key_pkcs11_module) is required"),
