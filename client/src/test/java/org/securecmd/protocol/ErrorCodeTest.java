@@ -30,7 +30,7 @@ class ErrorCodeTest {
   @Test
   void theStableCodesAreExactlyTheDocumentedOnesInOrder() {
     assertEquals("[UNKNOWN_COMMAND, FORBIDDEN, BAD_REQUEST, LINE_TOO_LONG, BUSY, UNAVAILABLE, INTERNAL, NOT_DUE, BAD_CSR,"
-        + " WEAK_KEY]",
+        + " WEAK_KEY, PENDING, BAD_ATTESTATION, ATTESTATION_REQUIRED, STATE_MISMATCH]",
         Arrays.toString(ErrorCode.values()));
   }
 }

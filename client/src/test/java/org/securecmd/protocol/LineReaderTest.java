@@ -215,4 +215,19 @@ class LineReaderTest {
         () -> renewReader("renew " + "A".repeat(20) + "\n").readLine());
     assertEquals(ErrorCode.LINE_TOO_LONG, lowerCase.code(), "the prefix is matched exactly");
   }
+
+  @Test
+  void eachOfSeveralLongPrefixesGetsTheLongerLimitAndNoOtherLine() throws Exception {
+    String enroll = "ENROLL " + "A".repeat(57); // 64 bytes
+    String proof = "ENROLL-PROOF " + "B".repeat(51);
+    LineReader r = new LineReader(new ByteArrayInputStream((enroll + "\n" + proof + "\nPING\n")
+        .getBytes(StandardCharsets.UTF_8)), 16, java.util.List.of("RENEW ", "ENROLL ", "ENROLL-PROOF "), 64);
+    assertEquals(enroll, r.readLine());
+    assertEquals(proof, r.readLine());
+    assertEquals("PING", r.readLine());
+    ProtocolException nonce = assertThrows(ProtocolException.class, () -> new LineReader(new ByteArrayInputStream(
+        ("NONCE " + "A".repeat(20) + "\n").getBytes(StandardCharsets.UTF_8)), 16,
+        java.util.List.of("RENEW ", "ENROLL ", "ENROLL-PROOF "), 64).readLine());
+    assertEquals(ErrorCode.LINE_TOO_LONG, nonce.code(), "NONCE is not a long verb");
+  }
 }

@@ -38,6 +38,7 @@ import org.securecmd.daemon.server.DaemonThreads;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
 import org.securecmd.daemon.server.Server;
+import org.securecmd.daemon.state.EnrollmentRegistry;
 import org.securecmd.daemon.state.StateHealth;
 import org.securecmd.daemon.state.StateListener;
 import org.securecmd.daemon.state.StateStore;
@@ -155,6 +156,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
       state = StateStores.open(first.config(), clock, threads.stateFollower());
       generations.install(first);
       RenewalState renewals = generations.renewalState(first.config());
+      // one per daemon: the file backend's copy assumes it is the only writer (the enrollment verbs take this one)
+      EnrollmentRegistry registry = generations.enrollmentRegistry(first.config()); // the one ENROLL uses
       crlWatcher.baseline(served(first));
       SystemdSockets passed = d.environment().sockets();
       try {
@@ -174,8 +177,7 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
         state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
-            revocations, renewals.issued(), new EnrollmentRequests(generations.enrollmentRegistry(first.config()),
-                clock, HostName.get()));
+            revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()));
         String group = first.config().admin().group();
         Optional<ServerSocketChannel> adminSocket = passed.adminSocket();
         adminServer = adminSocket.isPresent()

@@ -137,6 +137,24 @@ class AttestedEnrollmentTest {
   }
 
   @Test
+  void anEkThatEnrollsAgainGetsItsNameBackAndItsEarlierCertificatesAreDenied() throws Exception {
+    try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.ECC_P384)) {
+      List<X509Certificate> first = enroll(dev, "dev-ecc");
+      List<X509Certificate> second = enroll(dev, "dev-ecc");
+      String serial = first.get(0).getSerialNumber().toString(16);
+      Ctl.Result revoked = ctl.run("revoked");
+      assertTrue(revoked.out().toLowerCase(java.util.Locale.ROOT).contains(serial), serial + " in " + revoked);
+      try (Connection old = client(dev, dev.tls, first).connect("127.0.0.1", daemon.port())) {
+        Reply r = old.send("WHOAMI");
+        assertEquals(ErrorCode.FORBIDDEN, r.code(), r.toString());
+      }
+      try (Connection now = client(dev, dev.tls, second).connect("127.0.0.1", daemon.port())) {
+        assertTrue(now.send("WHOAMI").text().startsWith("cn=dev-ecc"));
+      }
+    }
+  }
+
+  @Test
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
@@ -347,6 +365,27 @@ class AttestedEnrollmentTest {
         Reply issued = conn.send(dev.proof(ch));
         assertFalse(issued.isError(), issued.toString());
         assertEquals(new X500Principal("CN=dev-approved"), chain(issued.text()).get(0).getSubjectX500Principal());
+      }
+    }
+  }
+
+  @Test
+  void connectionsWithoutCertificateBeyondTheEnrollmentCapsAreBusy(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Caps");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(dir.resolve("daemon/ek-ca.pem"), other.resolve("ek-ca.pem"));
+    String capped = config("registered").replace("[attestation]\n",
+        "[attestation]\nmax_enrollments_per_address = 1\nmax_enrollments = 1\n");
+    try (TestDaemon d = TestDaemon.start(other, capped, pki);
+         Connection first = d.client(null).connect("127.0.0.1", d.port())) {
+      assertEquals("PONG", first.send("PING").text());
+      try (Connection second = d.client(null).connect("127.0.0.1", d.port())) {
+        Reply r = second.send("PING");
+        assertEquals(ErrorCode.BUSY, r.code(), r.toString());
+        assertEquals("too many enrollments in progress from this address (max_enrollments_per_address 1)", r.text());
+      }
+      try (Connection certified = d.connect(d.device)) {
+        assertEquals("PONG", certified.send("PING").text(), "devices with certificates are not counted");
       }
     }
   }

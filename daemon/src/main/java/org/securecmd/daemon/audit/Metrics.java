@@ -58,14 +58,18 @@ public final class Metrics {
 
   /**
    * A connection refused or ended by a decision, by reason: {@code revoked}, {@code policy},
-   * {@code identity_limit}, {@code address_limit} or {@code max_connection_age} (the callers' fixed words).
+   * {@code identity_limit}, {@code address_limit}, {@code max_connection_age} or {@code enrollment_limit} (the
+   * callers' fixed words).
    */
   public void refused(String reason) {
     connectionsRefused.increment();
     refusedByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
   }
 
-  /** A connection closed because a request ({@code request}) or a reply ({@code write}) took too long. */
+  /**
+   * A connection closed because a request ({@code request}), a reply ({@code write}) or an enrollment step
+   * ({@code step}) took too long.
+   */
   void timedOut(String kind) {
     timeouts.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }

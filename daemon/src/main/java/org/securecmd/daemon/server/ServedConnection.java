@@ -213,10 +213,6 @@ final class ServedConnection implements Runnable {
     return false;
   }
 
-  /**
-   * Why this connection may not stay now: the policy's reason, or for an enrollment connection none while
-   * {@code [attestation]} is still configured.
-   */
   private void requestLoop(Handshake.Completed p) throws IOException {
     SSLSocket s = p.socket();
     BufferedInputStream buffered =
@@ -325,7 +321,7 @@ final class ServedConnection implements Runnable {
    * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
    */
   private Optional<String> refusal(Generation g, Handshake.Completed p) {
-    if (enrollingFrom != null) { // admitted without a certificate only to enroll
+    if (enrollingFrom != null) { // admitted without a certificate to enroll: while [attestation] is configured
       return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
     }
     Optional<String> refused = g.policy().refusal(p.identity(), p.chain());

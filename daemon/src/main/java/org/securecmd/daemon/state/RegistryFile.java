@@ -19,7 +19,8 @@ import java.util.Optional;
  * enrolled         SERIAL  IDENTITY  EK-SHA256  ENROLLED-AT  AK-PUBLIC(base64)
  * </pre>
  *
- * Rewriting {@code enrolled} whole costs a few milliseconds per thousand devices, once per enrollment.
+ * Rewriting {@code enrolled} whole costs a few milliseconds per thousand devices, once per enrollment. The
+ * daemon opens one per state directory and shares it: the copy in memory assumes it is the only writer.
  */
 public final class RegistryFile implements EnrollmentRegistry {
   static final String REGISTERED = "registered";

@@ -288,7 +288,7 @@ final class RegistryTable implements EnrollmentRegistry {
     writer.close();
   }
 
-  /** The tables, as schema migration 2 → 3 in {@link Schema#MIGRATIONS}. */
+  /** The tables, as schema migration 3 → 4 in {@link Schema#MIGRATIONS}. */
   static final String MIGRATION = """
       CREATE TABLE securecmd_registered (
         name text PRIMARY KEY,

@@ -9,9 +9,9 @@
  * uniqueness and the renewal rules (same key, {@code max_renewals}) are checked by the database for every host
  * at once. {@link org.securecmd.daemon.state.Successors} reads them for what a serial's revocation takes along.
  * A renewal waits for those calls, so each is bounded as a whole ({@code BoundedConnection}): a database that
- * hangs refuses a renewal within seconds and never queues the other devices' renewals behind it.
- * TPM-attested enrollment's records ({@link org.securecmd.daemon.state.EnrollmentRegistry}: registrations of
- * device name to EK identity, requests waiting for approval, and what each enrollment proved) follow it too
+ * hangs refuses a renewal within seconds and never queues the other devices' renewals behind it. TPM-attested enrollment's
+ * records ({@link org.securecmd.daemon.state.EnrollmentRegistry}: registrations of device name to EK identity,
+ * requests waiting for approval, and what each enrollment proved) follow the same switch
  * ({@code StateStores.enrollmentRegistry}): {@code RegistryFile} in the state directory, or {@code RegistryTable}
  * (schema version 4), read through on every lookup so a registration on one host counts on all of them.
  *

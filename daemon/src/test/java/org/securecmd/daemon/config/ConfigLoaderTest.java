@@ -91,7 +91,7 @@ class ConfigLoaderTest {
             + " brackets: \"[::1]:5000\" (or remove the key: no endpoint)"),
         row("[metrics]\nlisten = 5001", F + ":2: [metrics] listen = 5001: expected a string"),
         row("[commands.GET_SECRET]\nreply = \"x\"\nalow = [\"*\"]",
-            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow, allow_anonymous"),
+            F + ":3: [commands.GET_SECRET] alow is not a known key; expected one of reply, reply_file, encoding, allow, allow_anonymous, require_attested_key"),
         // wrong types
         row("[server]\nmax_connections = \"10\"", F + ":2: [server] max_connections = \"10\": expected a whole number"),
         row("[server]\nmax_connections = 1.5", F + ":2: [server] max_connections = 1.5: expected a whole number"),

@@ -76,7 +76,7 @@ class RegistryTableTest extends EnrollmentRegistryContract {
          ResultSet r = s.executeQuery("SELECT version FROM securecmd_schema")) {
       r.next();
       assertEquals(Schema.LATEST, r.getInt(1));
-      assertEquals(4, Schema.LATEST);
+      assertEquals(4, Schema.LATEST, "the registry is migration 3 → 4");
     }
   }
 }
