@@ -46,7 +46,13 @@ class EnrollTest {
     TestPki pki = new TestPki("Fleet");
     pki.intermediate().write(d, "enroll-ca");
     Files.copy(board.ekCa, d.resolve("ek-ca.pem"));
-    daemon = TestDaemon.start(d, TestDaemon.config("allow = [\"*\"]", """
+    daemon = TestDaemon.start(d, config("registered"), pki);
+    TestDaemonAccess.ctl(daemon).run("enroll", "add", "dev-board-7", "--ek-cert",
+        board.dir.resolve("ek-rsa.der").toString());
+  }
+
+  private static String config(String mode) {
+    return TestDaemon.config("allow = [\"*\"]", """
         [enrollment]
         ca_certificate = "enroll-ca.crt"
         ca_key = "enroll-ca.key"
@@ -55,10 +61,8 @@ class EnrollTest {
         allow = ["dev-*"]
         [attestation]
         ek_ca = "ek-ca.pem"
-        enroll = "registered"
-        """).replace("allow = [\"trusted-client\"]\n", "allow = [\"dev-*\"]\n"), pki);
-    TestDaemonAccess.ctl(daemon).run("enroll", "add", "dev-board-7", "--ek-cert",
-        board.dir.resolve("ek-rsa.der").toString());
+        enroll = "%s"
+        """.formatted(mode)).replace("allow = [\"trusted-client\"]\n", "allow = [\"dev-*\"]\n");
   }
 
   @AfterAll
@@ -91,22 +95,22 @@ class EnrollTest {
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
-  private static List<String> token() throws Exception {
+  private static List<String> token(TestDaemon d, String keyLabel) throws Exception {
     return List.of("--pkcs11-module", TpmBoard.MODULE.toString(), "--pkcs11-token", "device", "--pkcs11-key",
-        "device", "--pin-file", pinFile.toString(), "--ca", daemon.dir.resolve("ca.crt").toString(), "--port",
-        Integer.toString(daemon.port()));
+        keyLabel, "--pin-file", pinFile.toString(), "--ca", d.dir.resolve("ca.crt").toString(), "--port",
+        Integer.toString(d.port()));
   }
 
-  private static Run enroll(String... extra) throws Exception {
+  private static Run enroll(TestDaemon d, String keyLabel, String... extra) throws Exception {
     List<String> a = new ArrayList<>(List.of("enroll", "--tpm", board.swtpmSpec()));
     a.addAll(List.of(extra));
-    a.addAll(token());
+    a.addAll(token(d, keyLabel));
     a.add("127.0.0.1");
     return client(a.toArray(new String[0]));
   }
 
-  private static Run request(String verb) throws Exception {
-    List<String> a = new ArrayList<>(token());
+  private static Run request(TestDaemon d, String keyLabel, String verb) throws Exception {
+    List<String> a = new ArrayList<>(token(d, keyLabel));
     a.add("127.0.0.1");
     a.add(verb);
     return client(a.toArray(new String[0]));
@@ -114,15 +118,15 @@ class EnrollTest {
 
   @Test
   void aDeviceWithoutCertificateEnrollsThenGetsTheSecretWithItsTpmKeyThroughPkcs11() throws Exception {
-    Run enrolled = enroll("--ek", "rsa");
+    Run enrolled = enroll(daemon, "device", "--ek", "rsa");
     assertEquals(0, enrolled.code(), enrolled.toString());
     assertTrue(enrolled.out().startsWith("enrolled: CN=dev-board-7, serial "), enrolled.toString());
     assertTrue(enrolled.out().contains("key \"device\" in token \"device\""), enrolled.toString());
 
-    Run whoami = request("WHOAMI");
+    Run whoami = request(daemon, "device", "WHOAMI");
     assertEquals(0, whoami.code(), whoami.toString());
     assertTrue(whoami.out().startsWith("cn=dev-board-7"), whoami.toString());
-    Run secret = request("GET_SECRET");
+    Run secret = request(daemon, "device", "GET_SECRET");
     assertEquals(0, secret.code(), secret.toString());
     assertEquals("THIS_IS_THE_SECRET\n", secret.out());
 
@@ -134,8 +138,31 @@ class EnrollTest {
 
   @Test
   void anUnregisteredEkIsRefusedWithTheServersErrorAndExitOne() throws Exception {
-    Run refused = enroll("--ek", "ecc"); // the P-384 EK: its CA is known, but nobody registered it
+    Run refused = enroll(daemon, "refused", "--ek", "ecc"); // the P-384 EK: its CA is known, but nobody registered it
     assertEquals(1, refused.code(), refused.toString());
     assertTrue(refused.err().startsWith("securecmd-client: enroll: server refused: ERR FORBIDDEN "), refused.toString());
+  }
+
+  @Test
+  void inApproveModeTheFirstRunWaitsForApprovalAndTheNextEnrollsWithTheEccEk(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Approve");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(board.ekCa, other.resolve("ek-ca.pem"));
+    try (TestDaemon approving = TestDaemon.start(other, config("approve"), pki)) {
+      Run pending = enroll(approving, "device-ecc", "--ek", "ecc");
+      assertEquals(1, pending.code(), pending.toString());
+      String prefix = "securecmd-client: enroll: server refused: ERR PENDING ";
+      assertTrue(pending.err().startsWith(prefix), pending.toString());
+      assertTrue(pending.err().contains("run enroll again"), "says what to do: " + pending);
+      String id = pending.err().substring(prefix.length()).split(" ")[0];
+
+      TestDaemonAccess.ctl(approving).run("enroll", "approve", id, "dev-approved-ecc");
+      Run enrolled = enroll(approving, "device-ecc", "--ek", "ecc");
+      assertEquals(0, enrolled.code(), enrolled.toString());
+      assertTrue(enrolled.out().startsWith("enrolled: CN=dev-approved-ecc, "), enrolled.toString());
+      Run whoami = request(approving, "device-ecc", "WHOAMI");
+      assertEquals(0, whoami.code(), whoami.toString());
+      assertTrue(whoami.out().startsWith("cn=dev-approved-ecc"), whoami.toString());
+    }
   }
 }
