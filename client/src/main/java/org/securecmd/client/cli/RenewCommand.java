@@ -31,6 +31,8 @@ import org.securecmd.tls.Pkcs11Token;
 final class RenewCommand {
   /** The returned certificate failed our checks, or could not be installed. */
   static final int INSTALL = 5;
+  /** The extension of a certificate the server issued to a TPM-attested key (docs/protocol.md). */
+  static final String ATTESTED_KEY_OID = "2.25.38096654367413771180172908435135591805";
 
   private RenewCommand() {}
 
@@ -94,6 +96,14 @@ final class RenewCommand {
     if (within != null && expires.isAfter(clock.instant().plus(within))) {
       out.println("not due: the certificate expires " + expires + ", later than " + format(within) + " from now");
       return Main.OK;
+    }
+    if (rekey && leaf.getNonCriticalExtensionOIDs() != null
+        && leaf.getNonCriticalExtensionOIDs().contains(ATTESTED_KEY_OID)) {
+      // the server takes a new key for it only with a TPM2_Certify by the enrolled AK over its NONCE
+      err.println("securecmd-client: renew: " + leaf.getSubjectX500Principal().getName() + " was issued to a"
+          + " TPM-attested key; the server accepts a new key for it only with the TPM's certification of that key,"
+          + " which this client does not make yet: renew without --rekey (the same key stays), or enroll again");
+      return Main.USAGE;
     }
     // In a token the new key is generated there: a token object, sensitive, never extractable.
     KeyPair pair = !rekey ? new KeyPair(leaf.getPublicKey(), current.privateKey())

@@ -109,6 +109,13 @@ class EnrollTest {
     return client(a.toArray(new String[0]));
   }
 
+  private static String[] withHost(List<String> first, List<String> options) {
+    List<String> a = new ArrayList<>(first);
+    a.addAll(options);
+    a.add("127.0.0.1");
+    return a.toArray(new String[0]);
+  }
+
   private static Run request(TestDaemon d, String keyLabel, String verb) throws Exception {
     List<String> a = new ArrayList<>(token(d, keyLabel));
     a.add("127.0.0.1");
@@ -129,6 +136,11 @@ class EnrollTest {
     Run secret = request(daemon, "device", "GET_SECRET");
     assertEquals(0, secret.code(), secret.toString());
     assertEquals("THIS_IS_THE_SECRET\n", secret.out());
+
+    // a rekey of an attested certificate needs the TPM's certify of the new key: refused before the server
+    Run rekey = client(withHost(List.of("renew", "--rekey"), token(daemon, "device")));
+    assertEquals(2, rekey.code(), rekey.toString());
+    assertTrue(rekey.err().contains("was issued to a TPM-attested key"), rekey.toString());
 
     // the AK stays where later quotes and attested rekeys look for it; the token holds the key and certificate
     assertTrue(board.tool("tpm2_readpublic", "-c", "0x81000002").contains("sign"), "AK persisted at 0x81000002");
