@@ -56,10 +56,11 @@ final class TokenLink {
 
   /**
    * Links the key ({@code publicArea}: TPM2B_PUBLIC, {@code privateArea}: TPM2B_PRIVATE) into the token as
-   * {@code options.keyLabel()}, stores {@code chain} with it, and returns the key and chain as the token shows
-   * them. {@code tcti} is the TPM the key lives in, for tpm2_ptool when {@code TPM2TOOLS_TCTI} is unset.
+   * {@code options.keyLabel()}, stores {@code chain} with it, checks that the token shows them, and returns the
+   * token opened afresh (so it sees the new objects). {@code tcti} is the TPM the key lives in, for tpm2_ptool
+   * when {@code TPM2TOOLS_TCTI} is unset.
    */
-  CertifiedKey link(Pkcs11Options options, String tcti, byte[] publicArea, byte[] privateArea,
+  Pkcs11Token link(Pkcs11Options options, String tcti, byte[] publicArea, byte[] privateArea,
                     List<X509Certificate> chain) throws GeneralSecurityException, IOException {
     String token = options.settings().tokenLabel();
     String label = options.keyLabel();
@@ -88,10 +89,75 @@ final class TokenLink {
       throw new GeneralSecurityException("token \"" + token + "\" shows another certificate for key \"" + label
           + "\" (" + inToken.leaf().getSubjectX500Principal().getName() + "): an older key of that label?");
     }
-    return inToken;
+    return opened;
   }
 
-  private void run(List<String> command, String tcti, String what) throws GeneralSecurityException, IOException {
+  /**
+   * Replaces the key labelled {@code options.keyLabel()} (and its certificate) by a new TPM key and its
+   * certificate {@code leaf}, with tpm2_ptool alone: this process's PKCS#11 library read the token's objects
+   * when it loaded and does not see objects added since. The new key is linked under the same label with an id
+   * of its own, the certificate is added for that id, then the old key objects and certificate (those of that
+   * label found before) are deleted. A crash between the two leaves both keys under the label; {@code
+   * tpm2_ptool listobjects} shows them and {@code objdel} removes the older. The issuing CAs' certificates
+   * stored at enrollment stay for the chain.
+   */
+  void relink(Pkcs11Options options, String tcti, byte[] publicArea, byte[] privateArea, X509Certificate leaf)
+      throws GeneralSecurityException, IOException {
+    String token = options.settings().tokenLabel();
+    String label = options.keyLabel();
+    List<String> old = objectIds(run(List.of(tool, "listobjects", "--label", token), tcti,
+        "list the objects of token \"" + token + "\""), label);
+    byte[] random = new byte[8];
+    new java.security.SecureRandom().nextBytes(random);
+    String id = java.util.HexFormat.of().formatHex(random);
+    char[] pin = options.pin(environment);
+    Path dir = Files.createTempDirectory("securecmd-rekey",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      Path pub = Files.write(dir.resolve("key.pub"), publicArea);
+      Path priv = Files.write(dir.resolve("key.priv"), privateArea);
+      Path cert = Files.write(dir.resolve("cert.pem"), FileInstall.pem("CERTIFICATE", leaf.getEncoded()));
+      run(List.of(tool, "link", "--label", token, "--userpin", new String(pin), "--key-label", label, "--id", id,
+          pub.toString(), priv.toString()), tcti, "link the new TPM key into token \"" + token + "\"");
+      // link stores CKA_ID as the bytes of the --id text; addcert's --key-id is that CKA_ID in hex
+      String ckaId = java.util.HexFormat.of().formatHex(id.getBytes(StandardCharsets.US_ASCII));
+      run(List.of(tool, "addcert", "--label", token, "--key-id", ckaId, cert.toString()), tcti,
+          "store the certificate in token \"" + token + "\"");
+    } finally {
+      java.util.Arrays.fill(pin, '\0');
+      deleteTree(dir);
+    }
+    for (String o : old) {
+      run(List.of(tool, "objdel", o), tcti, "delete the replaced object " + o + " of token \"" + token + "\"");
+    }
+  }
+
+  /** The store ids of the objects labelled {@code label} in {@code tpm2_ptool listobjects}' YAML list. */
+  static List<String> objectIds(String listing, String label) {
+    List<String> ids = new ArrayList<>();
+    String entryLabel = null;
+    String entryId = null;
+    for (String line : (listing + "\n- end").split("\n")) {
+      if (line.startsWith("- ")) {
+        if (label.equals(entryLabel) && entryId != null) ids.add(entryId);
+        entryLabel = null;
+        entryId = null;
+      }
+      String field = line.startsWith("- ") ? line.substring(2) : line.strip();
+      if (field.startsWith("CKA_LABEL: ")) entryLabel = unquote(field.substring("CKA_LABEL: ".length()).strip());
+      if (field.startsWith("id: ")) entryId = field.substring("id: ".length()).strip();
+    }
+    return ids;
+  }
+
+  private static String unquote(String yaml) {
+    if (yaml.length() >= 2 && yaml.startsWith("'") && yaml.endsWith("'")) {
+      return yaml.substring(1, yaml.length() - 1).replace("''", "'");
+    }
+    return yaml;
+  }
+
+  private String run(List<String> command, String tcti, String what) throws GeneralSecurityException, IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().clear();
     pb.environment().putAll(environment);
@@ -114,10 +180,12 @@ final class TokenLink {
         throw new GeneralSecurityException("cannot " + what + ": " + command.get(0) + " " + command.get(1)
             + " did not finish within " + TOOL_SECONDS + "s (is the TPM's resource manager running?)");
       }
+      String output = Files.readString(log, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
         throw new GeneralSecurityException("cannot " + what + ": " + command.get(0) + " " + command.get(1)
-            + " exited " + p.exitValue() + ": " + tail(Files.readString(log, StandardCharsets.UTF_8)));
+            + " exited " + p.exitValue() + ": " + tail(output));
       }
+      return output;
     } finally {
       Files.deleteIfExists(log);
     }

@@ -137,10 +137,15 @@ class EnrollTest {
     assertEquals(0, secret.code(), secret.toString());
     assertEquals("THIS_IS_THE_SECRET\n", secret.out());
 
-    // a rekey of an attested certificate needs the TPM's certify of the new key: refused before the server
-    Run rekey = client(withHost(List.of("renew", "--rekey"), token(daemon, "device")));
-    assertEquals(2, rekey.code(), rekey.toString());
-    assertTrue(rekey.err().contains("was issued to a TPM-attested key"), rekey.toString());
+    // the attested rekey: a new key made in the TPM, certified by the enrolled AK over the server's NONCE
+    Run rekey = client(withHost(List.of("renew", "--rekey", "--tpm", board.swtpmSpec()), token(daemon, "device")));
+    assertEquals(0, rekey.code(), rekey.toString());
+    assertTrue(rekey.out().contains("new key (made in the TPM and certified by its AK"), rekey.toString());
+    Run after = request(daemon, "device", "WHOAMI");
+    assertEquals(0, after.code(), after.toString());
+    assertTrue(after.out().startsWith("cn=dev-board-7"), after.toString());
+    assertTrue(!after.out().equals(whoami.out()), "another serial after the rekey: " + after.out());
+    assertEquals("THIS_IS_THE_SECRET\n", request(daemon, "device", "GET_SECRET").out());
 
     // the AK stays where later quotes and attested rekeys look for it; the token holds the key and certificate
     assertTrue(board.tool("tpm2_readpublic", "-c", "0x81000002").contains("sign"), "AK persisted at 0x81000002");
