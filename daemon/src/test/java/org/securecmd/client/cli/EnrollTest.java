@@ -146,6 +146,9 @@ class EnrollTest {
     assertTrue(after.out().startsWith("cn=dev-board-7"), after.toString());
     assertTrue(!after.out().equals(whoami.out()), "another serial after the rekey: " + after.out());
     assertEquals("THIS_IS_THE_SECRET\n", request(daemon, "device", "GET_SECRET").out());
+    List<String> labelled = TokenLink.objectIds(board.tool("tpm2_ptool", "listobjects", "--label=device"), "device");
+    assertEquals(3, labelled.size(), "one private key, its public key and its certificate: the old ones deleted "
+        + labelled);
 
     // the AK stays where later quotes and attested rekeys look for it; the token holds the key and certificate
     assertTrue(board.tool("tpm2_readpublic", "-c", "0x81000002").contains("sign"), "AK persisted at 0x81000002");
