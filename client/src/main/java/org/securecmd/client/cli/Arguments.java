@@ -31,7 +31,7 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
   static final String USAGE = """
       usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
                               [--timeout SECONDS] HOST [COMMAND...]
-             securecmd-client renew [--rekey] [--if-expires-within DURATION] [the options above] HOST
+             securecmd-client renew [--rekey [--tpm SPEC]] [--if-expires-within DURATION] [the options above] HOST
              securecmd-client enroll [--tpm SPEC] [--ek rsa|ecc] PKCS11 [--ca FILE] [--port N] HOST
         renew           renew this device's certificate over the channel and install it in place (the
                         old files are kept as FILE.old); --rekey makes a new key (PEM, mode 0600, or
@@ -42,7 +42,8 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
                         tpm2-pkcs11 token PKCS11 names (--pkcs11-token LABEL; needs tpm2_ptool, package
                         tpm2-pkcs11-tools); afterwards the same PKCS11 options connect with it. Exit 1 with
                         ERR PENDING: run it again once an operator approved the request
-        --tpm SPEC      enroll: device:/dev/tpmrm0 (default) or swtpm:host=H,port=P
+        --tpm SPEC      enroll, and renew --rekey of a TPM-attested certificate (the new key is made in the
+                        TPM and certified by its AK): device:/dev/tpmrm0 (default) or swtpm:host=H,port=P
         --ek rsa|ecc    enroll: the endorsement key to prove the TPM with (default: RSA if the TPM holds its
                         certificate, else ECC)
         --config FILE   settings file (default /etc/securecmd/client.properties if it exists): key = value
