@@ -158,7 +158,11 @@ class AttestedEnrollmentTest {
   void attestedRekeyNeedsCertifyOfTheNewKeyByTheEnrolledAkOverANonce() throws Exception {
     try (TpmDevice dev = TpmDevice.open(a, EndorsementKeyType.RSA_2048)) {
       List<X509Certificate> chain = enroll(dev, "dev-rsa");
+      byte[] sameKey = dev.csr(dev.tls);
       try (Connection tls = client(dev, dev.tls, chain).connect("127.0.0.1", daemon.port())) {
+        Reply renewed = tls.send("RENEW " + TpmDevice.b64(sameKey));
+        assertFalse(renewed.isError(), "the enrollment is no renewal: the same key renews at once: " + renewed);
+        assertTrue(Issuer.isTpmAttested(chain(renewed.text()).get(0)), "the same key stays attested");
         dev.flush(dev.tls); // the handshake is done; its slot holds the new key (swtpm has three)
         LoadedKey next = dev.newKey();
         byte[] csr = dev.csr(next);
@@ -170,9 +174,9 @@ class AttestedEnrollmentTest {
         Attestation certify = dev.tpm.certify(next, dev.ak, nonce);
         String attested = "RENEW " + TpmDevice.b64(csr) + " " + TpmDevice.b64(next.publicArea().marshalled()) + " "
             + TpmDevice.b64(certify.attest()) + " " + TpmDevice.b64(certify.signatureBytes());
-        Reply renewed = tls.send(attested);
-        assertFalse(renewed.isError(), renewed.toString());
-        X509Certificate leaf = chain(renewed.text()).get(0);
+        Reply rekeyed = tls.send(attested);
+        assertFalse(rekeyed.isError(), rekeyed.toString());
+        X509Certificate leaf = chain(rekeyed.text()).get(0);
         assertArrayEquals(next.publicArea().publicKey().getEncoded(), leaf.getPublicKey().getEncoded());
         assertTrue(Issuer.isTpmAttested(leaf), "a renewed attested certificate stays attested");
 
@@ -241,7 +245,8 @@ class AttestedEnrollmentTest {
         TpmDevice.Challenge ch = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
         byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=dev-rsa"), outside.getPublic())
             .build(new JcaContentSignerBuilder("SHA256withECDSA").build(outside.getPrivate())).getEncoded();
-        Reply r = conn.send(TpmDevice.proof(dev.activate(ch), csr, imported, dev.tpm.certify(imported, dev.ak, ch.nonce())));
+        Reply r = conn.send(TpmDevice.proof(dev.activate(ch), csr, imported,
+            dev.tpm.certify(imported, dev.ak, ch.nonce())));
         assertRefused(r, "TLS key lacks the attribute sensitiveDataOrigin");
       } finally {
         dev.tpm.evict(0x81000123);
@@ -274,7 +279,8 @@ class AttestedEnrollmentTest {
       Reply issued = conn.send(proof);
       assertFalse(issued.isError(), issued.toString());
 
-      assertRefused(conn.send(proof), "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
+      assertRefused(conn.send(proof),
+          "no ENROLL challenge on this connection (each is answered once); send ENROLL first");
 
       TpmDevice.Challenge second = TpmDevice.Challenge.parse(conn.send(dev.enroll()).text());
       assertRefused(conn.send(proof), "the activated secret is not the credential's");
@@ -387,6 +393,24 @@ class AttestedEnrollmentTest {
       try (Connection certified = d.connect(d.device)) {
         assertEquals("PONG", certified.send("PING").text(), "devices with certificates are not counted");
       }
+    }
+  }
+
+  @Test
+  void aReloadWithoutAttestationClosesTheConnectionsWithoutCertificate(@TempDir Path other) throws Exception {
+    TestPki pki = new TestPki("Reload");
+    pki.intermediate().write(other, "enroll-ca");
+    Files.copy(dir.resolve("daemon/ek-ca.pem"), other.resolve("ek-ca.pem"));
+    String with = config("registered");
+    String without = with.substring(0, with.indexOf("[attestation]"));
+    try (TestDaemon d = TestDaemon.start(other, with, pki);
+         Connection conn = d.client(null).connect("127.0.0.1", d.port())) {
+      assertEquals("PONG", conn.send("PING").text());
+      d.writeConfig(without);
+      d.daemon.reload();
+      Reply r = conn.send("PING");
+      assertEquals(ErrorCode.FORBIDDEN, r.code(), r.toString());
+      assertEquals("a client certificate is required", r.text());
     }
   }
 

@@ -80,7 +80,9 @@ public final class AttestedRenewal {
       return Optional.of("a new key for a TPM-attested certificate needs [attestation], which is not configured");
     }
     Optional<byte[]> nonce = takeNonce.get();
-    if (nonce.isEmpty()) return Optional.of("no unused NONCE on this connection (each is used once, within step_timeout)");
+    if (nonce.isEmpty()) {
+      return Optional.of("no unused NONCE on this connection (each is used once, within step_timeout)");
+    }
     byte[][] f = new byte[3][];
     try {
       for (int i = 0; i < 3; i++) f[i] = Base64.getDecoder().decode(fields.get(i + 1));

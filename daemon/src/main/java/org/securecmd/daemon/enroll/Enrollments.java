@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #challenge} ({@code ENROLL}): the EK certificate chains to {@code ek_ca}, the EK public area is
  *       its key, the AK's attributes hold ({@link EnrollmentChallenge#issue}); in {@code registered} mode the EK
  *       is registered; a registered name is not revoked and matches {@code [enrollment] allow}.
- *   <li>{@link #prove} ({@code ENROLL-PROOF}): the activated secret and the certify ({@link EnrollmentChallenge#prove});
+ *   <li>{@link #prove} ({@code ENROLL-PROOF}): the activated secret and the certify
+ *       ({@link EnrollmentChallenge#prove});
  *       then the registration again (it may have changed meanwhile): none in {@code approve} mode makes the
  *       request pending ({@code ERR PENDING <id>}); else the certificate is issued with subject
  *       {@code CN=<name>} only and the {@link Issuer#TPM_ATTESTED_KEY_OID} extension, recorded in the issuance
@@ -53,13 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #checkRekey} and {@link #renewed}: a {@code RENEW} of an attested certificate with a new key
  *       needs a certify of that key by the enrolled AK over this connection's nonce.
  * </ol>
- * Enrollments are recorded with old serial {@value #NO_OLD_SERIAL} in the issuance log, and do not count as
+ * Enrollments are recorded with old serial {@link Issuance#ENROLLED} in the issuance log, and do not count as
  * renewals. Safe for concurrent use. Over 300 lines: the two steps and the rekey share the registry
  * lookups, the name checks, the refusal audit and the labels, which read best side by side.
  */
 public final class Enrollments {
-  /** The issuance log's old-serial field of a certificate issued by enrollment (it replaces none). */
-  public static final String NO_OLD_SERIAL = "-";
   private static final Logger log = LoggerFactory.getLogger(Enrollments.class);
   private static final Logger audit = LoggerFactory.getLogger("securecmd.audit");
 
@@ -159,7 +158,8 @@ public final class Enrollments {
     try {
       Instant now = clock.instant();
       if (now.isAfter(issuedAt.plus(stepTimeout()))) {
-        throw new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "expired", "the enrollment challenge expired (step_timeout "
+        throw new EnrollmentRefused(ErrorCode.BAD_ATTESTATION, "expired",
+            "the enrollment challenge expired (step_timeout "
             + stepTimeout().toSeconds() + "s); send ENROLL again");
       }
       AttestedKey key;
@@ -201,7 +201,7 @@ public final class Enrollments {
       String serial = serialNumber.toString(16);
       // durable before the device sees the certificate, as for RENEW
       issued.append(new Issuance(serial, name, cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant(),
-          NO_OLD_SERIAL, now, sha256(key.publicKey().getEncoded()), false));
+          Issuance.ENROLLED, now, sha256(key.publicKey().getEncoded()), false));
       registry.recordEnrollment(new Enrollment(serial, name, ek, c.attestationKey().akPublic(), now));
       // a wiped device enrolling again: what its TPM was issued before must not live on beside the new one
       for (Enrollment e : earlier) revokeSerial.accept(e.serial());

@@ -85,6 +85,8 @@ final class ServedConnection implements Runnable {
    * only because {@code [attestation]} is configured (it may then only enroll); null otherwise.
    */
   private volatile String enrollingFrom;
+  /** A client without a certificate that the policy itself admitted (allow_anonymous), not only to enroll. */
+  private volatile boolean anonymousByPolicy;
   /** Requests answered; only this connection's thread writes it. */
   private volatile long requests;
 
@@ -164,13 +166,8 @@ final class ServedConnection implements Runnable {
     // FIRST before the policy check: a re-check that runs from here on sees this connection.
     if (!lifecycle.handshakeDone()) return false;
     Generation g = context.current().get();
+    if (identity.isAnonymous() && admitsOnlyToEnroll(g)) return admitToEnroll(h, g.config().attestation().get());
     Optional<String> refused = refusal(g, h);
-    // with auth = "required" a client without a certificate is only ever here to enroll (allow_anonymous has no
-    // effect there), though [attestation] let its handshake through
-    if (identity.isAnonymous() && g.config().attestation().isPresent()
-        && (refused.isPresent() || g.config().clients().auth() == ClientAuthMode.REQUIRED)) {
-      return admitToEnroll(h, g.config().attestation().get());
-    }
     if (refused.isPresent()) {
       context.audit().connectionRefused(id, identity.displayName(), remote, refused.get());
       lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
@@ -183,6 +180,7 @@ final class ServedConnection implements Runnable {
       lifecycle.refuseHere(Reply.error(ErrorCode.BUSY, why));
       return false;
     }
+    if (identity.isAnonymous()) anonymousByPolicy = true;
     return true;
   }
 
@@ -205,6 +203,17 @@ final class ServedConnection implements Runnable {
     enrollingFrom = address;
     deadlines.requireSteps(a.stepTimeout());
     return true;
+  }
+
+  /**
+   * Whether {@code g} lets a client without a certificate in only to enroll: {@code [attestation]} is configured
+   * and the connection policy admits no such client by itself (auth "required", where allow_anonymous has no
+   * effect, or allow_anonymous false). The same test at admission and at every re-check, so a re-check racing
+   * the admission cannot tell them apart.
+   */
+  private static boolean admitsOnlyToEnroll(Generation g) {
+    return g.config().attestation().isPresent()
+        && (g.config().clients().auth() == ClientAuthMode.REQUIRED || !g.config().clients().allowAnonymous());
   }
 
   private boolean refuseEnrollment(Handshake.Completed h, String why) {
@@ -321,8 +330,8 @@ final class ServedConnection implements Runnable {
    * reload), never per request otherwise; a CRL change keeps the anchors and so skips it.
    */
   private Optional<String> refusal(Generation g, Handshake.Completed p) {
-    if (enrollingFrom != null) { // admitted without a certificate to enroll: while [attestation] is configured
-      return g.config().attestation().isPresent() ? Optional.empty() : Optional.of("a client certificate is required");
+    if (p.identity().isAnonymous() && admitsOnlyToEnroll(g) && !anonymousByPolicy) {
+      return Optional.empty(); // admitted (or being admitted) to enroll, and only that
     }
     Optional<String> refused = g.policy().refusal(p.identity(), p.chain());
     ChainTrust trust = g.policy().trust();

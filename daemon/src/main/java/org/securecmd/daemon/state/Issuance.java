@@ -43,11 +43,17 @@ public record Issuance(String serial, String identity, String subject, Instant n
   }
 
   /**
-   * Whether it counts toward {@code [enrollment] max_renewals}. Every record is a {@code RENEW} today; the
-   * first enrollment (a later issue) records its own kind here and returns false, and the backends' count
-   * ({@link IssuanceLog.Rules#maxCount}) goes through this method (the file) or its SQL twin (the table).
+   * The old serial of a certificate issued by TPM-attested enrollment ({@code ENROLL-PROOF}): it replaces no
+   * certificate, and it is not a renewal.
+   */
+  public static final String ENROLLED = "-";
+
+  /**
+   * Whether it counts toward the renewal limits ({@code [enrollment] max_renewals} and the same-key spacing):
+   * every {@code RENEW}, never an enrollment ({@link #ENROLLED}). The backends' rules
+   * ({@link IssuanceLog.Rules}) go through this method (the file) or its SQL twin (the table).
    */
   public boolean countsAsRenewal() {
-    return true;
+    return !oldSerial.equals(ENROLLED);
   }
 }

@@ -31,7 +31,7 @@ public interface IssuanceLog {
       int counted = 0;
       for (Issuance e : earlier) {
         if (!e.identity().equals(next.identity())) continue;
-        if (e.keySha256().equals(next.keySha256()) && e.issuedAt().isAfter(sameKeySince)) {
+        if (e.countsAsRenewal() && e.keySha256().equals(next.keySha256()) && e.issuedAt().isAfter(sameKeySince)) {
           return Optional.of(new Conflict(e, true));
         }
         if (e.countsAsRenewal() && e.issuedAt().isAfter(countSince)) {

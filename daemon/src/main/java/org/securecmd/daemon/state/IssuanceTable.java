@@ -84,7 +84,8 @@ final class IssuanceTable implements IssuanceLog {
     }
     if (!rules.sameKeySince().equals(Instant.MAX)) {
       try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM securecmd_issued"
-          + " WHERE identity = ? AND key_sha256 = ? AND issued_at > ? ORDER BY issued_at DESC LIMIT 1")) {
+          + " WHERE identity = ? AND key_sha256 = ? AND issued_at > ? AND old_serial <> '" + Issuance.ENROLLED + "'"
+          + " ORDER BY issued_at DESC LIMIT 1")) {
         p.setString(1, i.identity());
         p.setString(2, i.keySha256());
         p.setObject(3, OffsetDateTime.ofInstant(rules.sameKeySince(), ZoneOffset.UTC));
@@ -92,11 +93,11 @@ final class IssuanceTable implements IssuanceLog {
         if (!earlier.isEmpty()) return Optional.of(new Conflict(earlier.get(0), true));
       }
     }
-    // Issuance.countsAsRenewal's twin: every row is a RENEW today; the first enrollment (a later issue)
-    // records its own kind, and this count then leaves it out.
+    // Issuance.countsAsRenewal's twin: an enrollment (old serial "-") is no renewal, in the rules or the count
     if (!rules.countSince().equals(Instant.MAX) && i.countsAsRenewal()) {
       try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM securecmd_issued"
-          + " WHERE identity = ? AND issued_at > ? ORDER BY issued_at, serial LIMIT ?")) {
+          + " WHERE identity = ? AND issued_at > ? AND old_serial <> '" + Issuance.ENROLLED + "'"
+          + " ORDER BY issued_at, serial LIMIT ?")) {
         p.setString(1, i.identity());
         p.setObject(2, OffsetDateTime.ofInstant(rules.countSince(), ZoneOffset.UTC));
         p.setInt(3, rules.maxCount());

@@ -133,4 +133,28 @@ class DeadlinesTest {
     d.writeStarted();
     assertEquals(Deadlines.Phase.EXPIRED, d.phase());
   }
+
+  @Test
+  void anEnrollmentConnectionMustMakeAStepWithinStepTimeoutWhateverElseItSends() {
+    Duration step = Duration.ofSeconds(3);
+    Deadlines d = served();
+    d.requireSteps(step);
+    d.awaitingRequest();
+    assertEquals(Deadlines.Expiry.NONE, d.expire(within(step)));
+    d.bytesArrived(); // a PING: a request, but no step
+    d.lineRead(false);
+    d.awaitingRequest();
+    assertEquals(Deadlines.Expiry.STEP, d.expire(after(step)), "idle_timeout is far; the step clock ran out");
+    assertEquals(Deadlines.Expiry.NONE, d.expire(after(step)), "once");
+
+    Deadlines stepping = served();
+    stepping.requireSteps(step);
+    stepping.stepMade();
+    stepping.awaitingRequest();
+    assertEquals(Deadlines.Expiry.NONE, stepping.expire(within(step)), "a step starts the clock again");
+
+    Deadlines certified = served();
+    certified.awaitingRequest();
+    assertEquals(Deadlines.Expiry.NONE, certified.expire(after(step)), "no step clock without requireSteps");
+  }
 }
