@@ -14,6 +14,7 @@ import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.client.Connection;
 import org.securecmd.daemon.attest.VerifiedEk;
@@ -30,19 +31,17 @@ import org.securecmd.tpm.EndorsementKeyType;
  */
 class AttestedEnrollmentSharedTest {
   @TempDir static Path dir;
-  private static TestPostgres pg;
+  @RegisterExtension static final TestPostgres pg = new TestPostgres();
   private static SoftwareTpm tpm;
 
   @BeforeAll
   static void start() throws Exception {
-    pg = TestPostgres.start();
     tpm = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm")));
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (tpm != null) tpm.close();
-    if (pg != null) pg.close();
   }
 
   private static String config(String url) {

@@ -137,6 +137,11 @@ class EnrollTest {
     assertEquals(0, secret.code(), secret.toString());
     assertEquals("THIS_IS_THE_SECRET\n", secret.out());
 
+    // a renewal with the same key (the enrollment does not count as one) keeps the certificate attested
+    Run renewed = client(withHost(List.of("renew"), token(daemon, "device")));
+    assertEquals(0, renewed.code(), renewed.toString());
+    assertTrue(renewed.out().startsWith("renewed: serial "), renewed.toString());
+
     // the attested rekey: a new key made in the TPM, certified by the enrolled AK over the server's NONCE
     Run rekey = client(withHost(List.of("renew", "--rekey", "--tpm", board.swtpmSpec()), token(daemon, "device")));
     assertEquals(0, rekey.code(), rekey.toString());
