@@ -56,29 +56,16 @@ final class TokenLink {
 
   /**
    * Links the key ({@code publicArea}: TPM2B_PUBLIC, {@code privateArea}: TPM2B_PRIVATE) into the token as
-   * {@code options.keyLabel()}, stores {@code chain} with it, checks that the token shows them, and returns the
+   * {@code options.keyLabel()} in place of a key of that label (a board that enrolled before; {@link #relink}),
+   * stores {@code chain} with it, checks that the token shows them, and returns the
    * token opened afresh (so it sees the new objects). {@code tcti} is the TPM the key lives in, for tpm2_ptool
    * when {@code TPM2TOOLS_TCTI} is unset.
    */
   Pkcs11Token link(Pkcs11Options options, String tcti, byte[] publicArea, byte[] privateArea,
-                    List<X509Certificate> chain) throws GeneralSecurityException, IOException {
+                   List<X509Certificate> chain) throws GeneralSecurityException, IOException {
     String token = options.settings().tokenLabel();
     String label = options.keyLabel();
-    char[] pin = options.pin(environment);
-    Path dir = Files.createTempDirectory("securecmd-enroll",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    try {
-      Path pub = Files.write(dir.resolve("key.pub"), publicArea);
-      Path priv = Files.write(dir.resolve("key.priv"), privateArea);
-      Path cert = Files.write(dir.resolve("cert.pem"), FileInstall.pem("CERTIFICATE", chain.get(0).getEncoded()));
-      run(List.of(tool, "link", "--label", token, "--userpin", new String(pin), "--key-label", label,
-          pub.toString(), priv.toString()), tcti, "link the TPM key into token \"" + token + "\"");
-      run(List.of(tool, "addcert", "--label", token, "--key-label", label, cert.toString()), tcti,
-          "store the certificate in token \"" + token + "\"");
-    } finally {
-      java.util.Arrays.fill(pin, '\0');
-      deleteTree(dir);
-    }
+    relink(options, tcti, publicArea, privateArea, chain.get(0));
     Pkcs11Token opened = options.open(environment);
     CertifiedKey inToken = opened.certifiedKey(label);
     if (chain.size() > 1) {

@@ -155,6 +155,14 @@ class EnrollTest {
     assertEquals(3, labelled.size(), "one private key, its public key and its certificate: the old ones deleted "
         + labelled);
 
+    // enrolling again (a board whose software was reinstalled) replaces the key in the token
+    Run again = enroll(daemon, "device", "--ek", "rsa");
+    assertEquals(0, again.code(), again.toString());
+    assertTrue(again.out().startsWith("enrolled: CN=dev-board-7, "), again.toString());
+    assertEquals("THIS_IS_THE_SECRET\n", request(daemon, "device", "GET_SECRET").out());
+    assertEquals(3, TokenLink.objectIds(board.tool("tpm2_ptool", "listobjects", "--label=device"), "device").size(),
+        "the earlier key and certificate replaced");
+
     // the AK stays where later quotes and attested rekeys look for it; the token holds the key and certificate
     assertTrue(board.tool("tpm2_readpublic", "-c", "0x81000002").contains("sign"), "AK persisted at 0x81000002");
     String objects = board.tool("tpm2_ptool", "listobjects", "--label=device");
