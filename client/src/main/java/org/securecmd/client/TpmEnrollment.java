@@ -254,7 +254,8 @@ public final class TpmEnrollment implements AutoCloseable {
         chain.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(part))));
       }
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new EnrollmentException(null, "the server's ENROLL-PROOF reply is not a certificate chain: " + e.getMessage());
+      throw new EnrollmentException(null, "the server's ENROLL-PROOF reply is not a certificate chain: "
+          + e.getMessage());
     }
     return chain;
   }
