@@ -177,6 +177,30 @@ class EnrollTest {
   }
 
   @Test
+  void aServerThatIsNotThereExitsFourAndOneWithAnotherCaExitsThree() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    List<String> a = new ArrayList<>(List.of("enroll", "--tpm", board.swtpmSpec()));
+    a.addAll(token(daemon, "unused"));
+    a.addAll(List.of("--port", Integer.toString(closed), "127.0.0.1"));
+    Run network = client(a.toArray(new String[0]));
+    assertEquals(4, network.code(), network.toString());
+    assertTrue(network.err().startsWith("securecmd-client: enroll: cannot connect to 127.0.0.1:" + closed),
+        network.toString());
+
+    Path otherCa = Files.createTempFile(dir, "other-ca", ".pem");
+    new TestPki("Other").writeRoot(otherCa);
+    List<String> b = new ArrayList<>(List.of("enroll", "--tpm", board.swtpmSpec()));
+    b.addAll(token(daemon, "unused"));
+    b.addAll(List.of("--ca", otherCa.toString(), "127.0.0.1"));
+    Run tls = client(b.toArray(new String[0]));
+    assertEquals(3, tls.code(), tls.toString());
+    assertTrue(tls.err().startsWith("securecmd-client: enroll: "), tls.toString());
+  }
+
+  @Test
   void inApproveModeTheFirstRunWaitsForApprovalAndTheNextEnrollsWithTheEccEk(@TempDir Path other) throws Exception {
     TestPki pki = new TestPki("Approve");
     pki.intermediate().write(other, "enroll-ca");
