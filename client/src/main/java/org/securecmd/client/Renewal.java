@@ -29,7 +29,12 @@ final class Renewal {
       throws ClientException, RenewalException, GeneralSecurityException {
     String cn = commonNameOf(current);
     byte[] csr = CertificationRequest.der(publicKey, privateKey, cn);
-    Reply reply = c.send("RENEW " + Base64.getEncoder().encodeToString(csr));
+    return checked(c.send("RENEW " + Base64.getEncoder().encodeToString(csr)), current, publicKey);
+  }
+
+  /** The chain in a RENEW reply, checked: for {@code publicKey}, the names of {@code current}, valid now. */
+  static List<X509Certificate> checked(Reply reply, X509Certificate current, PublicKey publicKey)
+      throws RenewalException {
     if (reply.isError()) {
       ErrorCode code = ErrorCode.byName(reply.errorCode());
       throw new RenewalException(code == null ? ErrorCode.INTERNAL : code, reply.line());

@@ -171,8 +171,19 @@ public final class Pkcs11Token {
    * an interrupted replacement.
    */
   public void replaceKey(String label, PrivateKey newKey, List<X509Certificate> chain) throws GeneralSecurityException {
-    String next = label + NEXT;
-    installCertificate(next, newKey, chain);
+    installCertificate(label + NEXT, newKey, chain);
+    replaceWithNext(label);
+  }
+
+  /**
+   * The last steps of {@link #replaceKey} for a new key already stored with its certificate under
+   * {@code label + ".next"} by other means (a TPM key that {@code tpm2_ptool link} put into the token): deletes
+   * the key and certificate labelled {@code label}, then relabels the {@code .next} entry.
+   */
+  public void replaceWithNext(String label) throws GeneralSecurityException {
+    if (!keyStore.isKeyEntry(label + NEXT)) {
+      throw new GeneralSecurityException("no key labelled \"" + label + NEXT + "\" on PKCS#11 token " + settings.where());
+    }
     if (keyStore.containsAlias(label)) keyStore.deleteEntry(label);
     finishReplacement(label);
   }

@@ -60,7 +60,7 @@ public sealed interface TpmSpec {
    *
    * @throws IllegalArgumentException naming the spec, what is wrong and what is allowed
    */
-  static TpmSpec parse(String spec) {
+  public static TpmSpec parse(String spec) {
     if (spec == null || spec.isBlank()) throw bad(String.valueOf(spec), "empty");
     int colon = spec.indexOf(':');
     String kind = colon < 0 ? spec : spec.substring(0, colon);

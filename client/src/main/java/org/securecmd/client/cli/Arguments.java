@@ -31,11 +31,22 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
   static final String USAGE = """
       usage: securecmd-client [--config FILE] [--port N] [--ca FILE] [--cert FILE (--key FILE | PKCS11)]
                               [--timeout SECONDS] [--attest [--tpm SPEC]] HOST [COMMAND...]
-             securecmd-client renew [--rekey] [--if-expires-within DURATION] [the options above] HOST
+             securecmd-client renew [--rekey [--tpm SPEC]] [--if-expires-within DURATION] [the options above] HOST
+             securecmd-client enroll [--tpm SPEC] [--ek rsa|ecc] PKCS11 [--ca FILE] [--port N] HOST
         renew           renew this device's certificate over the channel and install it in place (the
                         old files are kept as FILE.old); --rekey makes a new key (PEM, mode 0600, or
                         generated inside the PKCS#11 token, which then also holds the certificate);
                         --if-expires-within 30d does nothing (exit 0) unless it expires within 30 days
+        enroll          TPM-attested enrollment of a device without a certificate: proves to the server that
+                        a new key lives in this TPM, and puts that key and the issued certificate into the
+                        tpm2-pkcs11 token PKCS11 names (--pkcs11-token LABEL; needs tpm2_ptool, package
+                        tpm2-pkcs11-tools); afterwards the same PKCS11 options connect with it. Exit 1 with
+                        ERR PENDING: run it again once an operator approved the request
+        --tpm SPEC      the TPM for enroll, --attest, and renew --rekey of a TPM-attested certificate (the
+                        new key is made in the TPM and certified by its AK): device:/dev/tpmrm0 (default) or
+                        swtpm:host=H,port=P
+        --ek rsa|ecc    enroll: the endorsement key to prove the TPM with (default: RSA if the TPM holds its
+                        certificate, else ECC)
         --config FILE   settings file (default /etc/securecmd/client.properties if it exists): key = value
                         lines, keys are the option names below without "--", and host
         --port N        server port (default 5000)
@@ -47,15 +58,14 @@ record Arguments(String host, int port, Path ca, Path cert, Path key, Pkcs11Opti
         --attest        prove this device's measured state with its TPM on the connection: quote every
                         SHA-256 PCR first, and the PCRs the server names when it answers
                         ERR ATTESTATION_REQUIRED, then send the command again (the AK enrollment persisted)
-        --tpm SPEC      the TPM for --attest: device:/dev/tpmrm0 (default) or swtpm:host=H,port=P
       PKCS11 (a key inside a TPM or token, instead of --key; the certificate is read from the token
       unless --cert is given):
         --pkcs11-module PATH        the PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
         --pkcs11-token LABEL | --pkcs11-slot ID | --pkcs11-slot-index N   which token (default: index 0)
         --pkcs11-key LABEL          the key's label (default "device")
         --pin-file FILE | --pin-env VAR            where the user PIN is; never on the command line
-      exit codes: 0 ok (renew: renewed, or not due), 1 the server answered ERR, 2 usage, 3 TLS, certificate or
-      token failure, 4 network failure, 5 renew: the returned certificate failed the checks or could not be installed""";
+      exit codes: 0 ok (renew: renewed, or not due; enroll: enrolled), 1 the server answered ERR, 2 usage, 3 TLS,
+      certificate, TPM or token failure, 4 network failure, 5 renew: the returned certificate failed the checks or could not be installed""";
 
   /** Thrown for a command line that cannot be used; the message says why. */
   static final class UsageException extends Exception {

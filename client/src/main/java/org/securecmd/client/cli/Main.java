@@ -34,6 +34,10 @@ public final class Main {
       return RenewCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err, FileInstall.Step.NONE,
           java.time.Clock.systemUTC());
     }
+    if (args.length > 0 && args[0].equals("enroll")) {
+      return EnrollCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err,
+          new TokenLink("tpm2_ptool", System.getenv()));
+    }
     if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
       out.println(Arguments.USAGE);
       return OK;

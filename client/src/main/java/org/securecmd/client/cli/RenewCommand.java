@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.securecmd.client.ClientException;
 import org.securecmd.client.RenewalException;
+import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
+import org.securecmd.client.TpmRekey;
 import org.securecmd.protocol.ErrorCode;
 import org.securecmd.tls.CertifiedKey;
 import org.securecmd.tls.HandshakeSetup;
@@ -31,17 +33,28 @@ import org.securecmd.tls.Pkcs11Token;
 final class RenewCommand {
   /** The returned certificate failed our checks, or could not be installed. */
   static final int INSTALL = 5;
+  /** The extension of a certificate the server issued to a TPM-attested key (docs/protocol.md). */
+  static final String ATTESTED_KEY_OID = "2.25.38096654367413771180172908435135591805";
 
   private RenewCommand() {}
 
   static int run(String[] args, PrintStream out, PrintStream err, FileInstall.Step step, Clock clock) {
     boolean rekey = false;
     Duration within = null;
+    String tpm = org.securecmd.tpm.TpmSpec.DEFAULT;
     List<String> rest = new ArrayList<>();
     try {
       for (int i = 0; i < args.length; i++) {
         if (args[i].equals("--rekey")) {
           rekey = true;
+        } else if (args[i].equals("--tpm")) {
+          if (i + 1 >= args.length) throw new Arguments.UsageException("--tpm needs a value, e.g. device:/dev/tpmrm0");
+          tpm = args[++i];
+          try {
+            org.securecmd.tpm.TpmSpec.parse(tpm);
+          } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException("--tpm: " + e.getMessage());
+          }
         } else if (args[i].equals("--if-expires-within")) {
           if (i + 1 >= args.length) throw new Arguments.UsageException("--if-expires-within needs a duration, e.g. 30d");
           within = duration(args[++i]);
@@ -66,7 +79,8 @@ final class RenewCommand {
       return usage(err, e.getMessage());
     }
     try {
-      return renew(a, rekey, within, out, err, step, clock);
+      return renew(a, new Rekey(rekey, tpm, new TokenLink("tpm2_ptool", System.getenv())), within, out, err, step,
+          clock);
     } catch (GeneralSecurityException e) {
       err.println("securecmd-client: renew: " + e.getMessage());
       return Main.TLS;
@@ -76,8 +90,12 @@ final class RenewCommand {
     }
   }
 
-  private static int renew(Arguments a, boolean rekey, Duration within, PrintStream out, PrintStream err,
+  /** {@code --rekey}, and for a TPM-attested certificate the TPM ({@code --tpm}) and how its key enters the token. */
+  record Rekey(boolean wanted, String tpm, TokenLink link) {}
+
+  private static int renew(Arguments a, Rekey rekeying, Duration within, PrintStream out, PrintStream err,
                            FileInstall.Step step, Clock clock) throws IOException, GeneralSecurityException {
+    boolean rekey = rekeying.wanted();
     FileInstall files = a.cert() != null && a.key() != null ? new FileInstall(a.cert(), a.key(), step) : null;
     if (files != null) files.recover();
     CertifiedKey current;
@@ -94,6 +112,17 @@ final class RenewCommand {
     if (within != null && expires.isAfter(clock.instant().plus(within))) {
       out.println("not due: the certificate expires " + expires + ", later than " + format(within) + " from now");
       return Main.OK;
+    }
+    if (rekey && leaf.getNonCriticalExtensionOIDs() != null
+        && leaf.getNonCriticalExtensionOIDs().contains(ATTESTED_KEY_OID)) {
+      // the server takes a new key for it only with a TPM2_Certify by the enrolled AK over its NONCE
+      if (token == null || a.pkcs11().settings().tokenLabel() == null) {
+        err.println("securecmd-client: renew: " + leaf.getSubjectX500Principal().getName() + " was issued to a"
+            + " TPM-attested key; its rekey makes the new key in the TPM and needs the tpm2-pkcs11 token by"
+            + " --pkcs11-token LABEL");
+        return Main.USAGE;
+      }
+      return attestedRekey(a, rekeying, current, out, err);
     }
     // In a token the new key is generated there: a token object, sensitive, never extractable.
     KeyPair pair = !rekey ? new KeyPair(leaf.getPublicKey(), current.privateKey())
@@ -120,6 +149,45 @@ final class RenewCommand {
     out.println("renewed: serial " + chain.get(0).getSerialNumber().toString(16) + ", valid until "
         + chain.get(0).getNotAfter().toInstant() + (rekey ? ", new key" : "")
         + (token != null ? " (stored in the token)" : " (" + a.cert() + ")"));
+    return Main.OK;
+  }
+
+  /**
+   * The rekey of a TPM-attested certificate: on a connection with the current key, the new key made in the TPM
+   * and certified by the enrolled AK over a NONCE ({@link TpmRekey}); then tpm2_ptool puts it and its
+   * certificate into the token in place of the old ones ({@link TokenLink#relink}).
+   */
+  private static int attestedRekey(Arguments a, Rekey rekeying, CertifiedKey current, PrintStream out, PrintStream err)
+      throws IOException, GeneralSecurityException {
+    rekeying.link().check();
+    HandshakeSetup setup = new HandshakeSetup.Builder().addTrustedCertificates(Pem.readCertificates(a.ca()))
+        .certifiedKey(current).build();
+    List<X509Certificate> chain;
+    byte[] publicArea;
+    byte[] privateArea;
+    try (Connection c = new SecureCmdClient(setup, a.timeout()).connect(a.host(), a.port());
+         TpmRekey tpm = TpmRekey.prepare(rekeying.tpm())) { // after the handshake: swtpm serves one client
+      chain = tpm.renew(c, current.leaf());
+      publicArea = tpm.tlsKeyPublic();
+      privateArea = tpm.tlsKeyPrivate();
+    } catch (ClientException e) {
+      err.println("securecmd-client: renew: " + e.getMessage());
+      return e.kind() == ClientException.Kind.TLS ? Main.TLS : Main.NETWORK;
+    } catch (RenewalException e) {
+      err.println("securecmd-client: renew: " + explain(e));
+      return e.code() == null ? INSTALL : Main.SERVER_ERROR;
+    }
+    try {
+      rekeying.link().relink(a.pkcs11(), org.securecmd.tpm.TpmSpec.parse(rekeying.tpm()).toString(), publicArea,
+          privateArea, chain.get(0));
+    } catch (GeneralSecurityException | IOException e) {
+      err.println("securecmd-client: renew: the server issued serial " + chain.get(0).getSerialNumber().toString(16)
+          + " for a new TPM key, but it could not be stored in the token (" + e.getMessage() + ")");
+      return INSTALL;
+    }
+    out.println("renewed: serial " + chain.get(0).getSerialNumber().toString(16) + ", valid until "
+        + chain.get(0).getNotAfter().toInstant() + ", new key (made in the TPM and certified by its AK; stored in"
+        + " the token)");
     return Main.OK;
   }
 
