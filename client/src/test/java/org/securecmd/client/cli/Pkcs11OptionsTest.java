@@ -122,7 +122,7 @@ class Pkcs11OptionsTest {
         {"securecmd-client: give one of --pkcs11-token, --pkcs11-slot or --pkcs11-slot-index",
             "--pkcs11-module", "/x.so", "--pin-env", "P", "--pkcs11-slot", "1", "--pkcs11-token", "t", "h"},
         {"securecmd-client: " + bad + ": unknown key \"pin\"; allowed: [ca, cert, host, key, pin-env, pin-file, "
-            + "pkcs11-key, pkcs11-module, pkcs11-slot, pkcs11-slot-index, pkcs11-token, port, timeout]", "--config", bad.toString()},
+            + "pkcs11-key, pkcs11-module, pkcs11-slot, pkcs11-slot-index, pkcs11-token, port, timeout, tpm]", "--config", bad.toString()},
     };
     for (String[] row : rows) {
       String[] args = java.util.Arrays.copyOfRange(row, 1, row.length);
