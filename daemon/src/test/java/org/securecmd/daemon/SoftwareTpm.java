@@ -75,7 +75,7 @@ public final class SoftwareTpm implements AutoCloseable {
   }
 
   /** Runs a tpm2-tools command against this TPM and returns its stdout. */
-  String tool(String... command) throws Exception {
+  public String tool(String... command) throws Exception {
     return exec(dir, List.of(command), "swtpm:host=127.0.0.1,port=" + port);
   }
 

@@ -17,6 +17,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.ca.Issuer;
+import org.securecmd.client.Connection;
+import org.securecmd.client.SecureCmdClient;
 import org.securecmd.daemon.SoftwareTpm;
 import org.securecmd.daemon.TestDaemon;
 import org.securecmd.daemon.config.Config;
@@ -31,6 +34,8 @@ import org.securecmd.daemon.config.ConfigLoader;
 import org.securecmd.daemon.state.Enrollment;
 import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.StateStores;
+import org.securecmd.tls.CertifiedKey;
+import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.TestPki;
 import org.securecmd.tpm.Handles;
 import org.securecmd.tpm.KeyTemplate;
@@ -148,6 +153,28 @@ class AttestCliTest {
     Run r = client("127.0.0.1", "UNLOCK");
     assertEquals(1, r.code(), r.toString());
     assertTrue(r.err().contains("ERR ATTESTATION_REQUIRED golden sha256:0,2,7"), r.err());
+  }
+
+  @Test
+  void aDeviceMadeOfTpm2ToolsQuotesThroughTheDocumentedVerbs() throws Exception {
+    SecureCmdClient client = new SecureCmdClient(new HandshakeSetup.Builder()
+        .addTrustedCertificate(daemon.pki.rootCertificate()).certifiedKey(CertifiedKey.load(cert, key)).build(),
+        Duration.ofSeconds(10));
+    try (Connection c = client.connect("127.0.0.1", daemon.port())) {
+      assertEquals("ERR ATTESTATION_REQUIRED golden sha256:0,2,7", c.send("UNLOCK").line());
+      byte[] nonce = Base64.getDecoder().decode(c.send("NONCE").text());
+      Path attest = dir.resolve("attest.bin");
+      Path sig = dir.resolve("sig.bin");
+      Path values = dir.resolve("values.bin");
+      // protocol.md's recipe: the TPMS_ATTEST (-m), the TPMT_SIGNATURE (-s, tpm2-tools' default format), raw values
+      tpm.tool("tpm2_quote", "-c", "0x81000002", "-l", "sha256:0,2,7", "-q", HexFormat.of().formatHex(nonce),
+          "-m", attest.toString(), "-s", sig.toString());
+      tpm.tool("tpm2_pcrread", "sha256:0,2,7", "-o", values.toString());
+      Base64.Encoder b = Base64.getEncoder();
+      assertEquals("ATTESTED golden", c.send("QUOTE " + b.encodeToString(Files.readAllBytes(attest)) + " "
+          + b.encodeToString(Files.readAllBytes(sig)) + " " + b.encodeToString(Files.readAllBytes(values))).line());
+      assertEquals("DISK_KEY", c.send("UNLOCK").text());
+    }
   }
 
   @Test
