@@ -25,6 +25,11 @@ public record Generation(long number, Config config, TlsMaterial tls, AccessPoli
     return config.file();
   }
 
+  /** Whether {@code [attestation]} is configured (enrollment, quotes: the status and metrics parts). */
+  public boolean attestationConfigured() {
+    return config.attestation().isPresent();
+  }
+
   /** The server's own certificate (the leaf of its chain). */
   public X509Certificate serverCertificate() {
     return tls.serverCertificate();
