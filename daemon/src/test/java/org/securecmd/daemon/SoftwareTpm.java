@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
  * so callers flush what tools leave loaded ({@link #flush}). Every wait is bounded; {@link #close} stops
  * swtpm.
  */
-final class SoftwareTpm implements AutoCloseable {
+public final class SoftwareTpm implements AutoCloseable {
   static final String RSA_EK = "0x81010001";
   static final String ECC_EK = "0x81010016";
   final Path dir;
-  final Path caCert;
+  public final Path caCert;
   private final int port;
   private Process swtpm;
 
@@ -35,7 +35,7 @@ final class SoftwareTpm implements AutoCloseable {
     this.port = port;
   }
 
-  static SoftwareTpm start(Path dir) throws Exception {
+  public static SoftwareTpm start(Path dir) throws Exception {
     Path ca = Files.createDirectories(dir.resolve("ca"));
     Path state = Files.createDirectories(dir.resolve("state"));
     exec(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + "/key.pem",
@@ -64,13 +64,18 @@ final class SoftwareTpm implements AutoCloseable {
     }
   }
 
+  /** This TPM as a {@code --tpm} spec ({@code swtpm:host=127.0.0.1,port=P}). */
+  public String spec() {
+    return "swtpm:host=127.0.0.1,port=" + port;
+  }
+
   /** The device's TPM command layer on this TPM; swtpm serves one connection at a time. */
-  org.securecmd.tpm.Tpm open() throws org.securecmd.tpm.TpmException {
+  public org.securecmd.tpm.Tpm open() throws org.securecmd.tpm.TpmException {
     return org.securecmd.tpm.Tpm.open(new org.securecmd.tpm.TpmSpec.Swtpm("127.0.0.1", port));
   }
 
   /** Runs a tpm2-tools command against this TPM and returns its stdout. */
-  String tool(String... command) throws Exception {
+  public String tool(String... command) throws Exception {
     return exec(dir, List.of(command), "swtpm:host=127.0.0.1,port=" + port);
   }
 

@@ -129,7 +129,7 @@ public final class AdminRequests {
     m.put("renewals", IssuedReply.status(metrics.renewals()));
     m.put("crl", crl(metrics.crl().status(), now));
     // only with [attestation]: the registry may live in a database, and status must not wait on it otherwise
-    if (enrollments != null && g.attestation()) {
+    if (enrollments != null && g.attestationConfigured()) {
       Map<String, Object> e = enrollments.status();
       e.put("enrolled", metrics.enrollments().enrolledCount());
       e.put("refused", metrics.enrollments().refusedCounts());
@@ -322,7 +322,7 @@ public final class AdminRequests {
             clock.instant())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
-        + (g.attestation() ? PrometheusText.enrollments(metrics.enrollments())
+        + (g.attestationConfigured() ? PrometheusText.enrollments(metrics.enrollments())
             + PrometheusText.attestation(metrics.attestation()) : "")
         + PrometheusText.renderFleet(metrics.proxy().snapshot(), metrics.crl().status(), clock.instant());
   }

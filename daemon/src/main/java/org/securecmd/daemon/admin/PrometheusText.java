@@ -91,7 +91,7 @@ final class PrometheusText {
   static String attestation(org.securecmd.daemon.audit.AttestationMetrics a) {
     PrometheusText p = new PrometheusText();
     p.help("securecmd_attestation_total", "counter", "QUOTE verdicts: attested (per state satisfied), "
-        + "state_mismatch, bad_attestation.");
+        + "state_mismatch, bad_attestation, failed.");
     a.counts().forEach((k, n) -> p.sample("securecmd_attestation_total{state=\"" + label(k.state()) + "\",result=\""
         + label(k.result()) + "\"}", n));
     return p.b.toString();

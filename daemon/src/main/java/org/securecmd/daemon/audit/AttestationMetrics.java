@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code QUOTE} verdicts since start, by state and result ({@code securecmd_attestation_total}): one count per
- * state an accepted quote satisfied ({@code attested}); {@code state_mismatch} and {@code bad_attestation}
- * under state {@code -} (they satisfy none). The states are the operator's configured names, the results a
+ * state an accepted quote satisfied ({@code attested}); {@code state_mismatch}, {@code bad_attestation} and
+ * {@code failed} (the records could not be read) under state {@code -} (they satisfy none). The states are the operator's configured names, the results a
  * fixed vocabulary, so the label sets stay few.
  */
 public final class AttestationMetrics {

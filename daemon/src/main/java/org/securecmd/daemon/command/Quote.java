@@ -8,7 +8,8 @@ import org.securecmd.protocol.ErrorCode;
 /**
  * {@code QUOTE <TPMS_ATTEST> <TPMT_SIGNATURE> <PCR values>} (three base64 fields, the values concatenated in
  * the quote's selection order) over this connection's {@code NONCE}: {@code ATTESTED <state> [<state> ...]},
- * {@code ERR STATE_MISMATCH <sha256 of the values>} or {@code ERR BAD_ATTESTATION <reason>}. The connection
+ * {@code ERR STATE_MISMATCH <sha256 of the values>}, {@code ERR BAD_ATTESTATION <reason>}, or
+ * {@code ERR UNAVAILABLE} when the enrollment records cannot be read. The connection
  * then holds the quote ({@link ConnectionFacts#quoted}) for its {@code require_state} commands; a quote
  * matching no state drops the one it held (the device's state changed), invalid evidence leaves it.
  */
@@ -45,6 +46,7 @@ final class Quote implements CommandHandler {
         yield Answer.error(ErrorCode.STATE_MISMATCH, m.valuesSha256());
       }
       case StateQuotes.Verdict.Bad b -> Answer.error(ErrorCode.BAD_ATTESTATION, b.reason());
+      case StateQuotes.Verdict.Unavailable u -> Answer.error(ErrorCode.UNAVAILABLE, u.reason());
     };
   }
 

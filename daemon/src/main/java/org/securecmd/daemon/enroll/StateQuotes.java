@@ -66,6 +66,9 @@ public final class StateQuotes {
 
     /** Invalid evidence: {@code ERR BAD_ATTESTATION <reason>}. */
     record Bad(String label, String reason) implements Verdict {}
+
+    /** The records could not be read (the database is away): {@code ERR UNAVAILABLE}; the device may retry. */
+    record Unavailable(String reason) implements Verdict {}
   }
 
   /** Counts verdicts ({@code securecmd_attestation_total{state, result}}). */
@@ -157,6 +160,10 @@ public final class StateQuotes {
             m.valuesSha256(), deny ? "deny" : "refuse");
         if (deny) denyIdentity.accept(who);
       }
+      case Verdict.Unavailable u -> {
+        events.quote("-", "failed");
+        audit.info("quote client={} serial={} verdict=unavailable", shown, serial);
+      }
       case Verdict.Bad b -> {
         events.quote("-", "bad_attestation");
         audit.info("quote client={} serial={} verdict=bad_attestation reason={} detail=\"{}\"", shown, serial,
@@ -173,7 +180,7 @@ public final class StateQuotes {
       enrolled = enrollmentOf(leaf, serial);
     } catch (IOException e) {
       log.error("quote: cannot read the enrollment records: {}", e.toString());
-      return new Verdict.Bad("failed", "the enrollment records cannot be read now");
+      return new Verdict.Unavailable("the enrollment records cannot be read now; try again");
     }
     if (enrolled.isEmpty()) {
       return new Verdict.Bad("not_enrolled", "no TPM enrollment is recorded for this certificate (serial " + serial

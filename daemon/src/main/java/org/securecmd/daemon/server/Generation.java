@@ -25,6 +25,11 @@ public record Generation(long number, Config config, TlsMaterial tls, AccessPoli
     return config.file();
   }
 
+  /** Whether {@code [attestation]} is configured (enrollment, quotes: the status and metrics parts). */
+  public boolean attestationConfigured() {
+    return config.attestation().isPresent();
+  }
+
   /** The server's own certificate (the leaf of its chain). */
   public X509Certificate serverCertificate() {
     return tls.serverCertificate();
@@ -33,10 +38,5 @@ public record Generation(long number, Config config, TlsMaterial tls, AccessPoli
   /** The CAs whose clients this generation accepts. */
   public List<X509Certificate> clientCas() {
     return tls.clientCas();
-  }
-
-  /** Whether {@code [attestation]} is configured (TPM-attested enrollment is on). */
-  public boolean attestation() {
-    return config.attestation().isPresent();
   }
 }

@@ -41,6 +41,9 @@ class RequestsTest {
       "unrevoke -- --socket      | unrevoke --socket",
       "revoked                   | revoked",
       "metrics                   | metrics",
+      "attest show dev-1         | attest show dev-1",
+      "attest learn dev-1 golden | attest learn dev-1 golden",
+      "attest -- learn dev-1 g   | attest learn dev-1 g",
   })
   void wordsBecomeOneRequestLine(String args, String line) {
     assertEquals(line, line(args));
@@ -57,6 +60,11 @@ class RequestsTest {
       "revoke a b          | 'usage: securecmdctl [GLOBAL OPTIONS] revoke [--serial] [--reason TEXT] [--] IDENTITY|HEX'",
       "unrevoke            | 'usage: securecmdctl [GLOBAL OPTIONS] unrevoke [--] IDENTITY|HEX'",
       "frobnicate          | unknown subcommand \"frobnicate\"",
+      "attest              | 'usage: securecmdctl attest show DEVICE | attest learn DEVICE STATE'",
+      "attest show         | 'usage: securecmdctl attest show DEVICE | attest learn DEVICE STATE'",
+      "attest show a b     | 'usage: securecmdctl attest show DEVICE | attest learn DEVICE STATE'",
+      "attest learn a      | 'usage: securecmdctl attest show DEVICE | attest learn DEVICE STATE'",
+      "attest forget a     | 'usage: securecmdctl attest show DEVICE | attest learn DEVICE STATE'",
       "revoke --force x    | revoke: unknown option --force (put a name that starts with \"-\" after \"--\")",
       "revoke -dev         | revoke: unknown option -dev (put a name that starts with \"-\" after \"--\")",
       "status --json       | status: unknown option --json (global options go before the subcommand)",
