@@ -96,7 +96,24 @@ public final class Issuer {
   public static X509Certificate leaf(X509Certificate ca, PrivateKey caKey, BigInteger serial, String commonName,
                               List<GeneralName> sans, PublicKey subjectKey, KeyPurposeId purpose, Duration validity)
       throws GeneralSecurityException {
-    Instant now = Instant.now();
+    X509v3CertificateBuilder b = endEntity(ca, serial, Instant.now(), validity, commonName, subjectKey, purpose);
+    try {
+      if (!sans.isEmpty()) {
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
+      }
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    return sign(b, caKey);
+  }
+
+  /**
+   * The part {@link #leaf} and {@link #attestedLeaf} share: subject {@code CN=commonName}, valid from {@code now}
+   * minus {@link #BACKDATE} for {@code validity} (at most until the CA itself expires); CA:false,
+   * digitalSignature (and keyEncipherment for RSA), {@code purpose}, and the key identifiers, in that order.
+   */
+  private static X509v3CertificateBuilder endEntity(X509Certificate ca, BigInteger serial, Instant now,
+      Duration validity, String commonName, PublicKey subjectKey, KeyPurposeId purpose) throws GeneralSecurityException {
     Instant notAfter = now.plus(validity);
     if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
@@ -109,13 +126,10 @@ public final class Issuer {
       b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
-      if (!sans.isEmpty()) {
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
-      }
     } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
-    return sign(b, caKey);
+    return b;
   }
 
   /**
@@ -184,18 +198,9 @@ public final class Issuer {
   public static X509Certificate attestedLeaf(X509Certificate ca, PrivateKey caKey, BigInteger serial,
                                              String commonName, PublicKey subjectKey, Instant now, Duration validity)
       throws GeneralSecurityException {
-    Instant notAfter = now.plus(validity);
-    if (notAfter.isAfter(ca.getNotAfter().toInstant())) notAfter = ca.getNotAfter().toInstant();
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial, Date.from(now.minus(BACKDATE)),
-        Date.from(notAfter), name(commonName), subjectKey);
+    X509v3CertificateBuilder b = endEntity(ca, serial, now, validity, commonName, subjectKey,
+        KeyPurposeId.id_kp_clientAuth);
     try {
-      JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      int usage = KeyUsage.digitalSignature | (subjectKey.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-      b.addExtension(Extension.subjectKeyIdentifier, false, u.createSubjectKeyIdentifier(subjectKey));
-      b.addExtension(Extension.authorityKeyIdentifier, false, u.createAuthorityKeyIdentifier(ca));
       b.addExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(TPM_ATTESTED_KEY_OID), false,
           org.bouncycastle.asn1.DERNull.INSTANCE);
     } catch (IOException e) {

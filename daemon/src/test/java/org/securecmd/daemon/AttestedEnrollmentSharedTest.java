@@ -23,6 +23,7 @@ import org.securecmd.protocol.ErrorCode;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.TestPki;
 import org.securecmd.tpm.EndorsementKeyType;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * Two daemons of one fleet on one real PostgreSQL: a TPM registered with securecmdctl on host A enrolls
@@ -32,11 +33,11 @@ import org.securecmd.tpm.EndorsementKeyType;
 class AttestedEnrollmentSharedTest {
   @TempDir static Path dir;
   @RegisterExtension static final TestPostgres pg = new TestPostgres();
-  private static SoftwareTpm tpm;
+  private static Swtpm tpm;
 
   @BeforeAll
   static void start() throws Exception {
-    tpm = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm")));
+    tpm = Swtpm.start(Files.createDirectories(dir.resolve("tpm")));
   }
 
   @AfterAll

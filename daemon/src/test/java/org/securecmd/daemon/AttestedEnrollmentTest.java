@@ -40,6 +40,7 @@ import org.securecmd.tls.TestPki;
 import org.securecmd.tpm.Attestation;
 import org.securecmd.tpm.EndorsementKeyType;
 import org.securecmd.tpm.LoadedKey;
+import org.securecmd.tpm.Swtpm;
 import org.securecmd.tpm.TpmException;
 
 /**
@@ -52,17 +53,17 @@ import org.securecmd.tpm.TpmException;
 class AttestedEnrollmentTest {
   private static final Duration STEP = Duration.ofSeconds(3);
   @TempDir static Path dir;
-  private static SoftwareTpm a;
-  private static SoftwareTpm b;
-  private static SoftwareTpm c;
+  private static Swtpm a;
+  private static Swtpm b;
+  private static Swtpm c;
   private static TestDaemon daemon;
   private static Ctl ctl;
 
   @BeforeAll
   static void start() throws Exception {
-    a = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm-a")));
-    b = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm-b")));
-    c = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm-c")));
+    a = Swtpm.start(Files.createDirectories(dir.resolve("tpm-a")));
+    b = Swtpm.start(Files.createDirectories(dir.resolve("tpm-b")));
+    c = Swtpm.start(Files.createDirectories(dir.resolve("tpm-c")));
     Path d = Files.createDirectories(dir.resolve("daemon"));
     TestPki pki = new TestPki("Fleet");
     pki.intermediate().write(d, "enroll-ca");
@@ -76,7 +77,7 @@ class AttestedEnrollmentTest {
   @AfterAll
   static void stop() throws Exception {
     if (daemon != null) daemon.close();
-    for (SoftwareTpm t : new SoftwareTpm[] {a, b, c}) {
+    for (Swtpm t : new Swtpm[] {a, b, c}) {
       if (t != null) t.close();
     }
   }
@@ -101,7 +102,7 @@ class AttestedEnrollmentTest {
             "reply = \"THIS_IS_THE_SECRET\"\nallow = [\"*\"]");
   }
 
-  private static void register(SoftwareTpm tpm, EndorsementKeyType type, String name) throws Exception {
+  private static void register(Swtpm tpm, EndorsementKeyType type, String name) throws Exception {
     String ek;
     try (TpmDevice d = TpmDevice.open(tpm, type)) {
       ek = ekSha256(d);

@@ -31,6 +31,7 @@ import org.securecmd.tls.HandshakeSetup;
 import org.securecmd.tls.TestPki;
 import org.securecmd.tpm.EndorsementKeyType;
 import org.securecmd.tpm.PcrSelection;
+import org.securecmd.tpm.Swtpm;
 import org.securecmd.tpm.Tpm;
 
 /**
@@ -42,11 +43,11 @@ class StateAttestationSharedTest {
   @TempDir static Path dir;
   @RegisterExtension
   static final TestPostgres pg = new TestPostgres();
-  private static SoftwareTpm tpm;
+  private static Swtpm tpm;
 
   @BeforeAll
   static void start() throws Exception {
-    tpm = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm")));
+    tpm = Swtpm.start(Files.createDirectories(dir.resolve("tpm")));
   }
 
   @AfterAll

@@ -39,6 +39,7 @@ import org.securecmd.tpm.Attestation;
 import org.securecmd.tpm.EndorsementKeyType;
 import org.securecmd.tpm.LoadedKey;
 import org.securecmd.tpm.PcrSelection;
+import org.securecmd.tpm.Swtpm;
 import org.securecmd.tpm.Tpm;
 
 /**
@@ -51,8 +52,8 @@ import org.securecmd.tpm.Tpm;
 class StateAttestationTest {
   static final int[] GOLDEN = {0, 2, 7, 16};
   @TempDir static Path dir;
-  private static SoftwareTpm a;
-  private static SoftwareTpm b;
+  private static Swtpm a;
+  private static Swtpm b;
   private static TestDaemon daemon;
   private static Ctl ctl;
   private static TpmDevice device;
@@ -62,8 +63,8 @@ class StateAttestationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    a = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm-a")));
-    b = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm-b")));
+    a = Swtpm.start(Files.createDirectories(dir.resolve("tpm-a")));
+    b = Swtpm.start(Files.createDirectories(dir.resolve("tpm-b")));
     try (Tpm t = a.open()) {
       goldenValues = valueSet(t.pcrRead(PcrSelection.sha256(GOLDEN)).values());
     }
@@ -83,7 +84,7 @@ class StateAttestationTest {
   static void stop() throws Exception {
     if (device != null) device.close();
     if (daemon != null) daemon.close();
-    for (SoftwareTpm t : new SoftwareTpm[] {a, b}) {
+    for (Swtpm t : new Swtpm[] {a, b}) {
       if (t != null) t.close();
     }
   }

@@ -13,11 +13,12 @@ import org.securecmd.tpm.EndorsementKeyType;
 import org.securecmd.tpm.Handles;
 import org.securecmd.tpm.KeyTemplate;
 import org.securecmd.tpm.LoadedKey;
+import org.securecmd.tpm.Swtpm;
 import org.securecmd.tpm.Tpm;
 import org.securecmd.tpm.TpmException;
 
 /**
- * A device's side of TPM-attested enrollment, as the documented verbs spell it, on a {@link SoftwareTpm}
+ * A device's side of TPM-attested enrollment, as the documented verbs spell it, on a {@link Swtpm}
  * through {@code org.securecmd.tpm}: its EK (of {@code type}), an AK made under it, a storage primary and a TLS
  * key made inside the TPM. Builds the request lines and the TPM's answers; {@link #close} flushes what it
  * loaded and ends the TPM connection. swtpm holds three transient objects, and a persistent key in use takes a
@@ -62,7 +63,7 @@ final class TpmDevice implements AutoCloseable {
     this.tls = newKey();
   }
 
-  static TpmDevice open(SoftwareTpm software, EndorsementKeyType type) throws TpmException {
+  static TpmDevice open(Swtpm software, EndorsementKeyType type) throws TpmException {
     TpmKeyProvider.install();
     Tpm tpm = software.open();
     try {

@@ -132,12 +132,8 @@ final class RenewCommand {
     List<X509Certificate> chain;
     try {
       chain = new SecureCmdClient(setup, a.timeout()).renew(a.host(), a.port(), leaf, pair.getPublic(), pair.getPrivate());
-    } catch (ClientException e) {
-      err.println("securecmd-client: renew: " + e.getMessage());
-      return e.kind() == ClientException.Kind.TLS ? Main.TLS : Main.NETWORK;
-    } catch (RenewalException e) {
-      err.println("securecmd-client: renew: " + explain(e));
-      return e.code() == null ? INSTALL : Main.SERVER_ERROR;
+    } catch (ClientException | RenewalException e) {
+      return failed(e, err);
     }
     if (token != null && rekey) {
       token.replaceKey(a.pkcs11().keyLabel(), pair.getPrivate(), chain); // new stored before the old is deleted
@@ -150,6 +146,17 @@ final class RenewCommand {
         + chain.get(0).getNotAfter().toInstant() + (rekey ? ", new key" : "")
         + (token != null ? " (stored in the token)" : " (" + a.cert() + ")"));
     return Main.OK;
+  }
+
+  /** Says why RENEW got no certificate; the exit status for it (TLS, network, server refusal or install). */
+  private static int failed(Exception e, PrintStream err) {
+    if (e instanceof RenewalException r) {
+      err.println("securecmd-client: renew: " + explain(r));
+      return r.code() == null ? INSTALL : Main.SERVER_ERROR;
+    }
+    ClientException c = (ClientException) e;
+    err.println("securecmd-client: renew: " + c.getMessage());
+    return c.kind() == ClientException.Kind.TLS ? Main.TLS : Main.NETWORK;
   }
 
   /**
@@ -170,12 +177,8 @@ final class RenewCommand {
       chain = tpm.renew(c, current.leaf());
       publicArea = tpm.tlsKeyPublic();
       privateArea = tpm.tlsKeyPrivate();
-    } catch (ClientException e) {
-      err.println("securecmd-client: renew: " + e.getMessage());
-      return e.kind() == ClientException.Kind.TLS ? Main.TLS : Main.NETWORK;
-    } catch (RenewalException e) {
-      err.println("securecmd-client: renew: " + explain(e));
-      return e.code() == null ? INSTALL : Main.SERVER_ERROR;
+    } catch (ClientException | RenewalException e) {
+      return failed(e, err);
     }
     try {
       rekeying.link().relink(a.pkcs11(), org.securecmd.tpm.TpmSpec.parse(rekeying.tpm()).toString(), publicArea,

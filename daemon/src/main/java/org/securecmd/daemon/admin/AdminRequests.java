@@ -9,14 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
 import org.securecmd.daemon.server.ConnectionInfo;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.Server;
-import org.securecmd.daemon.state.StateHealth;
 import org.securecmd.daemon.state.StateStore;
 import org.securecmd.daemon.state.IssuanceLog;
 
@@ -120,14 +118,14 @@ public final class AdminRequests {
     m.put("connections_accepted", metrics.acceptedCount());
     m.put("requests", metrics.requestCount());
     m.put("revoked_entries", revocations.list().size());
-    m.put("state", state(revocations.health()));
+    m.put("state", StatusReply.state(revocations.health()));
     X509Certificate leaf = g.serverCertificate();
-    m.put("server_certificate", certificate(leaf));
+    m.put("server_certificate", StatusReply.certificate(leaf));
     List<Object> cas = new ArrayList<>();
-    for (X509Certificate ca : g.clientCas()) cas.add(certificate(ca));
+    for (X509Certificate ca : g.clientCas()) cas.add(StatusReply.certificate(ca));
     m.put("client_cas", cas);
     m.put("renewals", IssuedReply.status(metrics.renewals()));
-    m.put("crl", crl(metrics.crl().status(), now));
+    m.put("crl", StatusReply.crl(metrics.crl().status(), now));
     // only with [attestation]: the registry may live in a database, and status must not wait on it otherwise
     if (enrollments != null && g.attestationConfigured()) {
       Map<String, Object> e = enrollments.status();
@@ -135,35 +133,6 @@ public final class AdminRequests {
       e.put("refused", metrics.enrollments().refusedCounts());
       m.put("enrollment", e);
     }
-    return m;
-  }
-
-  /** The CRL file's state: what is in force, until when, and whether the last load of the file worked. */
-  private static Map<String, Object> crl(CrlHealth.Status s, Instant now) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("configured", s.configured());
-    if (!s.configured()) return m;
-    m.put("last_load_ok", s.lastLoadSucceeded());
-    if (!s.lastLoadSucceeded()) m.put("last_error", s.lastError());
-    m.put("loaded", s.loadedAt().toString());
-    List<Object> crls = new ArrayList<>();
-    for (CrlHealth.Crl c : s.crls()) {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("issuer", c.issuer());
-      c.nextUpdate().ifPresent(t -> {
-        one.put("next_update", t.toString());
-        one.put("next_update_in_seconds", Duration.between(now, t).toSeconds());
-      });
-      crls.add(one);
-    }
-    m.put("crls", crls);
-    return m;
-  }
-
-  private static Map<String, Object> certificate(X509Certificate c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("subject", c.getSubjectX500Principal().getName());
-    m.put("not_after", c.getNotAfter().toInstant().toString());
     return m;
   }
 
@@ -212,16 +181,6 @@ public final class AdminRequests {
       m.put("generation", current.get().number());
       return m;
     }
-  }
-
-  private static Map<String, Object> state(StateHealth h) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("backend", h.backend());
-    m.put("degraded", h.degraded());
-    m.put("last_sync", h.lastSync().map(Instant::toString).orElse(""));
-    m.put("pending", h.pending());
-    m.put("detail", h.detail());
-    return m;
   }
 
   /**

@@ -7,8 +7,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import org.securecmd.daemon.config.ConfigException;
@@ -32,6 +34,22 @@ public record EnrollmentCa(List<X509Certificate> chain, PrivateKey key) {
 
   public X509Certificate certificate() {
     return chain.get(0);
+  }
+
+  /**
+   * What ENROLL-PROOF and RENEW send back: {@code leaf}, then this chain without its self-signed root, each
+   * base64 DER, separated by spaces.
+   */
+  String replyChain(X509Certificate leaf) throws CertificateEncodingException {
+    StringBuilder b = new StringBuilder(base64(leaf));
+    for (X509Certificate c : chain) {
+      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
+    }
+    return b.toString();
+  }
+
+  private static String base64(X509Certificate c) throws CertificateEncodingException {
+    return Base64.getEncoder().encodeToString(c.getEncoded());
   }
 
   public static EnrollmentCa load(EnrollmentSettings s, Origins o, List<X509Certificate> clientCas, Instant now)

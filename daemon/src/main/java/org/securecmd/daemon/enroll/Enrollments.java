@@ -3,15 +3,11 @@ package org.securecmd.daemon.enroll;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -201,14 +197,14 @@ public final class Enrollments {
       String serial = serialNumber.toString(16);
       // durable before the device sees the certificate, as for RENEW
       issued.append(new Issuance(serial, name, cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant(),
-          Issuance.ENROLLED, now, sha256(key.publicKey().getEncoded()), false));
+          Issuance.ENROLLED, now, Sha256.hex(key.publicKey().getEncoded()), false));
       registry.recordEnrollment(new Enrollment(serial, name, ek, c.attestationKey().akPublic(), now));
       // a wiped device enrolling again: what its TPM was issued before must not live on beside the new one
       for (Enrollment e : earlier) revokeSerial.accept(e.serial());
       events.enrolled();
       audit.info("enrolled address={} client={} serial={} ek={} not_after={} replaced={}", peer, name, serial, ek,
           cert.getNotAfter().toInstant(), earlier.size());
-      return chain(cert);
+      return ca.replyChain(cert);
     } catch (IOException | GeneralSecurityException e) {
       throw unavailable("cannot issue the certificate", e);
     }
@@ -296,25 +292,5 @@ public final class Enrollments {
     events.refused(e.label());
     audit.info("enroll-refused address={} step={} ek={} code={} reason={} detail=\"{}\"", peer, step, ek,
         e.code().name(), e.label(), e.text().replaceAll("[\\p{Cntrl}\\p{Cf}\"\\\\]", "?"));
-  }
-
-  private String chain(X509Certificate leaf) throws CertificateEncodingException {
-    StringBuilder b = new StringBuilder(base64(leaf));
-    for (X509Certificate c : ca.chain()) {
-      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
-    }
-    return b.toString();
-  }
-
-  private static String base64(X509Certificate c) throws CertificateEncodingException {
-    return Base64.getEncoder().encodeToString(c.getEncoded());
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
   }
 }

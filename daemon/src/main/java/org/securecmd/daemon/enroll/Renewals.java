@@ -3,15 +3,12 @@ package org.securecmd.daemon.enroll;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.securecmd.ca.Issuer;
@@ -114,7 +111,7 @@ public final class Renewals {
           : RenewalRefusal.BAD_CSR, e.getMessage());
     }
     boolean rekey = !Arrays.equals(csr.publicKey().getEncoded(), current.getPublicKey().getEncoded());
-    String keyHash = sha256(csr.publicKey().getEncoded());
+    String keyHash = Sha256.hex(csr.publicKey().getEncoded());
     try {
       // Every check before the signature (the CA key may be in a token), the records' included: this bounded
       // read is also the store's health check, so a database that does not answer refuses here, within its
@@ -148,11 +145,7 @@ public final class Renewals {
     events.issued(record);
     audit.info("renewed client={} serial={} old_serial={} not_after={} rekey={}", LogText.token(identity.displayName()),
         record.serial(), record.oldSerial(), record.notAfter(), rekey);
-    StringBuilder b = new StringBuilder(base64(next));
-    for (X509Certificate c : ca.chain()) {
-      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) b.append(' ').append(base64(c));
-    }
-    return RenewalResult.issued(b.toString());
+    return RenewalResult.issued(ca.replyChain(next));
   }
 
   /**
@@ -185,17 +178,5 @@ public final class Renewals {
     return RenewalResult.refused(RenewalRefusal.NOT_DUE, "already renewed with this key at " + earlier.issuedAt()
         + "; the next renewal with the same key opens at " + earlier.issuedAt().plus(spacing())
         + " (a new key is accepted now, within max_renewals)");
-  }
-
-  private static String base64(X509Certificate c) throws CertificateEncodingException {
-    return Base64.getEncoder().encodeToString(c.getEncoded());
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
   }
 }

@@ -1,8 +1,6 @@
 package org.securecmd.daemon.enroll;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -216,7 +214,7 @@ public final class StateQuotes {
    */
   private Optional<Enrollment> enrollmentOf(X509Certificate leaf, String serial) throws IOException {
     Optional<Issuance> own = issued.bySerial(serial);
-    if (own.isEmpty() || !own.get().keySha256().equals(sha256Hex(leaf.getPublicKey().getEncoded()))) {
+    if (own.isEmpty() || !own.get().keySha256().equals(Sha256.hex(leaf.getPublicKey().getEncoded()))) {
       return Optional.empty();
     }
     String s = serial;
@@ -242,14 +240,6 @@ public final class StateQuotes {
       w.run();
     } catch (IOException | RuntimeException e) {
       log.error("quote: cannot record the PCR values: {}", e.toString());
-    }
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    try {
-      return hex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
   }
 

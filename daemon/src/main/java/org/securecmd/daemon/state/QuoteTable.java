@@ -30,7 +30,7 @@ final class QuoteTable implements QuoteLog {
       + " ORDER BY at DESC";
 
   private final Writer writer;
-  private boolean migrated;
+  private final SchemaOnce schema = new SchemaOnce();
 
   QuoteTable(Database db) {
     this.writer = new Writer(db);
@@ -44,7 +44,7 @@ final class QuoteTable implements QuoteLog {
     List<T> out = new ArrayList<>(1);
     try {
       writer.run(c -> {
-        migrateOnce(c);
+        schema.ensure(c);
         out.clear();
         out.add(work.run(c));
         return 0;
@@ -137,16 +137,6 @@ final class QuoteTable implements QuoteLog {
       p.setString(1, arg);
       p.executeUpdate();
     }
-  }
-
-  private void migrateOnce(Connection c) throws SQLException {
-    if (migrated) return;
-    try {
-      Schema.migrate(c);
-    } catch (Schema.TooNew e) {
-      throw new SQLException(e.getMessage(), e);
-    }
-    migrated = true;
   }
 
   synchronized void close() {

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.ca.Issuer;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
-import org.securecmd.daemon.SoftwareTpm;
 import org.securecmd.daemon.TestDaemon;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigLoader;
@@ -41,6 +40,7 @@ import org.securecmd.tpm.Handles;
 import org.securecmd.tpm.KeyTemplate;
 import org.securecmd.tpm.LoadedKey;
 import org.securecmd.tpm.PcrSelection;
+import org.securecmd.tpm.Swtpm;
 import org.securecmd.tpm.Tpm;
 
 /**
@@ -51,14 +51,14 @@ import org.securecmd.tpm.Tpm;
  */
 class AttestCliTest {
   @TempDir static Path dir;
-  private static SoftwareTpm tpm;
+  private static Swtpm tpm;
   private static TestDaemon daemon;
   private static Path cert;
   private static Path key;
 
   @BeforeAll
   static void start() throws Exception {
-    tpm = SoftwareTpm.start(Files.createDirectories(dir.resolve("tpm")));
+    tpm = Swtpm.start(Files.createDirectories(dir.resolve("tpm")));
     byte[] akPublic;
     StringBuilder golden = new StringBuilder("{ ");
     try (Tpm t = tpm.open()) {
@@ -142,7 +142,7 @@ class AttestCliTest {
 
   @Test
   void withAttestTheDeviceQuotesWithThePersistedAkAndGetsTheCommand() throws Exception {
-    Run r = client("--attest", "--tpm", tpm.spec(), "127.0.0.1", "UNLOCK");
+    Run r = client("--attest", "--tpm", tpm.tcti(), "127.0.0.1", "UNLOCK");
     assertEquals(0, r.code(), r.toString());
     assertEquals("DISK_KEY\n", r.out());
     assertEquals("", r.err(), "the up-front quote of every PCR was accepted");

@@ -1,9 +1,6 @@
 package org.securecmd.client.cli;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.securecmd.tpm.Swtpm;
 
 /**
- * A board's TPM stack for the enroll tests, all real: a TPM "manufactured" with {@code swtpm_setup
- * --create-ek-cert} (RSA-2048 and P-384 EKs whose certificates a CA of this test signs, {@link #ekCa}), served
- * by swtpm on a free loopback port pair; tpm2-abrmd in front of it on a private D-Bus session bus under a bus
- * name of its own (what /dev/tpmrm0 is on a board: tpm2_ptool and tpm2-pkcs11 need a resource manager); and a
+ * A board's TPM stack for the enroll tests, all real: a manufactured {@link Swtpm} (RSA-2048 and P-384 EKs
+ * whose certificates a CA of this test signs, {@link #ekCa}) on a free loopback port pair; tpm2-abrmd in front
+ * of it on a private D-Bus session bus under a bus name of its own (what /dev/tpmrm0 is on a board: tpm2_ptool and tpm2-pkcs11 need a resource manager); and a
  * tpm2-pkcs11 store directory. {@link #environment} is what the device's processes get (tpm2-tools and
  * tpm2-pkcs11 read their TCTI and store from it when they load, so the client runs as a child process with
  * it). The device client reaches the TPM directly through {@link #swtpmSpec} (swtpm serves one connection at
@@ -30,18 +27,17 @@ final class TpmBoard implements AutoCloseable {
   final Path ekCa;
   private final List<Process> processes = new ArrayList<>();
   private final Map<String, String> env = new HashMap<>();
-  private int port;
+  private Swtpm tpm;
 
   private TpmBoard(Path dir) {
     this.dir = dir;
-    this.ekCa = dir.resolve("ek-ca/cert.pem");
+    this.ekCa = dir.resolve("ca/cert.pem");
   }
 
   static TpmBoard start(Path dir) throws Exception {
     if (!Files.isRegularFile(MODULE)) throw new AssertionError(MODULE + " is missing: install libtpm2-pkcs11-1");
     TpmBoard b = new TpmBoard(dir);
     try {
-      b.manufacture();
       b.serve();
       return b;
     } catch (Throwable t) {
@@ -50,28 +46,8 @@ final class TpmBoard implements AutoCloseable {
     }
   }
 
-  private void manufacture() throws Exception {
-    Path ca = Files.createDirectories(dir.resolve("ek-ca"));
-    Path state = Files.createDirectories(dir.resolve("state"));
-    run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + "/key.pem",
-        "-out", ekCa.toString(), "-subj", "/CN=Test TPM Manufacturer EK CA", "-days", "30",
-        "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign"), false);
-    Files.writeString(ca.resolve("serial"), "1\n");
-    Files.writeString(dir.resolve("localca.conf"), "statedir = " + ca + "\nsigningkey = " + ca + "/key.pem\n"
-        + "issuercert = " + ekCa + "\ncertserial = " + ca + "/serial\n");
-    Files.writeString(dir.resolve("setup.conf"), "create_certs_tool = /usr/bin/swtpm_localca\n"
-        + "create_certs_tool_config = " + dir.resolve("localca.conf") + "\n"
-        + "create_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n");
-    run(List.of("swtpm_setup", "--tpm2", "--create-ek-cert", "--tpm-state", state.toString(), "--config",
-        dir.resolve("setup.conf").toString(), "--overwrite"), false);
-  }
-
   private void serve() throws Exception {
-    port = freePortPair();
-    spawn("swtpm", List.of("swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
-        "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1", "--tpmstate", "dir=" + dir.resolve("state"),
-        "--flags", "not-need-init,startup-clear"));
-    waitFor(() -> listening(port), "swtpm on port " + port);
+    tpm = Swtpm.start(dir);
     String bus = "unix:path=" + dir.resolve("bus");
     spawn("dbus", List.of("dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=" + bus));
     waitFor(() -> Files.exists(dir.resolve("bus")), "dbus-daemon's socket");
@@ -81,7 +57,7 @@ final class TpmBoard implements AutoCloseable {
     env.putAll(Map.of("DBUS_SESSION_BUS_ADDRESS", bus, "TPM2TOOLS_TCTI", tcti, "TPM2_PKCS11_TCTI", tcti,
         "TPM2_PKCS11_STORE", store.toString(), "TPM2_PKCS11_LOG_LEVEL", "0"));
     List<String> abrmd = new ArrayList<>(List.of("tpm2-abrmd", "--session", "--dbus-name=" + name,
-        "--tcti=swtpm:host=127.0.0.1,port=" + port));
+        "--tcti=" + tpm.tcti()));
     if (ProcessHandle.current().info().user().orElse("").equals("root")) abrmd.add("--allow-root");
     spawn("abrmd", abrmd);
     waitFor(() -> {
@@ -96,7 +72,7 @@ final class TpmBoard implements AutoCloseable {
 
   /** The TPM as the client's --tpm reaches it. */
   String swtpmSpec() {
-    return "swtpm:host=127.0.0.1,port=" + port;
+    return tpm.tcti();
   }
 
   /** The environment of a process on this board: the resource manager's TCTI, the bus, the token store. */
@@ -158,31 +134,6 @@ final class TpmBoard implements AutoCloseable {
     throw new AssertionError(what + " is not ready after 20s; logs in " + dir);
   }
 
-  private static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** A port p such that p and p + 1 are free now (swtpm's control port is the next one). */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket a = new ServerSocket(0)) {
-        int p = a.getLocalPort();
-        if (p >= 65535) continue;
-        try (ServerSocket b = new ServerSocket(p + 1)) {
-          return p;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    throw new IOException("no two consecutive free ports found");
-  }
-
   @Override
   public void close() throws InterruptedException {
     for (int i = processes.size() - 1; i >= 0; i--) {
@@ -190,5 +141,6 @@ final class TpmBoard implements AutoCloseable {
       p.destroy();
       if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
+    if (tpm != null) tpm.close();
   }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * Two real TPMs (swtpm A and B, each with its own EK CA): evidence of TPM B's AK cannot pass as TPM A's.

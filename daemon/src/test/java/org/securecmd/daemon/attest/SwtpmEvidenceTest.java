@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * The verifiers against a real TPM (swtpm, manufactured with EK certificates from this test's own CA):

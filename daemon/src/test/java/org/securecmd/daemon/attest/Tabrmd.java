@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * A resource manager in front of a {@link Swtpm}: tpm2-abrmd on a private session bus (a dbus-daemon of its

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.securecmd.daemon.TestDaemon;
 import org.securecmd.daemon.TestDaemonAccess;
 import org.securecmd.tls.TestPki;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * {@code scripts/tpm2-device.sh} against a real daemon on loopback: a device made only of tpm2-tools,

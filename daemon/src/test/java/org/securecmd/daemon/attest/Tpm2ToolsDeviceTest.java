@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * The fields that {@code scripts/tpm2-device.sh} (tpm2-tools, OpenSSL's tpm2 provider and a raw

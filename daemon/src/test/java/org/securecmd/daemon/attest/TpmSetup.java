@@ -11,6 +11,7 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
+import org.securecmd.tpm.Swtpm;
 
 /**
  * What a device does with tpm2-tools, for the swtpm tests: read the EKs and their certificates, make AKs

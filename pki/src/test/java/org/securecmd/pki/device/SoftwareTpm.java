@@ -1,9 +1,6 @@
 package org.securecmd.pki.device;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,18 +10,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.securecmd.tls.SoftHsm.Tools;
+import org.securecmd.tpm.Swtpm;
 
 /**
- * A software TPM 2.0 stack for tests: a private D-Bus session bus, swtpm on two loopback TCP ports, and
- * tpm2-abrmd (the resource manager tpm2-pkcs11 needs) on that bus. The bus address and the tpm2-pkcs11
- * store are fixed by the build (surefire sets {@code DBUS_SESSION_BUS_ADDRESS=unix:path=target/tpm/bus}
- * and {@code TPM2_PKCS11_STORE=target/tpm/store}) because the library reads them when it loads. Every wait
- * is bounded; {@link #close} ends the three processes.
+ * A software TPM 2.0 stack for tests: a private D-Bus session bus, a {@link Swtpm} (the client's test
+ * fixture: manufactured, on two loopback TCP ports), and tpm2-abrmd (the resource manager tpm2-pkcs11 needs)
+ * on that bus. The bus address and the tpm2-pkcs11 store are fixed by the build (surefire sets
+ * {@code DBUS_SESSION_BUS_ADDRESS=unix:path=target/tpm/bus} and {@code TPM2_PKCS11_STORE=target/tpm/store})
+ * because the library reads them when it loads. Every wait is bounded; {@link #close} ends the three
+ * processes.
  */
 public final class SoftwareTpm implements AutoCloseable {
   public static final Path MODULE = Path.of("/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so");
   private final List<Process> processes = new ArrayList<>();
   private long dbusPid = -1;
+  private Swtpm swtpm;
   private final Map<String, String> env;
 
   private SoftwareTpm(Map<String, String> env) {
@@ -43,19 +43,14 @@ public final class SoftwareTpm implements AutoCloseable {
     Path busSocket = Path.of(bus.substring("unix:path=".length()));
     Path root = busSocket.getParent();
     deleteTree(root);
-    Path state = Files.createDirectories(root.resolve("state"));
     Files.createDirectories(Path.of(store));
     SoftwareTpm tpm = new SoftwareTpm(Map.of("DBUS_SESSION_BUS_ADDRESS", bus, "TPM2_PKCS11_STORE", store,
         "TPM2_PKCS11_TCTI", "tabrmd:bus_type=session", "TPM2TOOLS_TCTI", "tabrmd:bus_type=session"));
     try {
       String pid = Tools.run(List.of("dbus-daemon", "--session", "--address=" + bus, "--fork", "--print-pid"), null, 15);
       tpm.dbusPid = Long.parseLong(pid.strip());
-      int port = freePortPair();
-      int ctrl = port + 1; // the swtpm TCTI always uses the next port for control
-      tpm.spawn(root.resolve("swtpm.log"), "swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port,
-          "--ctrl", "type=tcp,port=" + ctrl, "--flags", "not-need-init,startup-clear", "--tpmstate", "dir=" + state);
-      waitForPort(port, 15);
-      List<String> abrmd = new ArrayList<>(List.of("tpm2-abrmd", "--session", "--tcti=swtpm:port=" + port));
+      tpm.swtpm = Swtpm.start(Files.createDirectories(root.resolve("swtpm")));
+      List<String> abrmd = new ArrayList<>(List.of("tpm2-abrmd", "--session", "--tcti=" + tpm.swtpm.tcti()));
       if (ProcessHandle.current().info().user().orElse("").equals("root")) abrmd.add("--allow-root");
       tpm.spawn(root.resolve("abrmd.log"), abrmd.toArray(new String[0]));
       tpm.waitForResourceManager(root.resolve("abrmd.log"), 20);
@@ -102,35 +97,6 @@ public final class SoftwareTpm implements AutoCloseable {
     throw new AssertionError("tpm2-abrmd not answering after " + seconds + "s:\n" + Files.readString(log), last);
   }
 
-  private static void waitForPort(int port, int seconds) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new AssertionError("swtpm is not listening on port " + port + " after " + seconds + "s");
-  }
-
-  /** A port p such that p and p + 1 are free right now. */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket a = new ServerSocket(0)) {
-        int p = a.getLocalPort();
-        if (p >= 65535) continue;
-        try (ServerSocket b = new ServerSocket(p + 1)) {
-          return p;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    throw new IOException("no two consecutive free ports found");
-  }
-
   private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) return;
     try (Stream<Path> s = Files.walk(root)) {
@@ -145,6 +111,7 @@ public final class SoftwareTpm implements AutoCloseable {
       p.destroy();
       if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
+    if (swtpm != null) swtpm.close();
     if (dbusPid > 0) ProcessHandle.of(dbusPid).ifPresent(ProcessHandle::destroy);
   }
 }
