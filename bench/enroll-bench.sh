@@ -1,8 +1,7 @@
 #!/bin/sh
 # TPM-attested enrollment: the server work of ENROLL and of ENROLL-PROOF per second beside full mutual-TLS
 # handshakes + PING per second against a throwaway daemon, all at concurrency THREADS (org.securecmd.bench.EnrollBench;
-# needs swtpm, swtpm_setup and openssl). Then, unless --no-attest, the latency --attest adds on a swtpm device
-# (org.securecmd.bench.AttestLatency).
+# needs swtpm, swtpm_setup and openssl).
 # Usage: bench/enroll-bench.sh [THREADS] [SECONDS]
 # A benchmark, not a test: it reports numbers and asserts nothing about them.
 set -eu

@@ -64,6 +64,11 @@ final class ManufacturedTpm implements AutoCloseable {
     return new TpmSpec.Swtpm("127.0.0.1", port);
   }
 
+  /** The same TPM in the TCTI syntax of {@code securecmd-client --tpm}. */
+  String tcti() {
+    return "swtpm:host=127.0.0.1,port=" + port;
+  }
+
   private static void run(Path dir, String... command) throws IOException, InterruptedException {
     Path log = dir.resolve(command[0] + ".log");
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
