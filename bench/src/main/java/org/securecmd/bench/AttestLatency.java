@@ -23,6 +23,7 @@ import org.securecmd.daemon.state.Issuance;
 import org.securecmd.daemon.state.StateStores;
 import org.securecmd.protocol.Reply;
 import org.securecmd.tls.CertifiedKey;
+import org.securecmd.tpm.Alg;
 import org.securecmd.tpm.Handles;
 import org.securecmd.tpm.KeyTemplate;
 import org.securecmd.tpm.LoadedKey;
@@ -37,14 +38,19 @@ import org.securecmd.tpm.Tpm;
  * is a PEM key whose attested certificate and enrollment (that AK) are recorded in the state directory before
  * the daemon starts, as {@code ENROLL-PROOF} records them (the TLS key itself is not in the TPM: the client
  * reads a TPM-held TLS key only through tpm2-pkcs11, which needs tpm2-abrmd; the TLS handshake is the same
- * P-256 ECDSA either way, but a TPM signature in it would add its own time to both rows). Each run is one new
- * connection (a full handshake) and, interleaved, {@code N} times each:
+ * P-256 ECDSA either way, but a TPM signature in it would add its own time to both rows). Each run but the last is one new
+ * connection (a full handshake); interleaved, {@code RUNS} times each:
  * <ul>
  *   <li>{@code PLAIN}: the command alone;
+ *   <li>{@code PLAIN} twice on one connection: what one more round trip costs;
+ *   <li>{@code NONCE} then {@code PLAIN} on one connection: what the nonce adds (so that the rest of
+ *       {@code --attest} is the TPM's part and {@code QUOTE});
  *   <li>{@code --attest UNLOCK}: what the CLI's {@code --attest} does (open the TPM, {@code NONCE},
  *       TPM2_Quote and TPM2_PCR_Read of all 24 SHA-256 PCRs, {@code QUOTE}, then the command);
  *   <li>{@code UNLOCK} on demand: the library's {@code StateAttestation.send} (the command,
- *       {@code ERR ATTESTATION_REQUIRED golden sha256:0,2,7}, quote of those three, the command again).
+ *       {@code ERR ATTESTATION_REQUIRED golden sha256:0,2,7}, quote of those three, the command again);
+ *   <li>the TPM's part of {@code --attest} alone, without a connection: open swtpm's socket, TPM2_Quote and
+ *       TPM2_PCR_Read of the 24 PCRs.
  * </ul>
  * Prints the median and p90 of each and the medians' differences. A benchmark: it asserts nothing.
  *
@@ -112,28 +118,50 @@ public final class AttestLatency {
         int port = daemon.port();
         Run plain = () -> {
           try (Connection c = client.connect("127.0.0.1", port)) {
-            return c.send("PLAIN");
+            expect(c.send("PLAIN"));
+          }
+        };
+        Run twice = () -> {
+          try (Connection c = client.connect("127.0.0.1", port)) {
+            expect(c.send("PLAIN"));
+            expect(c.send("PLAIN"));
+          }
+        };
+        Run withNonce = () -> {
+          try (Connection c = client.connect("127.0.0.1", port)) {
+            if (c.send("NONCE").isError()) throw new IllegalStateException("NONCE refused");
+            expect(c.send("PLAIN"));
           }
         };
         Run attest = () -> {
           try (Connection c = client.connect("127.0.0.1", port);
                StateAttestation tpm = StateAttestation.open(spec)) {
             Reply first = tpm.prove(c, StateAttestation.ALL_PCRS);
-            if (first.isError()) return first;
-            return tpm.send(c, "UNLOCK");
+            if (first.isError()) throw new IllegalStateException("quote refused: " + first.line());
+            expect(tpm.send(c, "UNLOCK"));
           }
         };
         Run onDemand = () -> {
           try (Connection c = client.connect("127.0.0.1", port);
                StateAttestation tpm = StateAttestation.open(spec)) {
-            return tpm.send(c, "UNLOCK");
+            expect(tpm.send(c, "UNLOCK"));
           }
         };
-        List<Run> all = List.of(plain, attest, onDemand);
+        byte[] nonce = new byte[32];
+        Run tpmAlone = () -> {
+          try (Tpm t = Tpm.open(swtpm.spec())) {
+            LoadedKey ak = t.persistentKey(Handles.AK_PERSISTENT);
+            PcrSelection all24 = new PcrSelection(Alg.SHA256, StateAttestation.ALL_PCRS);
+            t.quote(ak, nonce, all24);
+            t.pcrRead(all24);
+          }
+        };
+        List<Run> all = List.of(plain, twice, withNonce, attest, onDemand, tpmAlone);
         for (int i = 0; i < 10; i++) {
           for (Run r : all) time(r); // warm-up: the daemon's and this JVM's JIT
         }
-        List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> ms = new ArrayList<>();
+        for (Run r : all) ms.add(new ArrayList<>());
         String loadBefore = EnrollBench.loadAverage();
         for (int i = 0; i < runs; i++) {
           for (int j = 0; j < all.size(); j++) {
@@ -145,8 +173,11 @@ public final class AttestLatency {
             Instant.now(), loadBefore, EnrollBench.loadAverage(), runs);
         System.out.printf("%n| one connection (full mTLS handshake) | median ms | p90 ms | median - PLAIN |%n"
             + "|---|---:|---:|---:|%n");
-        String[] names = {"PLAIN: the command alone", "--attest UNLOCK: NONCE + quote of all 24 PCRs + QUOTE + command",
-            "UNLOCK on demand: command, ATTESTATION_REQUIRED, NONCE + quote of 0,2,7 + QUOTE, command"};
+        String[] names = {"PLAIN: the command alone", "PLAIN twice on one connection: one more round trip",
+            "NONCE + PLAIN on one connection",
+            "--attest UNLOCK: NONCE + quote of all 24 PCRs + QUOTE + command",
+            "UNLOCK on demand: command, ATTESTATION_REQUIRED, NONCE + quote of 0,2,7 + QUOTE, command",
+            "(no connection) the TPM part of --attest: open swtpm, TPM2_Quote + TPM2_PCR_Read of 24 PCRs"};
         double base = percentile(ms.get(0), 50);
         for (int k = 0; k < all.size(); k++) {
           double median = percentile(ms.get(k), 50);
@@ -157,20 +188,23 @@ public final class AttestLatency {
     }
   }
 
-  /** One command on a new connection; its reply must be the command's. */
+  /** One measured run: a command on a new connection, or the TPM's part alone. */
   @FunctionalInterface
   private interface Run {
-    Reply call() throws Exception;
+    void call() throws Exception;
   }
 
   private static double time(Run r) throws Exception {
     long t0 = System.nanoTime();
-    Reply reply = r.call();
-    double ms = (System.nanoTime() - t0) / 1e6;
+    r.call();
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  /** A run whose command was not served would measure a refusal: stop instead. */
+  private static void expect(Reply reply) {
     if (reply.isError() || !reply.text().equals("DISK_KEY")) {
       throw new IllegalStateException("expected DISK_KEY, got " + reply.line());
     }
-    return ms;
   }
 
   private static double percentile(List<Double> values, int p) {
