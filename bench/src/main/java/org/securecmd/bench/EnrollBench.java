@@ -114,9 +114,9 @@ public final class EnrollBench {
     rows.add(row("(b) ENROLL-PROOF: certify + CSR verified, certificate issued (recorded, no state writes)",
         prove, full));
     double both = 1 / (1 / enroll[0] + 1 / prove);
-    rows.add(row("(a) + (b), RSA EK: one enrollment's checks and issuing, without its two handshakes", both, full));
+    rows.add(row("(a) + (b), RSA EK: one enrollment's checks and issuing (both steps; its one handshake not included)", both, full));
     rows.add(row("(c) full mTLS handshake + PING against the daemon (client on the same CPUs)", full, full));
-    System.out.printf(Locale.ROOT, "%n| c=%d, %d s each | per second | x (c) |%n|---|---:|---:|%n", threads, seconds);
+    System.out.printf(Locale.ROOT, "%n| c=%d, %d s each | per second | per second / (c) |%n|---|---:|---:|%n", threads, seconds);
     for (String[] r : rows) System.out.printf("| %s | %s | %s |%n", r[0], r[1], r[2]);
     System.out.printf(Locale.ROOT, "%nload average at the end: %s%n", loadAverage());
   }
