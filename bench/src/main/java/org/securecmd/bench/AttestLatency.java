@@ -62,6 +62,16 @@ public final class AttestLatency {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     Path dir = Files.createTempDirectory("attest-latency");
+    try {
+      run(dir, runs);
+    } catch (Exception | Error e) {
+      System.err.println("attest-latency: failed; logs kept in " + dir);
+      throw e;
+    }
+    EnrollBench.deleteTree(dir); // keys and TPM state of a throwaway PKI
+  }
+
+  private static void run(Path dir, int runs) throws Exception {
     try (ManufacturedTpm swtpm = ManufacturedTpm.start(dir.resolve("tpm"))) {
       byte[] akPublic;
       List<byte[]> values;

@@ -67,6 +67,16 @@ public final class EnrollBench {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path dir = Files.createTempDirectory("enroll-bench");
+    try {
+      run(dir, threads, seconds);
+    } catch (Exception | Error e) {
+      System.err.println("enroll-bench: failed; logs kept in " + dir);
+      throw e;
+    }
+    deleteTree(dir); // keys and TPM state of a throwaway PKI
+  }
+
+  private static void run(Path dir, int threads, int seconds) throws Exception {
     List<Device> devices = new ArrayList<>();
     EkAuthority authority;
     try (ManufacturedTpm swtpm = ManufacturedTpm.start(dir.resolve("tpm"))) {
@@ -193,6 +203,12 @@ public final class EnrollBench {
     for (Thread w : workers) w.join();
     if (!failures.isEmpty()) throw new IllegalStateException("a worker failed", failures.get(0));
     return done.sum() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  static void deleteTree(Path dir) throws java.io.IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
   }
 
   static String loadAverage() {
