@@ -1,5 +1,6 @@
 package org.securecmd.tpm;
 
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -31,7 +32,9 @@ final class SwtpmTransport implements TpmTransport {
       // A TPM may take many seconds to make an RSA key; this bounds a swtpm that stopped answering.
       socket.setSoTimeout(Math.max(timeoutMillis, 120_000));
       this.in = new DataInputStream(socket.getInputStream());
-      this.out = new DataOutputStream(socket.getOutputStream());
+      // one buffer per command: unbuffered, each writeInt is its own TCP segment, and Nagle + delayed ACK
+      // hold the command back ~40 ms on loopback (seen in bench/attest-latency.sh)
+      this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
     } catch (IOException e) {
       socket.close();
       throw new IOException(describe() + ": " + e.getMessage(), e);
