@@ -12,7 +12,8 @@ with OE's default paths. It asserts the exact installed tree, that
 server_ca.pem verifies a server certificate made by openssl with the
 tutorial's commands, that the renewal units pass `systemd-analyze verify`,
 what update-client-jar.sh writes, a run with the jar absent (the client recipe
-skips itself, nothing else fails), the Java 17+ runtime rule, what oe-core's
+skips itself, nothing else fails), the Java 17+ runtime rule, the TPM packagegroup (skips
+itself without meta-tpm, brings meta-tpm's packages through dynamic-layers/meta-tpm), what oe-core's
 yocto-check-layer asks of README and SECURITY.md, and that the project has one
 license (LICENSE, poms, Debian copyright, recipes). Without --jar it uses
 client/target/securecmd-client.jar if built, else a stand-in jar (CI passes
@@ -31,6 +32,16 @@ OE_APACHE_MD5 = "89aea4e17d99a7cacdbeed46a0096b10"
 APACHE_TEXT_MD5 = "3b83ef96387f14655fc854ddc3c6bd57"
 LIC_CHKSUM = "file://${COMMON_LICENSE_DIR}/Apache-2.0;md5=" + OE_APACHE_MD5
 CLIENT_DIR = "recipes-securecmd/securecmd-client"
+TPM_GROUP = "packagegroup-securecmd-tpm"
+# meta-security's meta-tpm: its BBFILE_COLLECTIONS name (BBFILES_DYNAMIC keys on it, not on the
+# directory name) and the names of the packages the enroll path needs, as meta-tpm's recipes
+# (scarthgap, wrynose) and oe-core's python3 manifest split them: tpm2-pkcs11_1.9.*.bb makes
+# tpm2-pkcs11 and tpm2-pkcs11-tools (PACKAGES =+ "${PN}-tools": tpm2_ptool), tpm2-tools_5.7.bb
+# tpm2-tools, tpm2-tss_4.*.bb libtss2-tcti-device, python3-tpm2-pytss_*.bb python3-tpm2-pytss;
+# python3-sqlite3 and python3-fcntl are oe-core's python3 packages.
+TPM_COLLECTION = "tpm-layer"
+TPM_PACKAGES = ["tpm2-pkcs11", "tpm2-pkcs11-tools", "python3-tpm2-pytss", "python3-sqlite3", "python3-fcntl",
+                "tpm2-tools", "libtss2-tcti-device"]
 # OE's defaults (bitbake.conf) for the variables the recipes may use.
 OE_DEFAULTS = {"prefix": "/usr", "exec_prefix": "/usr", "bindir": "${exec_prefix}/bin",
                "sbindir": "${exec_prefix}/sbin", "libdir": "${exec_prefix}/lib",
@@ -330,6 +341,13 @@ def check_layer_conf(layerdir):
     want = os.path.join(layerdir, "dynamic-layers/openjdk-temurin/recipes-*/*/*.bbappend")
     check("layer.conf: BBFILES_DYNAMIC adds dynamic-layers/openjdk-temurin for collection meta-openjdk-temurin",
           dynamic.get("meta-openjdk-temurin") == want, dynamic)
+    want = os.path.join(layerdir, "dynamic-layers/meta-tpm/recipes-*/*/*.bbappend")
+    check("layer.conf: BBFILES_DYNAMIC adds dynamic-layers/meta-tpm for meta-tpm's collection tpm-layer",
+          dynamic.get(TPM_COLLECTION) == want, dynamic)
+    check("layer.conf: BBFILES_DYNAMIC names only those two collections",
+          sorted(dynamic) == sorted(["meta-openjdk-temurin", TPM_COLLECTION]), sorted(dynamic))
+    check("layer.conf: no LAYERRECOMMENDS/LAYERDEPENDS on meta-tpm (a board without a TPM builds the client)",
+          not re.search(r"tpm", (g("LAYERRECOMMENDS_securecmd") or "") + (g("LAYERDEPENDS_securecmd") or "")))
     check("layer.conf: no SECURECMD_LAYERDIR / FILESEXTRAPATHS onto the layer root",
           not g("SECURECMD_LAYERDIR") and not g("FILESEXTRAPATHS"))
     for name in ("README", "COPYING.MIT", "SECURITY.md"):
@@ -346,7 +364,9 @@ def check_readme(layerdir):
     check("README has maintainer information", "maintainer" in low)
     check("README says how to submit patches", "patch" in low)
     check("README has an e-mail address", re.match(r"[^@]+@[^@]+", text) and re.search(r"\S+@\S+\.\S+", text))
-    for word in ("meta-openjdk-temurin", "SECURECMD_JAVA_RUNTIME", "SECURECMD_SERVER_CA", "SECURECMD_RENEW_TIMER",
+    for word in ("meta-tpm", TPM_GROUP, "SECURECMD_TPM_PACKAGES", "tpm2-pkcs11-tools", "/dev/tpmrm0", "tpm2-abrmd",
+                 "securecmd-client enroll", "tpm2_ptool init", "tpm2_ptool addtoken", "integrators-guide.md",
+                 "meta-openjdk-temurin", "SECURECMD_JAVA_RUNTIME", "SECURECMD_SERVER_CA", "SECURECMD_RENEW_TIMER",
                  "SECURECMD_IDENTITY_DIR", "/var/lib/securecmd", "update-client-jar.sh", "Apache-2.0", "MIT",
                  "systemd-analyze verify", "crontab", "scarthgap", "wrynose", "yocto-check-layer"):
         check("README names %s" % word, word in text)
@@ -492,6 +512,57 @@ def check_java_rule(bb_path, layerdir, conf_vars, dynamic):
     check("with meta-openjdk-temurin: local.conf's SECURECMD_JAVA_RUNTIME wins", got == ["securecmd-ca", "openjdk-21-jre"], got)
     got = rdepends(load_recipe(bb_path, layerdir, conf_vars))
     check("oe-core alone: RDEPENDS is only securecmd-ca (nothing unprovided)", got == ["securecmd-ca"], got)
+
+
+def check_tpm_group(bb_path, layerdir, conf_vars, dynamic, text):
+    """packagegroup-securecmd-tpm: the TPM packages of the enroll path, only through dynamic-layers/meta-tpm.
+    Without meta-tpm it skips itself naming the layer (the rest of the layer builds); with it, it RDEPENDS
+    on the client and meta-tpm's packages by their real names; local.conf can replace the list."""
+    name = TPM_GROUP
+    meta = load_recipe(bb_path, layerdir, conf_vars)
+    g = meta.get
+    for var in ("SUMMARY", "DESCRIPTION", "HOMEPAGE", "LICENSE", "LIC_FILES_CHKSUM"):
+        check("%s: has %s" % (name, var), bool((g(var) or "").strip()))
+    check("%s: LICENSE = Apache-2.0 with oe-core's common text" % name,
+          g("LICENSE") == "Apache-2.0" and g("LIC_FILES_CHKSUM") == LIC_CHKSUM, (g("LICENSE"), g("LIC_FILES_CHKSUM")))
+    check("%s: inherits packagegroup" % name, "packagegroup" in meta.inherits, meta.inherits)
+    arch = re.search(r'^PACKAGE_ARCH = "\$\{TUNE_PKGARCH\}"$', text, re.M)
+    inherit = re.search(r"^inherit packagegroup$", text, re.M)
+    check("%s: PACKAGE_ARCH = TUNE_PKGARCH before inherit packagegroup (not allarch: it depends on target "
+          "libraries the debian renaming may rename)" % name, arch and inherit and arch.start() < inherit.start())
+    check("%s: fetches and installs nothing" % name, not g("SRC_URI") and "do_install" not in meta.shell)
+    check("%s: SECURECMD_TPM_PACKAGES ??= \"\" in the recipe (meta-tpm stays optional)" % name,
+          [(op, val) for f, v, _, op, val in meta.ops if v == "SECURECMD_TPM_PACKAGES" and f == bb_path] == [("??=", "")])
+    check("%s: RDEPENDS:${PN} = securecmd-client ${SECURECMD_TPM_PACKAGES}" % name,
+          g("RDEPENDS:${PN}") == "securecmd-client ${SECURECMD_TPM_PACKAGES}", g("RDEPENDS:${PN}"))
+    reason = parse_outcome(meta)
+    check("without meta-tpm: %s skips itself naming meta-tpm and SECURECMD_TPM_PACKAGES" % name,
+          reason and "parse error" not in reason and "meta-tpm" in reason and "SECURECMD_TPM_PACKAGES" in reason, reason)
+    pattern = dynamic.get(TPM_COLLECTION, "/nonexistent")
+    bbappends = sorted(glob.glob(pattern))
+    names = [os.path.basename(b) for b in bbappends]
+    check("dynamic-layers/meta-tpm has exactly %s.bbappend" % name, names == [name + ".bbappend"], names)
+    tpm_dir = os.path.join(layerdir, "dynamic-layers", "meta-tpm")
+    every = sorted(os.path.relpath(os.path.join(r, n), tpm_dir) for r, _, ns in os.walk(tpm_dir) for n in ns)
+    check("dynamic-layers/meta-tpm holds nothing BBFILES_DYNAMIC would not read",
+          every == [os.path.relpath(b, tpm_dir) for b in bbappends], every)
+    check("dynamic-layers/meta-tpm does not touch securecmd-client (a board without a TPM keeps the same client)",
+          not any("securecmd-client" in n for n in names), names)
+    with_tpm = load_recipe(bb_path, layerdir, conf_vars, appends=bbappends)
+    check("with meta-tpm: %s parses" % name, parse_outcome(with_tpm) is None, parse_outcome(with_tpm))
+    got = rdepends(with_tpm)
+    check("with meta-tpm: RDEPENDS = securecmd-client and meta-tpm's %s" % " ".join(TPM_PACKAGES),
+          got == ["securecmd-client"] + TPM_PACKAGES, got)
+    check("with meta-tpm: no tpm2-abrmd (the kernel's /dev/tpmrm0 is the resource manager)",
+          not any("abrmd" in p for p in got), got)
+    check("with meta-tpm: the value is ?= (local.conf wins)",
+          [op for f, v, _, op, _ in with_tpm.ops if v == "SECURECMD_TPM_PACKAGES" and f in bbappends] == ["?="])
+    mine = "tpm2-pkcs11 tpm2-pkcs11-tools tpm2-tools tpm2-abrmd"
+    got = rdepends(load_recipe(bb_path, layerdir, conf_vars, appends=bbappends, conf={"SECURECMD_TPM_PACKAGES": mine}))
+    check("with meta-tpm: local.conf's SECURECMD_TPM_PACKAGES wins", got == ["securecmd-client"] + mine.split(), got)
+    other = load_recipe(bb_path, layerdir, conf_vars, conf={"SECURECMD_TPM_PACKAGES": "my-tpm2-pkcs11"})
+    check("without meta-tpm, SECURECMD_TPM_PACKAGES in local.conf: parses with those packages",
+          parse_outcome(other) is None and rdepends(other) == ["securecmd-client", "my-tpm2-pkcs11"], rdepends(other))
 
 
 # ------------------------------------------------------------------- behaviour
@@ -895,9 +966,13 @@ def main():
         conf_vars, dynamic = check_layer_conf(layerdir)
         recipes = sorted(p for p in glob.glob(os.path.join(layerdir, "recipes-*/*/*.bb")))
         names = [recipe_name(p) for p in recipes]
-        check("layer has the securecmd-ca and securecmd-client recipes", names == ["securecmd-ca", "securecmd-client"], names)
+        check("layer has the %s, securecmd-ca and securecmd-client recipes" % TPM_GROUP,
+              names == [TPM_GROUP, "securecmd-ca", "securecmd-client"], names)
         for bb_path, name in zip(recipes, names):
             meta = load_recipe(bb_path, layerdir, conf_vars)
+            if name == TPM_GROUP:
+                check_tpm_group(bb_path, layerdir, conf_vars, dynamic, open(bb_path).read())
+                continue
             check("%s: parses (not skipped) with the jar in place" % name, parse_outcome(meta) is None)
             check_recipe_static(meta, name, open(bb_path).read())
             if name == "securecmd-client":
