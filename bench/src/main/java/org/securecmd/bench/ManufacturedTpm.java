@@ -1,13 +1,11 @@
 package org.securecmd.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.securecmd.bench.pkcs11.Loopback;
 import org.securecmd.tpm.TpmSpec;
 
 /**
@@ -40,14 +38,14 @@ final class ManufacturedTpm implements AutoCloseable {
         + "create_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n");
     run(dir, "swtpm_setup", "--tpm2", "--create-ek-cert", "--tpm-state", state.toString(), "--config",
         dir.resolve("setup.conf").toString(), "--overwrite");
-    ManufacturedTpm tpm = new ManufacturedTpm(dir, freePortPair());
+    ManufacturedTpm tpm = new ManufacturedTpm(dir, Loopback.freePortPair());
     try {
       tpm.swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--server",
           "type=tcp,port=" + tpm.port + ",bindaddr=127.0.0.1", "--ctrl",
           "type=tcp,port=" + (tpm.port + 1) + ",bindaddr=127.0.0.1", "--tpmstate", "dir=" + state,
           "--flags", "not-need-init,startup-clear")
           .redirectErrorStream(true).redirectOutput(dir.resolve("swtpm.log").toFile()).start();
-      tpm.awaitPort(15);
+      Loopback.awaitListening(tpm.swtpm, "swtpm", tpm.port, dir.resolve("swtpm.log"), 15);
       return tpm;
     } catch (IOException | InterruptedException | RuntimeException e) {
       tpm.close();
@@ -80,35 +78,6 @@ final class ManufacturedTpm implements AutoCloseable {
     if (p.exitValue() != 0) {
       throw new IOException(List.of(command) + " exited " + p.exitValue() + ":\n" + Files.readString(log));
     }
-  }
-
-  private void awaitPort(int seconds) throws IOException, InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      if (!swtpm.isAlive()) throw new IOException("swtpm exited:\n" + Files.readString(dir.resolve("swtpm.log")));
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IOException("swtpm is not listening on 127.0.0.1:" + port + " after " + seconds + " s");
-  }
-
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket a = new ServerSocket(0)) {
-        int p = a.getLocalPort();
-        if (p >= 65535) continue;
-        try (ServerSocket b = new ServerSocket(p + 1)) {
-          return p;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    throw new IOException("no two consecutive free ports");
   }
 
   @Override

@@ -1,9 +1,7 @@
 package org.securecmd.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.securecmd.bench.pkcs11.Loopback;
 import org.securecmd.ca.Issuer;
 import org.securecmd.client.Connection;
 import org.securecmd.client.SecureCmdClient;
@@ -118,7 +117,7 @@ final class ThrowawayDaemon implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
     ThrowawayDaemon d = new ThrowawayDaemon(p, port, List.of(pki.ca()), device);
     try {
-      d.awaitListening(dir.resolve("daemon.log"), 30);
+      Loopback.awaitListening(d.process, "securecmdd", d.port, dir.resolve("daemon.log"), 30);
       return d;
     } catch (IOException | RuntimeException e) {
       d.close();
@@ -154,23 +153,6 @@ final class ThrowawayDaemon implements AutoCloseable {
   static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
         + "\n-----END " + type + "-----\n";
-  }
-
-  private void awaitListening(Path log, int seconds) throws IOException, InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      if (!process.isAlive()) {
-        throw new IOException("securecmdd exited with " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IOException("securecmdd is not listening on 127.0.0.1:" + port + " after " + seconds + " s:\n"
-        + Files.readString(log));
   }
 
   @Override

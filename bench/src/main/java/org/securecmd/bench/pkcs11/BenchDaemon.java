@@ -1,9 +1,7 @@
 package org.securecmd.bench.pkcs11;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,29 +55,12 @@ final class BenchDaemon implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
     BenchDaemon daemon = new BenchDaemon(p, port);
     try {
-      daemon.awaitListening(dir.resolve("daemon.log"), 30);
+      Loopback.awaitListening(daemon.process, "securecmdd", daemon.port, dir.resolve("daemon.log"), 30);
       return daemon;
     } catch (IOException | RuntimeException e) {
       daemon.close();
       throw e;
     }
-  }
-
-  private void awaitListening(Path log, int seconds) throws IOException, InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      if (!process.isAlive()) {
-        throw new IOException("securecmdd exited with " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IOException("securecmdd is not listening on 127.0.0.1:" + port + " after " + seconds + "s:\n"
-        + Files.readString(log));
   }
 
   int port() {

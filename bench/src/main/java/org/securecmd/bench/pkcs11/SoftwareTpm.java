@@ -1,9 +1,6 @@
 package org.securecmd.bench.pkcs11;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,11 +43,12 @@ final class SoftwareTpm implements AutoCloseable {
       String pid = Commands.run(List.of("dbus-daemon", "--session", "--address=" + bus, "--fork", "--print-pid"),
           Map.of(), 15);
       tpm.dbusPid = Long.parseLong(pid.strip());
-      int port = freePortPair();
+      int port = Loopback.freePortPair();
       int ctrl = port + 1; // the swtpm TCTI always uses the next port for control
       tpm.spawn(root.resolve("swtpm.log"), "swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port,
           "--ctrl", "type=tcp,port=" + ctrl, "--flags", "not-need-init,startup-clear", "--tpmstate", "dir=" + state);
-      waitForPort(port, 15);
+      Process swtpm = tpm.processes.get(tpm.processes.size() - 1);
+      Loopback.awaitListening(swtpm, "swtpm", port, root.resolve("swtpm.log"), 15);
       List<String> abrmd = new ArrayList<>(List.of("tpm2-abrmd", "--session", "--tcti=swtpm:port=" + port));
       if (ProcessHandle.current().info().user().orElse("").equals("root")) abrmd.add("--allow-root");
       tpm.spawn(root.resolve("abrmd.log"), abrmd.toArray(new String[0]));
@@ -96,35 +94,6 @@ final class SoftwareTpm implements AutoCloseable {
       }
     }
     throw new IOException("tpm2-abrmd not answering after " + seconds + "s:\n" + Files.readString(log), last);
-  }
-
-  private static void waitForPort(int port, int seconds) throws IOException, InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IOException("swtpm is not listening on port " + port + " after " + seconds + "s");
-  }
-
-  /** A port p such that p and p + 1 are free right now. */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket a = new ServerSocket(0)) {
-        int p = a.getLocalPort();
-        if (p >= 65535) continue;
-        try (ServerSocket b = new ServerSocket(p + 1)) {
-          return p;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    throw new IOException("no two consecutive free ports found");
   }
 
   @Override
