@@ -101,6 +101,11 @@ public final class Server implements AutoCloseable {
     return context.registry().size();
   }
 
+  /** Open connections that wait for a request without a thread (parked after a moment idle). */
+  public int parkedConnections() {
+    return idle.parked();
+  }
+
   /** One accepted socket: admitted to a connection thread, or reset at once when a limit is reached. */
   private void admit(SocketChannel ch) {
     metrics.accepted();
