@@ -389,6 +389,7 @@ final class ServedConnection implements Runnable {
   /** One reply, under the write lock and the write clock (a sweep closes the socket past {@code write_timeout}). */
   private void write(Reply reply, OutputStream out) throws IOException {
     ReentrantLock writing = peer.tls().writing(); // the TLS writer's own lock: one per connection, not two
+    writing.lock();
     try {
       deadlines.writeStarted();
       reply.writeTo(out);
