@@ -148,6 +148,7 @@ final class ServedConnection implements Runnable {
   void resume(boolean readable) {
     Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
     boolean parked = false;
+    context.registry().resumed(this);
     try {
       if (lifecycle.resume()) {
         peer.tls().channel().configureBlocking(true);
@@ -366,6 +367,7 @@ final class ServedConnection implements Runnable {
    */
   private boolean park(TlsChannel s) throws IOException {
     if (!lifecycle.park()) return false;
+    context.registry().parked(this);
     s.release();
     try {
       s.channel().configureBlocking(false);
