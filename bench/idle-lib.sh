@@ -120,8 +120,11 @@ idle_open_connections() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-# TCP sockets in use and their buffers' pages in this network namespace (both ends on loopback).
-sockstat() { awk '$1 == "TCP:" {print $3, $11}' /proc/net/sockstat; }
+# TCP sockets in use (a JVM's are IPv6 ones with IPv4-mapped addresses: sockstat6) and the pages of all TCP
+# sockets' buffers, in this network namespace (both ends on loopback).
+sockstat() {
+  awk '$1 == "TCP:" {n += $3; m = $11} $1 == "TCP6:" {n += $3} END {print n, m}' /proc/net/sockstat /proc/net/sockstat6
+}
 # The kernel objects behind an open socket (slab caches, bytes, whole machine): the socket itself, its
 # inode, file, dentry and epoll entries. Other work on the machine moves these too: a rough figure.
 slab_bytes() {
