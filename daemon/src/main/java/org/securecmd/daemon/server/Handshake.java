@@ -1,6 +1,5 @@
 package org.securecmd.daemon.server;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -12,7 +11,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLEngine;
 import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.Cidr;
 import org.securecmd.daemon.config.HostPort;
@@ -28,7 +27,7 @@ import org.securecmd.daemon.tls.TlsMaterial;
  */
 final class Handshake {
   /** A completed handshake: the TLS socket over the raw one, and the peer as its certificate names it. */
-  record Completed(SSLSocket socket, Identity identity, List<X509Certificate> chain, boolean resumed,
+  record Completed(TlsChannel tls, Identity identity, List<X509Certificate> chain, boolean resumed,
                    String remote) {}
 
   private final long id;
@@ -48,9 +47,9 @@ final class Handshake {
   }
 
   /**
-   * Runs the handshake on {@code raw}; returns empty after auditing why it failed. The TLS socket is made
-   * with autoClose=false, so JSSE's own close on a fatal alert leaves the TCP socket to us (and to a
-   * lingering close, so the alert is not overtaken by a reset).
+   * Runs the handshake on {@code raw} (an accepted channel's socket); returns empty after auditing why it
+   * failed. A failed handshake's alert is sent and the TCP socket left to a lingering close, so the alert is
+   * not overtaken by a reset.
    */
   Optional<Completed> run(Socket raw, TlsMaterial tls, List<Cidr> balancers) throws IOException {
     // the deadline (the sweep, from accept) bounds the PROXY header and the handshake together
@@ -58,15 +57,13 @@ final class Handshake {
     try {
       byte[] consumed = proxyStep(raw, balancers);
       if (consumed == null) return Optional.empty();
-      SSLSocket s = consumed.length == 0
-          ? (SSLSocket) tls.context().getSocketFactory()
-              .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), false)
-          : (SSLSocket) tls.context().getSocketFactory().createSocket(raw, new ByteArrayInputStream(consumed), false);
-      s.setUseClientMode(false);
-      s.setSSLParameters(tls.newParameters());
-      s.startHandshake();
+      SSLEngine engine = tls.context().createSSLEngine(raw.getInetAddress().getHostAddress(), raw.getPort());
+      engine.setUseClientMode(false);
+      engine.setSSLParameters(tls.newParameters());
+      TlsChannel s = new TlsChannel(raw, engine, context.wrapBuffers(), consumed);
+      s.handshake();
       if (!deadlines.handshakeEnded()) throw new SocketTimeoutException("handshake timed out");
-      SSLSession session = s.getSession();
+      SSLSession session = s.session();
       // JSSE has no "resumed" flag; a resumed session keeps the creation time of the one it resumes.
       boolean resumed = session.getCreationTime() < startMillis;
       context.audit().handshakeCompleted(resumed);

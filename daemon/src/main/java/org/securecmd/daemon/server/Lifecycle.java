@@ -17,10 +17,14 @@ final class Lifecycle {
     /** The connection's thread waits for a request: the caller must deliver the line itself. */
     DELIVER,
     /** The connection's thread is answering: it delivers the line after its reply. */
-    LEFT_TO_CONNECTION
+    LEFT_TO_CONNECTION,
+    /** The connection waits without a thread ({@link IdleConnections}): wake it, its new thread delivers the line. */
+    WAKE
   }
 
   private ConnectionState state = ConnectionState.HANDSHAKING;
+  /** Waiting for a request without a thread ({@link IdleConnections}); only in FIRST, IDLE or (a stop) LAST. */
+  private boolean parked;
   /** The line of a REFUSED or REFUSING connection; unused in every other state. */
   private Reply refusal;
 
@@ -68,13 +72,34 @@ final class Lifecycle {
       }
       case FIRST, IDLE -> {
         refused(reply);
-        return Refusal.DELIVER;
+        return parked ? Refusal.WAKE : Refusal.DELIVER;
       }
       default -> { // ANSWERING, LAST
         refused(reply);
-        return Refusal.LEFT_TO_CONNECTION;
+        return parked ? Refusal.WAKE : Refusal.LEFT_TO_CONNECTION;
       }
     }
+  }
+
+  /**
+   * The connection's thread leaves it waiting for a request without a thread; false when it was refused or
+   * closed meanwhile (the thread then ends it, delivering a refusal).
+   */
+  synchronized boolean park() {
+    if (state != ConnectionState.FIRST && state != ConnectionState.IDLE && state != ConnectionState.LAST) return false;
+    parked = true;
+    return true;
+  }
+
+  /** A new thread takes the parked connection up; false when it was refused or closed meanwhile (it only ends). */
+  synchronized boolean resume() {
+    parked = false;
+    return state == ConnectionState.FIRST || state == ConnectionState.IDLE || state == ConnectionState.LAST;
+  }
+
+  /** Whether the connection waits without a thread: a close must wake it, for its clean-up. */
+  synchronized boolean parked() {
+    return parked;
   }
 
   /** Records a refusal decided by the connection's own thread, which delivers it on its way out. */
@@ -116,7 +141,7 @@ final class Lifecycle {
 
   /** Moves to CLOSED; returns whether the connection's thread may have been blocked writing. */
   synchronized boolean close() {
-    boolean mayBeWriting = state.mayBeWriting();
+    boolean mayBeWriting = !parked && state.mayBeWriting();
     state = ConnectionState.CLOSED;
     return mayBeWriting;
   }

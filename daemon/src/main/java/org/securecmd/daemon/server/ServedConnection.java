@@ -1,9 +1,12 @@
 package org.securecmd.daemon.server;
 
-import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +14,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.net.ssl.SSLSocket;
 import org.securecmd.daemon.audit.AuditEvent;
 import org.securecmd.daemon.auth.ChainTrust;
 import org.securecmd.daemon.auth.Identity;
@@ -50,11 +52,11 @@ import org.slf4j.LoggerFactory;
 final class ServedConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServedConnection.class);
   /**
-   * Under the line reader, over JSSE's own buffer of decrypted bytes (which this only saves a call per byte
-   * from): a request line is tens of bytes, and every connection holds this while it waits (4 KiB was a
-   * seventh of an idle connection's heap).
+   * How long a connection waits for its next request on its own thread before it parks without one
+   * ({@link IdleConnections}): a device that sends again or closes within this costs no trip through the
+   * selector, and one that stays idle holds no thread, stack or buffer after it.
    */
-  private static final int IO_BUFFER = 512;
+  static final int PARK_AFTER_MILLIS = 100;
   private static final int TOO_LONG_DISCARD_BYTES = 1 << 20;
   private static final int TOO_LONG_DISCARD_MILLIS = 2000;
   static final int MAX_RENEW_LINE_BYTES = 16 * 1024;
@@ -89,6 +91,12 @@ final class ServedConnection implements Runnable {
   private volatile boolean anonymousByPolicy;
   /** Requests answered; only this connection's thread writes it. */
   private volatile long requests;
+  /** Holds an identity count (when certified) and the listener was told; set before the first park. */
+  private boolean admitted;
+  /** Its key while parked ({@link IdleConnections}); only the selector's thread reads and writes it. */
+  SelectionKey parkedKey;
+  /** A wake came before its park reached the selector; only the selector's thread reads and writes it. */
+  boolean wakeAhead;
 
   /** @param accepted the generation current at accept: its TLS context and limits serve this connection */
   ServedConnection(long id, Socket raw, Generation accepted, ServerContext context) {
@@ -108,36 +116,62 @@ final class ServedConnection implements Runnable {
   @Override
   public void run() {
     Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
-    boolean admitted = false; // holds an identity count (when certified) and the listener was told
+    boolean parked = false;
     try {
       admitted = handshakeAndAdmit();
       if (admitted) {
         Handshake.Completed p = peer;
         context.audit().connectionAccepted(id, p.identity().displayName(), p.remote(),
-            p.socket().getSession().getProtocol(), p.resumed());
+            p.tls().session().getProtocol(), p.resumed());
         context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
         // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
         // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
         // scenario, and holds one per idle connection.
-        requestLoop(p);
+        parked = serve(false);
       }
     } catch (IOException e) {
       log.debug("conn {} closed: {}", id, e.toString());
     } catch (RuntimeException e) {
       log.error("conn {} failed unexpectedly", id, e);
     } finally {
-      deliverRefusal();
-      if (admitted && !peer.identity().isAnonymous()) context.identities().release(peer.identity().displayName());
-      String enrolling = enrollingFrom;
-      if (enrolling != null) {
-        context.enrolling().release(enrolling);
-        context.enrolling().release(ServerContext.ALL_ENROLLING);
-      }
-      context.permits().release();
-      close();
-      context.registry().remove(this);
-      if (admitted) context.listener().closed(id);
+      if (!parked) end();
     }
+  }
+
+  /**
+   * Takes a parked connection up on a new thread ({@link IdleConnections}): {@code readable} when bytes (or
+   * the end of the stream) arrived, else it was woken to end or to deliver a refusal.
+   */
+  void resume(boolean readable) {
+    Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
+    boolean parked = false;
+    try {
+      if (lifecycle.resume()) {
+        peer.tls().channel().configureBlocking(true);
+        parked = serve(readable);
+      }
+    } catch (IOException e) {
+      log.debug("conn {} closed: {}", id, e.toString());
+    } catch (RuntimeException e) {
+      log.error("conn {} failed unexpectedly", id, e);
+    } finally {
+      if (!parked) end();
+    }
+  }
+
+  /** The end of the connection, once: a pending refusal delivered, its counts and socket released. */
+  private void end() {
+    deliverRefusal();
+    if (admitted && !peer.identity().isAnonymous()) context.identities().release(peer.identity().displayName());
+    String enrolling = enrollingFrom;
+    if (enrolling != null) {
+      context.enrolling().release(enrolling);
+      context.enrolling().release(ServerContext.ALL_ENROLLING);
+    }
+    context.permits().release();
+    close();
+    context.registry().remove(this);
+    if (admitted) context.listener().closed(id);
   }
 
   /**
@@ -222,10 +256,16 @@ final class ServedConnection implements Runnable {
     return false;
   }
 
-  private void requestLoop(Handshake.Completed p) throws IOException {
-    SSLSocket s = p.socket();
-    BufferedInputStream buffered =
-        new BufferedInputStream(new LineStartInput(s.getInputStream(), deadlines::bytesArrived), IO_BUFFER);
+  /**
+   * Answers requests until the connection ends (false) or, waiting for a request with nothing arriving for
+   * {@link #PARK_AFTER_MILLIS}, parks without a thread (true). {@code readable}: bytes are known to be there
+   * (a resume), so no wait comes first. Nothing of a request is held across a park: it happens only between
+   * lines with nothing buffered, so the line reader is made afresh for each run.
+   */
+  private boolean serve(boolean readable) throws IOException {
+    Handshake.Completed p = peer;
+    TlsChannel s = p.tls();
+    InputStream buffered = new LineStartInput(s.input(), deadlines::bytesArrived);
     // RENEW carries a CSR (RSA-4096: about 2 KiB of base64), ENROLL and ENROLL-PROOF an EK certificate or a
     // CSR and TPM structures; only these verbs get the longer limit.
     List<String> longVerbs = Stream.of(CommandSettings.RENEW, CommandSettings.ENROLL, CommandSettings.ENROLL_PROOF,
@@ -235,31 +275,33 @@ final class ServedConnection implements Runnable {
         longVerbs.isEmpty() ? limits.maxLineBytes() : MAX_RENEW_LINE_BYTES);
     // Unbuffered: every reply is one write and one flush (Reply.writeTo), so JSSE makes one record of it
     // either way; a BufferedOutputStream only added a copy and 4 KiB per open connection.
-    OutputStream out = s.getOutputStream();
+    OutputStream out = s.output();
     Identity identity = p.identity();
     while (true) {
       String line;
       deadlines.awaitingRequest();
+      if (!readable && !bytesWithin(s, PARK_AFTER_MILLIS)) return park(s);
+      readable = false;
       try {
         line = in.readLine();
       } catch (ProtocolException e) {
-        deadlines.lineRead(buffered.available() > 0);
-        if (!lifecycle.begin()) return;
+        deadlines.lineRead(s.hasInput());
+        if (!lifecycle.begin()) return false;
         long start = System.nanoTime();
         write(e.toReply(), out); // written like any other reply: it may block on a peer that reads nothing
         audit(p, "-", e.code().name(), start);
-        if (!lifecycle.finish()) return;
+        if (!lifecycle.finish()) return false;
         if (e.code() == ErrorCode.LINE_TOO_LONG) {
           // The stream is mid-line and cannot be resynchronised, so the connection ends; the peer is most
           // likely still sending the rest: take up to a further 1 MiB (2 s) so our line reaches it first.
-          LingeringClose.discard(s, buffered, TOO_LONG_DISCARD_BYTES, TOO_LONG_DISCARD_MILLIS);
-          return;
+          LingeringClose.discard(raw, buffered, TOO_LONG_DISCARD_BYTES, TOO_LONG_DISCARD_MILLIS);
+          return false;
         }
         continue;
       }
-      if (line == null) return;
-      deadlines.lineRead(buffered.available() > 0);
-      if (!lifecycle.begin()) return;
+      if (line == null) return false;
+      deadlines.lineRead(s.hasInput());
+      if (!lifecycle.begin()) return false;
       long start = System.nanoTime();
       // Parsed once: the verb the audit line shows is the parsed one. A line that is no request is answered
       // BAD_REQUEST below, after the refusal and limit checks every line gets.
@@ -277,7 +319,7 @@ final class ServedConnection implements Runnable {
         audit(p, verb, ErrorCode.FORBIDDEN.name(), start);
         context.audit().connectionRefused(id, identity.displayName(), p.remote(), refused.get());
         lifecycle.refuseHere(Reply.error(ErrorCode.FORBIDDEN, refused.get()));
-        return;
+        return false;
       }
       int maxRequests = limits.maxRequestsPerConnection();
       if (requests >= maxRequests) {
@@ -285,7 +327,7 @@ final class ServedConnection implements Runnable {
             out);
         audit(p, verb, ErrorCode.BUSY.name(), start);
         lifecycle.finish(); // nothing is being written now: the close may send close_notify first
-        return;
+        return false;
       }
       requests++; // only this thread writes it
       Reply reply = request == null ? malformed.toReply()
@@ -294,8 +336,41 @@ final class ServedConnection implements Runnable {
       if (enrollingFrom != null && CommandSettings.ATTESTATION_VERBS.contains(verb)) deadlines.stepMade();
       write(reply, out);
       audit(p, verb, reply.isError() ? reply.errorCode() : "OK", start);
-      if (!lifecycle.finish()) return;
+      if (!lifecycle.finish()) return false;
     }
+  }
+
+  /**
+   * Waits up to {@code millis} for bytes of the next request (one timed read: a device that sends again
+   * at once, or closes, is served on this thread); false when none came.
+   */
+  private boolean bytesWithin(TlsChannel s, int millis) throws IOException {
+    if (s.hasInput()) return true;
+    raw.setSoTimeout(millis);
+    try {
+      s.prefetch();
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } finally {
+      raw.setSoTimeout(0);
+    }
+  }
+
+  /**
+   * Leaves the connection to {@link IdleConnections} with nothing buffered, and this thread ends; false when it
+   * was refused or closed meanwhile (then this thread ends it).
+   */
+  private boolean park(TlsChannel s) throws IOException {
+    if (!lifecycle.park()) return false;
+    s.release();
+    try {
+      s.channel().configureBlocking(false);
+    } catch (IOException e) {
+      // closed meanwhile: parked all the same, the selector hands it back at once and its new thread ends it
+    }
+    context.idle().park(this);
+    return true;
   }
 
   private Reply answer(Generation now, Handshake.Completed p, Request request) {
@@ -383,6 +458,7 @@ final class ServedConnection implements Runnable {
       // The connection's thread is blocked reading; a thread of our own writes the line under write_timeout.
       case DELIVER -> context.threads().newThread(this::deliverRefusal).start();
       case LEFT_TO_CONNECTION -> { } // its thread delivers the line when its reply is written
+      case WAKE -> context.idle().wake(this); // no thread: a new one delivers the line
     }
     return true;
   }
@@ -394,7 +470,7 @@ final class ServedConnection implements Runnable {
     Handshake.Completed p = peer;
     try {
       // no peer: refused after a stop while its handshake ran, which then failed; there is no one to tell
-      if (p != null) write(r, p.socket().getOutputStream());
+      if (p != null) write(r, p.tls().output());
     } catch (IOException e) {
       log.debug("conn {}: refusal not delivered: {}", id, e.toString());
     } finally {
@@ -446,10 +522,16 @@ final class ServedConnection implements Runnable {
    * the deadline sweep, a drain or a revocation can never hang behind such a peer.
    */
   void close() {
-    if (lifecycle.close()) Handshake.closeQuietly(raw);
+    boolean mayBeWriting = lifecycle.close();
+    if (mayBeWriting) Handshake.closeQuietly(raw);
     Handshake.Completed p = peer;
-    if (p != null) Handshake.closeQuietly(p.socket());
+    if (p != null) p.tls().close(!mayBeWriting);
     Handshake.closeQuietly(raw);
+    if (lifecycle.parked()) context.idle().wake(this); // its clean-up (end) runs on a thread of its own
+  }
+
+  SocketChannel channel() {
+    return raw.getChannel();
   }
 
   ConnectionInfo info() {

@@ -35,6 +35,8 @@ public final class Server implements AutoCloseable {
   private static final long SWEEP_MILLIS = 100;
   private final AtomicLong ids = new AtomicLong();
   private final Thread acceptThread;
+  private final IdleConnections idle;
+  private final Thread idleThread;
   private final int maxConnections;
   private volatile boolean closing;
 
@@ -53,15 +55,18 @@ public final class Server implements AutoCloseable {
     this.current = current;
     this.metrics = metrics;
     this.maxConnections = maxConnections;
+    this.idle = new IdleConnections(threads.connections());
     this.context = new ServerContext(current, new Semaphore(maxConnections), new ConnectionRegistry(),
         new AuditLog(metrics), threads.timer(), threads.connections(), new KeyedCounter<>(), new KeyedCounter<>(),
-        listener, new KeyedCounter<>());
+        listener, new KeyedCounter<>(), idle, new WrapBuffers());
+    this.idleThread = threads.acceptLoop("idle " + description, idle);
     this.acceptThread = threads.acceptLoop("accept " + description,
         new AcceptLoop(channel, description, () -> closing, this::admit));
   }
 
   public void start() {
     context.timer().scheduleAtFixedRate(context.registry()::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    idleThread.start();
     acceptThread.start();
   }
 
@@ -167,6 +172,7 @@ public final class Server implements AutoCloseable {
   public void close() {
     stopAccepting();
     context.registry().closeAll();
+    idle.close(); // after the close: the connections parked there are handed back to end
     context.timer().shutdownNow();
   }
 }
