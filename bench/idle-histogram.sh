@@ -29,7 +29,7 @@ rss2=$(rss_kib "$idle_daemon")
 la=$(loadavg)
 idle_release
 
-echo "idle-histogram: build $(git log -1 --format=%h 2>/dev/null) ($IDLE_JAR); $n asked, $held held (the daemon's" \
+echo "idle-histogram: build $IDLE_BUILD; $n asked, $held held (the daemon's" \
   "count), opened in $opening s; $(date -u +%FT%TZ); load average $la"
 echo "daemon JVM flags: $IDLE_FLAGS ${BENCH_DAEMON_OPTS:-} -XX:NativeMemoryTracking=summary"
 python3 - "$idle_work/histo.before" "$idle_work/histo.while" "$idle_work/nmt.diff" "${held:-0}" "$rows" \

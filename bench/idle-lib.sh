@@ -4,12 +4,21 @@
 # directory, the native load generator, and the probes both scripts read (RSS, the kernel's socket memory,
 # CPU by thread, the daemon's own count of open connections). Everything it starts is stopped on exit.
 set -euo pipefail
+idle_self=$(realpath "$0")   # the script that sources this, for the re-run in its own network namespace
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/find-jdk.sh
 . scripts/find-jdk.sh
 
 IDLE_JAR=${BENCH_JAR:-$PWD/daemon/target/securecmdd.jar}   # BENCH_JAR: another build instead of this one
 [ -f "$IDLE_JAR" ] || mvn -B -q -pl daemon -am package -DskipTests -Dsecurecmd.aot.skip
+# Which build: the jar given, or this tree's last commit that changed the daemon's code.
+IDLE_BUILD=${BENCH_JAR:-"$(git log -1 --format=%h -- daemon/src/main client/src/main 2>/dev/null) (this tree)"}
+
+# Its own network namespace (only loopback) where this process may (root, CAP_SYS_ADMIN): the machine's
+# other work then does not move the kernel's count of TCP sockets (/proc/net/sockstat is per namespace).
+if [ -z "${IDLE_NETNS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
+  exec env IDLE_NETNS=own unshare -n bash -c 'ip link set lo up && exec "$0" "$@"' "$idle_self" "$@"
+fi
 PAGE=$(getconf PAGESIZE)
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -99,6 +108,7 @@ idle_hold() {
     done
   done
   python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)"
+  cat "$idle_work"/hold.*.err >&2   # the load generators' first errors, if any
 }
 
 # Connections held by the load generators, by their own count.

@@ -24,7 +24,7 @@ counts=("${@:-10000}")
 [ $# -eq 0 ] && counts=(10000 max)
 
 echo "idle-scale: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); $(uname -sr);" \
-  "JDK $(java -version 2>&1 | head -1); build $(git log -1 --format=%h 2>/dev/null) ($IDLE_JAR);" \
+  "JDK $(java -version 2>&1 | head -1); build $IDLE_BUILD; network namespace: ${IDLE_NETNS:-shared};" \
   "file limit $(ulimit -n) (hard $(ulimit -Hn), fs.nr_open $(cat /proc/sys/fs/nr_open)," \
   "fs.file-max $(cat /proc/sys/fs/file-max)); ports $(tr '\t' '-' < /proc/sys/net/ipv4/ip_local_port_range);" \
   "$(date -u +%FT%TZ); load average $(loadavg)"
@@ -85,3 +85,9 @@ echo "TCP sockets Δ and socket buffers Δ (pages × $PAGE B) from /proc/net/soc
 echo "slab Δ: TCP, sock_inode_cache, filp, dentry, eventpoll and skbuff caches of /proc/slabinfo (whole machine,"
 echo "both ends); CPU: utime+stime over ${window} s (/proc/PID/stat; the sweep thread: /proc/PID/task/*/comm = deadlines),"
 echo "tick $((1000 / CLK_TCK)) ms. load average after: $(loadavg)"
+# What the slab figure should come to without the machine's other work: the kernel objects of one socket.
+awk '{size[$1] = $4} END {
+  srv = size["TCPv6"] + size["sock_inode_cache"] + size["filp"] + size["dentry"] + size["eventpoll_epi"]
+  cli = size["TCP"] + size["sock_inode_cache"] + size["filp"] + size["dentry"]
+  printf "kernel objects of one socket (/proc/slabinfo object sizes): daemon end %d B (TCPv6 %d, inode %d, file %d, dentry %d, epoll %d), load generator end %d B\n", srv, size["TCPv6"], size["sock_inode_cache"], size["filp"], size["dentry"], size["eventpoll_epi"], cli
+}' /proc/slabinfo
