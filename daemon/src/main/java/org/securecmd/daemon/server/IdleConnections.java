@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ final class IdleConnections implements Runnable, AutoCloseable {
   private final List<ServedConnection> readable = new ArrayList<>();
   private final List<ServedConnection> woken = new ArrayList<>();
   private volatile boolean closing;
+  /** Connections on the selector now (for {@code securecmdctl status} and tests). */
+  private final AtomicInteger parked = new AtomicInteger();
 
   /** @param threads makes the connection threads that resume parked connections */
   IdleConnections(ThreadFactory threads) throws IOException {
@@ -95,15 +98,17 @@ final class IdleConnections implements Runnable, AutoCloseable {
     }
     try {
       c.parkedKey = c.channel().register(selector, SelectionKey.OP_READ, c);
+      parked.incrementAndGet();
     } catch (IOException | RuntimeException e) {
       // closed while parking (or not made non-blocking): its new thread finds out and ends it
       woken.add(c);
     }
   }
 
-  private static void take(ServedConnection c, SelectionKey k, List<ServedConnection> into) {
+  private void take(ServedConnection c, SelectionKey k, List<ServedConnection> into) {
     if (c.parkedKey != k) return; // already taken this round
     c.parkedKey = null;
+    parked.decrementAndGet();
     k.cancel();
     into.add(c);
   }
@@ -126,6 +131,11 @@ final class IdleConnections implements Runnable, AutoCloseable {
       log.debug("closing the idle connections' selector: {}", e.toString());
     }
     start();
+  }
+
+  /** How many connections wait here without a thread. */
+  int parked() {
+    return parked.get();
   }
 
   /** Ends the loop; the connections parked here are handed back (the caller has closed them). */

@@ -39,6 +39,9 @@ public final class Server implements AutoCloseable {
   private final Thread idleThread;
   private final int maxConnections;
   private volatile boolean closing;
+  /** The limits of {@link #limitsOf}, shared by its connections; read and written by the accept thread only. */
+  private Generation limitsOf;
+  private Limits limits;
 
   /**
    * @param current read at accept (TLS context, limits) and again for every request (policy, replies)
@@ -101,6 +104,11 @@ public final class Server implements AutoCloseable {
     return context.registry().size();
   }
 
+  /** Open connections that wait for a request without a thread (parked after a moment idle). */
+  public int parkedConnections() {
+    return idle.parked();
+  }
+
   /** One accepted socket: admitted to a connection thread, or reset at once when a limit is reached. */
   private void admit(SocketChannel ch) {
     metrics.accepted();
@@ -125,7 +133,11 @@ public final class Server implements AutoCloseable {
       Socket s = ch.socket();
       s.setTcpNoDelay(true);
       long id = ids.incrementAndGet();
-      ServedConnection c = new ServedConnection(id, s, g, context);
+      if (g != limitsOf) {
+        limits = Limits.of(g.config().server());
+        limitsOf = g;
+      }
+      ServedConnection c = new ServedConnection(id, s, g, limits, context);
       context.registry().add(c); // before start, so a drain never misses it
       context.threads().newThread(c).start();
     } catch (IOException | RuntimeException e) {

@@ -51,6 +51,11 @@ final class TlsChannel {
     this.netIn = consumed.length == 0 ? null : ByteBuffer.wrap(consumed);
   }
 
+  /** The lock every record is written under; a whole reply may hold it across its records (reentrant). */
+  ReentrantLock writing() {
+    return writing;
+  }
+
   SSLSession session() {
     return engine.getSession();
   }

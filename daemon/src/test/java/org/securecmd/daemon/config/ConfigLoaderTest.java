@@ -113,7 +113,7 @@ class ConfigLoaderTest {
         row("server = \"x\"", F + ":1: server must be a table ([server])"),
         // unknown key in each table
         row("[server]\nlisen = \"0.0.0.0:5000\"", F + ":2: [server] lisen is not a known key; expected one of listen, handshake_timeout, idle_timeout, max_connections, max_line_bytes, max_requests_per_connection, shutdown_timeout, request_timeout, write_timeout, max_connection_age, max_connections_per_identity, max_handshakes_per_address, proxy_protocol"),
-        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols, session_timeout"),
+        row("[tls]\n\ncert = \"a.pem\"", F + ":3: [tls] cert is not a known key; expected one of certificate, private_key, protocols, session_timeout, session_cache_size"),
         row("[clients]\nallowed = [\"*\"]", F + ":2: [clients] allowed is not a known key; expected one of auth, ca, crl, allow, allow_anonymous"),
         row("[admin]\nsock = \"/run/x\"", F + ":2: [admin] sock is not a known key; expected one of socket, group"),
         row("[state]\ndir = \"/var/lib/x\"", F + ":2: [state] dir is not a known key; expected one of directory, backend, url, user, password_file"),
@@ -241,6 +241,7 @@ class ConfigLoaderTest {
         // [tls] session_timeout, allow_anonymous
         row("[tls]\nsession_timeout = \"0s\"", F + ":2: [tls] session_timeout = \"0s\": must be between 1s and 7d"),
         row("[tls]\nsession_timeout = \"8d\"", F + ":2: [tls] session_timeout = \"8d\": must be between 1s and 7d"),
+        row("[tls]\nsession_cache_size = 0", F + ":2: [tls] session_cache_size = 0: must be between 1 and 10000000"),
         row("[tls]\nsession_timeout = 3600",
             F + ":2: [tls] session_timeout = 3600: expected a whole number with a unit: ms, s, m, h or d (e.g. \"10s\", \"5m\")"),
         row("[clients]\nallow_anonymous = \"yes\"", F + ":2: [clients] allow_anonymous = \"yes\": expected true or false"),

@@ -90,6 +90,45 @@ class LifecycleStateTest {
     assertNull(l.takeRefusal());
   }
 
+  @Test
+  void aParkedConnectionIsWokenForARefusalAndItsNewThreadEndsIt() {
+    Lifecycle l = served();
+    assertTrue(l.park());
+    assertTrue(l.parked());
+    assertEquals(Lifecycle.Refusal.WAKE, l.refuse(FORBIDDEN), "no thread to deliver it: wake the connection");
+    assertFalse(l.resume(), "its new thread only ends it");
+    assertFalse(l.parked());
+    assertSame(FORBIDDEN, l.takeRefusal());
+  }
+
+  @Test
+  void aParkedConnectionStoppedBeforeItsFirstRequestStillWaitsForIt() {
+    Lifecycle l = new Lifecycle();
+    assertTrue(l.handshakeDone());
+    assertTrue(l.park());
+    assertFalse(l.stopAfterCurrentRequest(), "not served yet: it stays parked for its one request");
+    assertEquals(Lifecycle.Refusal.WAKE, l.refuse(FORBIDDEN), "LAST and parked: woken, not left to a thread");
+  }
+
+  @Test
+  void aParkedConnectionResumesUnlessClosedAndIsNeverWritingWhileParked() {
+    Lifecycle l = served();
+    assertTrue(l.park());
+    assertTrue(l.resume(), "bytes arrived: served on its new thread");
+    assertTrue(l.park());
+    assertFalse(l.close(), "parked: no thread is writing, so the close may send close_notify");
+    assertTrue(l.parked(), "closed while parked: the close must wake it for its clean-up");
+    assertFalse(l.resume());
+    assertFalse(l.park(), "closed: never parks again");
+  }
+
+  @Test
+  void aRefusedConnectionDoesNotPark() {
+    Lifecycle l = served();
+    assertEquals(Lifecycle.Refusal.DELIVER, l.refuse(FORBIDDEN));
+    assertFalse(l.park(), "its thread ends it instead, delivering the line");
+  }
+
   private static Lifecycle served() {
     Lifecycle l = new Lifecycle();
     l.handshakeDone();
