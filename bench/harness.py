@@ -472,9 +472,10 @@ def print_idle(args, targets, results):
     if not rows:
         return
     print(f"\nIdle connections held ({args.idle} asked, each a full mutual-TLS handshake and one request, held "
-          f"{args.hold} s, then asked again); medians of the rounds. Kernel: TCP sockets and their buffers from "
-          "/proc/net/sockstat (this network namespace), the socket slab caches from /proc/slabinfo (whole "
-          "machine); both ends of each connection are on this host (loopback).\n")
+          f"{args.hold} s, then asked again); medians of the rounds. Kernel: TCP sockets in use from "
+          "/proc/net/sockstat and sockstat6 (this network namespace), their buffers' pages from sockstat (the "
+          "whole machine's), the socket slab caches from /proc/slabinfo (the whole machine's); both ends of each "
+          "connection are on this host (loopback).\n")
     print("| target | held | RSS before → held | RSS per connection | TCP sockets Δ | socket buffers per connection "
           "| socket slabs per connection (both ends) | re-checked |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
