@@ -8,6 +8,7 @@ temporary directory and passes their paths. Asserts nothing: a benchmark, not a 
 import argparse
 import os
 import re
+import resource
 import shlex
 import shutil
 import socket
@@ -22,6 +23,12 @@ DAEMON_LIMITS = ("max_connections = 20000\nmax_requests_per_connection = 1000000
                  "max_connections_per_identity = 20000\nmax_handshakes_per_address = 20000")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# The idle figure published before issue 26's work, printed beside this run's (docs/performance.md).
+PUBLISHED_IDLE = ("24.3 KiB per connection at 10,000 and at 19,000 held (docs/performance.md as of build 4422734; "
+                  "JSSE SSLSocket, one virtual thread per connection)")
+# The kernel objects behind an open socket (slab caches): the socket, its inode, file, dentry, epoll entries.
+SOCKET_SLABS = ("TCP", "TCPv6", "sock_inode_cache", "filp", "dentry", "eventpoll_epi", "eventpoll_pwq",
+                "skbuff_head_cache")
 
 
 def free_port():
@@ -61,6 +68,29 @@ def cpu_ticks(pid):
     return total - jit, jit
 
 
+def kernel_sockets():
+    """The kernel's memory for sockets: TCP sockets in use and their buffers' pages (/proc/net/sockstat and
+    sockstat6, this network namespace), and the bytes of the slab caches behind open sockets (/proc/slabinfo, the whole
+    machine, so other work moves it too; not readable without root: then absent)."""
+    r = {}
+    with open("/proc/net/sockstat") as f:
+        for line in f:
+            if line.startswith("TCP:"):
+                w = line.split()
+                r["tcp_inuse"], r["tcp_mem_pages"] = int(w[w.index("inuse") + 1]), int(w[w.index("mem") + 1])
+    try:  # a JVM's sockets are IPv6 ones (IPv4-mapped addresses): counted apart, as TCP6
+        with open("/proc/net/sockstat6") as f:
+            r["tcp_inuse"] += sum(int(line.split()[2]) for line in f if line.startswith("TCP6:"))
+    except OSError:
+        pass
+    try:
+        with open("/proc/slabinfo") as f:
+            r["slab_bytes"] = sum(int(w[1]) * int(w[3]) for w in (line.split() for line in f) if w[0] in SOCKET_SLABS)
+    except OSError:
+        pass
+    return r
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/statm") as f:
         return int(f.read().split()[1]) * PAGE // 1024
@@ -69,8 +99,9 @@ def rss_kib(pid):
 class Target:
     """One server under test: its processes (whose CPU and memory are its cost), port and reply."""
 
-    def __init__(self, name, port, commands, reply=SECRET, one_at_a_time=False, load_args=()):
+    def __init__(self, name, port, commands, reply=SECRET, one_at_a_time=False, load_args=(), fds_per_conn=1):
         self.name, self.port, self.reply, self.one_at_a_time = name, port, reply, one_at_a_time
+        self.fds_per_conn = fds_per_conn  # descriptors one held connection takes in the busiest process
         self.commands, self.load_args, self.procs = commands, list(load_args), []
 
     def start(self, work):
@@ -129,7 +160,7 @@ def load(args, target, extra, on_held=None, quiet=False):
     cmd = [args.tlsload, "--port", str(target.port), "--ca", f"{args.work}/ca.crt", "--cert",
            f"{args.work}/client.crt", "--key", f"{args.work}/client.key", "--expect", target.reply] \
         + target.load_args + extra
-    cpu0, rss0 = target.cpu(), target.rss()
+    cpu0, rss0, kernel0 = target.cpu(), target.rss(), kernel_sockets()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True)
     out, held = [], {}
     for line in p.stdout:
@@ -143,6 +174,8 @@ def load(args, target, extra, on_held=None, quiet=False):
     r["server_cpu_ms"] = (cpu1[0] - cpu0[0]) * 1000 / CLK_TCK
     r["jit_cpu_ms"] = (cpu1[1] - cpu0[1]) * 1000 / CLK_TCK
     r["rss0_kib"], r["rss_kib"] = rss0, held.get("held_rss_kib", target.rss())
+    for k, v in kernel0.items():
+        r[k + "0"] = v
     if p.returncode != 0:
         r["errors"] = r.get("errors", 0) + 1
     return r
@@ -188,8 +221,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=1500)
     ap.add_argument("--kept", type=int, default=1000)
-    ap.add_argument("--idle", type=int, default=3000)
-    ap.add_argument("--hold", type=int, default=5)
+    ap.add_argument("--idle", type=int, default=10000)
+    ap.add_argument("--hold", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3000, help="warm-up connections at least")
     ap.add_argument("--warmup-max", type=int, default=10000, help="warm-up connections at most")
     ap.add_argument("--jit-settled", type=float, default=0.03,
@@ -229,7 +262,8 @@ def main():
         # The same server again, its own process: an A/A pair, the method's own noise floor.
         "jsse-launcher-2": jsse_target("jsse-launcher-2", flags),
         "stunnel": Target("stunnel", port["stunnel"],
-                          [[f"{w}/plain_backend", str(port["backend"]), SECRET], ["stunnel4", f"{w}/stunnel.conf"]]),
+                          [[f"{w}/plain_backend", str(port["backend"]), SECRET], ["stunnel4", f"{w}/stunnel.conf"]],
+                          fds_per_conn=2),
         # -rev answers each line with the line reversed: one line in, one line out, like the others.
         "s_server": Target("s_server", port["s_server"],
                            [["openssl", "s_server", "-accept", f"127.0.0.1:{port['s_server']}", "-cert",
@@ -269,8 +303,13 @@ def main():
                         continue
                     on_held = None
                     if unit == "idle":
+                        fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+                        if args.idle * t.fds_per_conn + 200 > fd_limit:
+                            print(f"bench: {name} {t.name} skipped: it needs {t.fds_per_conn} descriptors per "
+                                  f"connection in one process, over the file limit {fd_limit}", file=sys.stderr)
+                            continue
                         on_held = lambda t=t: {"held_rss_kib": t.rss(), "held_fds": sum(
-                            len(os.listdir(f"/proc/{p.pid}/fd")) for p in t.procs)}
+                            len(os.listdir(f"/proc/{p.pid}/fd")) for p in t.procs), **kernel_sockets()}
                     r = load(args, t, extra, on_held)
                     r["round"] = rnd
                     results.setdefault((key, t.name), []).append(r)
@@ -409,6 +448,7 @@ def print_table(args, targets, results, load_before, load_after):
                      f"{fmt(median(rows, 'jit_per') * scale)}", f"{fmt(client * scale)} {cpu_unit}"] + ratios + [rss]
             print("| " + " | ".join(cells) + " |")
     ours = [t.name for t in targets if t.name.startswith("securecmd")]
+    print_idle(args, targets, results)
     if not ours or not refs:
         return
     print("\nThe daemon against each reference, round by round (its figure over the reference's in the same "
@@ -423,6 +463,33 @@ def print_table(args, targets, results, load_before, load_after):
                     continue
                 print(f"| {name} | {d} | {r} | {ratio_cell(paired(a, b, 'cpu_per'))} | "
                       f"{ratio_cell(paired(a, b, 'p99_ms'))} | {ratio_cell(paired(a, b, 'conn_per_s'))} |")
+
+
+def print_idle(args, targets, results):
+    """The issue's figure: RSS while N are held minus RSS just before they were opened, over N, with the
+    kernel's memory for the same sockets beside it, and the figure published before."""
+    rows = [(t.name, results[("idle", t.name)]) for t in targets if ("idle", t.name) in results]
+    if not rows:
+        return
+    print(f"\nIdle connections held ({args.idle} asked, each a full mutual-TLS handshake and one request, held "
+          f"{args.hold} s, then asked again); medians of the rounds. Kernel: TCP sockets in use from "
+          "/proc/net/sockstat and sockstat6 (this network namespace), their buffers' pages from sockstat (the "
+          "whole machine's), the socket slab caches from /proc/slabinfo (the whole machine's); both ends of each "
+          "connection are on this host (loopback).\n")
+    print("| target | held | RSS before → held | RSS per connection | TCP sockets Δ | socket buffers per connection "
+          "| socket slabs per connection (both ends) | re-checked |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, rs in rows:
+        def per(key):
+            vals = [(r[key] - r[key + "0"]) / max(1, r["connections"]) for r in rs if key in r and key + "0" in r]
+            return statistics.median(vals) if vals else float("nan")
+        per_rss = statistics.median((r["rss_kib"] - r["rss0_kib"]) / max(1, r["connections"]) for r in rs)
+        inuse = statistics.median(r.get("tcp_inuse", 0) - r.get("tcp_inuse0", 0) for r in rs)
+        print(f"| {name} | {median(rs, 'connections'):.0f} | {median(rs, 'rss0_kib') / 1024:.0f} → "
+              f"{median(rs, 'rss_kib') / 1024:.0f} MiB | **{per_rss:.1f} KiB** | {inuse:.0f} | "
+              f"{fmt(per('tcp_mem_pages') * PAGE)} B | {fmt(per('slab_bytes') / 1024)} KiB | "
+              f"{median(rs, 'rechecked'):.0f} |")
+    print(f"\nPublished before: {PUBLISHED_IDLE}.")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,13 @@
  *     --timeout S     per socket operation (default 10)
  *     --sources N     worker i connects from 127.0.0.(2 + i mod N), so a balancer's "balance source" spreads
  *                     the workers and keeps each on one server (loopback only)
+ *     --spread N      connection k connects from 127.0.0.(2 + k mod N), the port picked at connect
+ *                     (IP_BIND_ADDRESS_NO_PORT): past the ~28,000 ephemeral ports one source address has
+ *                     towards one server address and port (loopback only)
+ *     --drop-tls      with --idle: once a connection has its reply, free its OpenSSL state (SSL_free
+ *                     without close_notify) and keep only the socket open, so the load generator's own
+ *                     memory is not what limits the count; nothing is re-checked after the hold (count the
+ *                     held connections on the server's side), the sockets are closed at the end
  *
  * Prints one line of key=value pairs (read by bench/harness.py) and nothing else on stdout (with --idle,
  * first a line held=N once the connections are open and before they are held); the first
@@ -45,13 +52,13 @@
 
 static struct {
   const char *host, *name, *ca, *cert, *key, *request, *expect;
-  int port, concurrency, requests, resume, idle, hold, timeout, sources;
+  int port, concurrency, requests, resume, idle, hold, timeout, sources, spread, drop_tls;
   long total;
   double duration;
-} opt = {"127.0.0.1", NULL, NULL, NULL, NULL, "GET_SECRET", NULL, 0, 1, 1, 0, 0, 0, 10, 0, 100, 0};
+} opt = {"127.0.0.1", NULL, NULL, NULL, NULL, "GET_SECRET", NULL, 0, 1, 1, 0, 0, 0, 10, 0, 0, 0, 100, 0};
 
 static SSL_CTX *ctx;
-static atomic_long started, connections, requests_done, errors, resumed;
+static atomic_long started, connections, requests_done, errors, resumed, dialled;
 static double deadline;
 
 typedef struct {
@@ -64,6 +71,7 @@ typedef struct {
   SSL_SESSION *session; /* newest ticket this worker received (--resume) */
   samples lat;
   SSL **held; /* --idle */
+  int *held_fd; /* --idle --drop-tls: the sockets alone */
   size_t nheld;
 } worker;
 
@@ -111,9 +119,12 @@ static SSL *dial(worker *w) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (opt.sources) {
+  if (opt.sources || opt.spread) {
     struct sockaddr_in from = {.sin_family = AF_INET};
-    from.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(w->id % opt.sources));
+    uint32_t k = opt.spread ? (uint32_t)(atomic_fetch_add(&dialled, 1) % opt.spread) : (uint32_t)(w->id % opt.sources);
+    from.sin_addr.s_addr = htonl(0x7f000002u + k);
+    /* the port is chosen at connect, unique per 4-tuple: bind alone would pick one unique per address */
+    if (opt.spread) setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&from, sizeof from) < 0) { fail("bind"); close(fd); return NULL; }
   }
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(opt.port)};
@@ -203,7 +214,12 @@ static void *open_idle(void *arg) {
     if (!ssl) continue;
     if (!ask(ssl)) { hang_up(ssl); continue; }
     add(&w->lat, now() - t0);
-    w->held[w->nheld++] = ssl;
+    if (opt.drop_tls) { /* the socket stays open; OpenSSL's state goes (no close_notify: SSL_free sends nothing) */
+      w->held_fd[w->nheld++] = SSL_get_fd(ssl);
+      SSL_free(ssl);
+    } else {
+      w->held[w->nheld++] = ssl;
+    }
     atomic_fetch_add(&connections, 1);
   }
   return NULL;
@@ -211,6 +227,10 @@ static void *open_idle(void *arg) {
 
 static void *recheck_idle(void *arg) {
   worker *w = arg;
+  if (opt.drop_tls) {
+    for (size_t i = 0; i < w->nheld; i++) close(w->held_fd[i]);
+    return NULL;
+  }
   for (size_t i = 0; i < w->nheld; i++) {
     ask(w->held[i]);
     hang_up(w->held[i]);
@@ -242,7 +262,7 @@ static void run(worker *ws, void *(*fn)(void *)) {
 static void usage(void) {
   fprintf(stderr, "usage: tlsload --port P --ca F --cert F --key F [--host H] [--name N] [-c N] [-n N | -d S]\n"
                   "               [-k K] [--resume] [--request L] [--expect T] [--idle N --hold S] [--timeout S]\n"
-                  "               [--sources N]\n");
+                  "               [--sources N | --spread N] [--drop-tls]\n");
   exit(2);
 }
 
@@ -250,6 +270,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--resume")) { opt.resume = 1; continue; }
+    if (!strcmp(a, "--drop-tls")) { opt.drop_tls = 1; continue; }
     if (i + 1 >= argc) usage();
     const char *v = argv[++i];
     if (!strcmp(a, "--host")) opt.host = v;
@@ -268,9 +289,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--hold")) opt.hold = atoi(v);
     else if (!strcmp(a, "--timeout")) opt.timeout = atoi(v);
     else if (!strcmp(a, "--sources")) opt.sources = atoi(v);
+    else if (!strcmp(a, "--spread")) opt.spread = atoi(v);
     else usage();
   }
   if (!opt.port || !opt.ca || !opt.cert || !opt.key || opt.concurrency < 1) usage();
+  if (opt.sources && opt.spread) usage();
   if (!opt.name) opt.name = opt.host;
 
   ctx = SSL_CTX_new(TLS_client_method());
@@ -289,7 +312,8 @@ int main(int argc, char **argv) {
   worker *ws = calloc((size_t)opt.concurrency, sizeof *ws);
   for (int i = 0; i < opt.concurrency; i++) {
     ws[i].id = i;
-    if (opt.idle) ws[i].held = calloc((size_t)opt.idle, sizeof(SSL *));
+    if (opt.idle && opt.drop_tls) ws[i].held_fd = calloc((size_t)opt.idle, sizeof(int));
+    else if (opt.idle) ws[i].held = calloc((size_t)opt.idle, sizeof(SSL *));
   }
   double cpu0 = cpu_seconds(), t0 = now();
   deadline = t0 + opt.duration;
@@ -301,7 +325,7 @@ int main(int argc, char **argv) {
     sleep((unsigned)opt.hold);
     long before = atomic_load(&requests_done);
     run(ws, recheck_idle);
-    printf("rechecked=%ld ", atomic_load(&requests_done) - before);
+    if (!opt.drop_tls) printf("rechecked=%ld ", atomic_load(&requests_done) - before);
   }
   double cpu = cpu_seconds() - cpu0;
 
