@@ -90,7 +90,7 @@ cold() {
   # and exit, a few ms under load, are left out, as they are of the first reply)
   t0=$(( $(ms) - ${first%.*} ))
   next=$(load -n 1 | field p50_ms)
-  for _ in $(seq 100); do grep -q 'startup: process\|serving on' "$log" && break; sleep 0.05; done # perl may lag
+  for _ in $(seq 100); do grep -q 'startup: .*ready at\|serving on' "$log" && break; sleep 0.05; done # perl may lag
   sleep 0.2
   stop
   perl -e '
@@ -100,7 +100,7 @@ cold() {
       my ($ts) = /^(\d+)/;
       $at{exec} //= $ts - $t0 if /Execing/;
       $at{ready} //= $ts - $t0 if /serving on/;   # a build without the startup line: when it logged ready
-      if (/startup: process.*?; (.*) \(ready at \d+ ms after main, main at (\d+) ms\)/) {
+      if (/startup: (.*) \(ready at \d+ ms after main, main at (\d+) ms\)/) {
         my ($list, $main) = ($1, $2); my $t = $main - $t0; $at{main} = $t;
         for (split /, /, $list) { my ($n, $d) = /^(\S+) (\d+)$/; $t += $d; $at{$n} = $t; }
       }

@@ -7,12 +7,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The daemon's own account of its cold start: when each phase of {@link Daemon#start} ended, in
- * milliseconds since {@code main} was entered, plus how long the process ran before {@code main} (the
- * launcher and the JVM's own start, from the kernel's start time of the process, 10 ms resolution). One log
- * line after READY=1 ({@link #summary}) and one when the first connection passed its handshake and policy
- * ({@link #firstConnection}); {@code bench/cold-start.sh} reads both, and the first reply's time from the
- * audit line. Marking a phase is a {@code System.nanoTime()} call and a list append: nothing on the way to
- * the first reply waits for it.
+ * milliseconds since {@code main} was entered, and the wall-clock time of {@code main}, so that what happened
+ * before it (the launcher, the JVM's start) can be read off an outside clock (systemd's
+ * {@code ExecMainStartTimestamp}, the bench's). One log line after READY=1 ({@link #summary}) and one when
+ * the first connection passed its handshake and policy ({@link #firstConnection}); {@code bench/cold-start.sh}
+ * reads both. Marking a phase is a {@code System.nanoTime()} call and a list append: nothing on the way to the
+ * first reply waits for it. (The process's own start time is not used: Linux dates it in clock ticks from a
+ * boot time it gives in whole seconds.)
  */
 final class StartupPhases {
   private final long mainNanos = System.nanoTime();
@@ -38,12 +39,11 @@ final class StartupPhases {
   }
 
   /**
-   * E.g. {@code startup: process → main 92 ms; config 61, tls 120, state 4, listener 2, admin+metrics 9, ready
-   * 3 (ready at 291 ms after main, main at 1733576520123 ms)}: each phase's own duration, in order.
+   * E.g. {@code startup: config 61, tls 120, state 4, listener 2, admin+metrics 9, ready 3 (ready at 199 ms
+   * after main, main at 1733576520123 ms)}: each phase's own duration, in order.
    */
   synchronized String summary() {
-    StringBuilder s = new StringBuilder("startup: process → main ");
-    s.append(beforeMain().map(ms -> ms + " ms;").orElse("unknown;"));
+    StringBuilder s = new StringBuilder("startup:");
     long from = mainNanos;
     for (int i = 0; i < names.size(); i++) {
       s.append(i == 0 ? " " : ", ").append(names.get(i)).append(' ').append((ends.get(i) - from) / 1_000_000);
@@ -57,12 +57,5 @@ final class StartupPhases {
   Optional<String> firstConnection() {
     if (!firstSeen.compareAndSet(false, true)) return Optional.empty();
     return Optional.of("startup: first connection through handshake and policy at " + sinceMain() + " ms after main");
-  }
-
-  /** How long the process ran before {@code main}: the launcher and the JVM's start. */
-  private Optional<Long> beforeMain() {
-    return ProcessHandle.current().info().startInstant()
-        .map(start -> mainMillis - start.toEpochMilli())
-        .filter(ms -> ms >= 0);
   }
 }
