@@ -47,7 +47,16 @@ flags=$(sed -n 's/^ *\(-XX:+UseSerialGC.*\) \\$/\1/p' packaging/src/deb/bin/secu
 flags="$flags -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
 # The package's logging as shipped (an edited logback.xml is read by logback's XML configurator, which is
 # slower: PackagedLogging).
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A free port below the kernel's ephemeral range (32768 and up): a load test beside this one may use up that
+# range with its outgoing connections, and take the port systemd-socket-activate binds again for each run.
+port=$(python3 -c '
+import random, socket
+for p in random.sample(range(20000, 32768), 50):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        s.close()')
 scripts/throwaway-config.sh securecmd "$port" COLD > "$work/securecmd.toml"
 jvm=(java $flags "-Dlogback.configurationFile=$PWD/etc/logback.xml")
 daemon_args() { echo -jar "${jars[$1]}" --config "$work/securecmd.toml"; }

@@ -15,6 +15,7 @@ bench/cold-start.sh.
 """
 import argparse
 import os
+import random
 import signal
 import socket
 import ssl
@@ -36,9 +37,7 @@ def main():
     if not command:
         p.error("no COMMAND after --")
 
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
+    listener = bind_listener()
     port = listener.getsockname()[1]
     notify_dir = tempfile.mkdtemp(prefix="securecmd-train-")
     notify_path = os.path.join(notify_dir, "notify")
@@ -63,6 +62,20 @@ def main():
         stop(pid)
         sys.exit(1)
     sys.exit(stop(pid))
+
+
+def bind_listener():
+    """A port below Linux's ephemeral range first (32768 and up), which a busy build host's outgoing
+    connections may have used up; the kernel's pick if none is free."""
+    for port in random.sample(range(20000, 32768), 50) + [0]:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen(128)
+            return s
+        except OSError:
+            s.close()
+    raise RuntimeError("no free port on 127.0.0.1")
 
 
 def drain(sock):

@@ -53,6 +53,7 @@ public final class Main {
       }
     }
     try {
+      if (!checkOnly) CryptoWarmup.start(); // beside the config parse, as logging's setup
       if (checkOnly) {
         Daemon.checkConfig(config);
         System.out.println(config + ": configuration OK");
