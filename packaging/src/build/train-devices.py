@@ -47,7 +47,9 @@ def main():
 
     pid = os.fork()
     if pid == 0:
-        os.dup2(listener.fileno(), 3)  # dup2 clears close-on-exec on 3
+        if listener.fileno() != 3:
+            os.dup2(listener.fileno(), 3)
+        os.set_inheritable(3, True)  # dup2 onto itself would leave Python's close-on-exec in place
         env = dict(os.environ, LISTEN_FDS="1", LISTEN_FDNAMES="main", LISTEN_PID=str(os.getpid()),
                    NOTIFY_SOCKET=notify_path)
         try:
