@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Training run for the startup cache: starts the staged daemon through its own
-# launcher with a throw-away PKI and config, serves a few mutual-TLS requests
-# (and one refused handshake), then stops it with SIGTERM, as systemd would.
+# launcher with a throw-away PKI and config, socket-activated as securecmd.socket
+# starts it (train-devices.py passes the listener and a NOTIFY_SOCKET), serves
+# a few hundred mutual-TLS devices (full and resumed handshakes, and one refused),
+# then stops it with SIGTERM, as systemd would.
 # The JVM writes down every class it loaded (securecmdd.classlist, -XX:DumpLoadedClassList,
 # about 90 KB of the .deb): the package ships that record, and postinst makes the
 # archive from it on the target (make-startup-cache). Shipping the archive itself
@@ -18,13 +20,8 @@ home=$stage/usr/lib/securecmd
 launchers=$stage/../launchers
 out=$home/securecmdd.classlist
 work=$(mktemp -d)
-daemon=""
-
-cleanup() {
-  if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then kill -KILL "$daemon" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+trap 'rm -rf "$work"' EXIT
 
 # The repository's scripts: the tutorial's PKI and the throwaway config, as the demo and the benchmarks use.
 scripts=$(cd "$(dirname "$0")/../../../scripts" && pwd)
@@ -39,48 +36,23 @@ free_port() {
   echo "train-aot.sh: no free port found" >&2; exit 1
 }
 
-client() {
-  "$home/runtime/bin/java" -XX:TieredStopAtLevel=1 -jar "$home"/lib/securecmd-client*.jar \
-    --port "$port" --ca "$work/ca.crt" "$@" localhost GET_SECRET
-}
-
 main() {
   command -v openssl >/dev/null || { echo "train-aot.sh: openssl is needed for the training PKI" >&2; exit 1; }
-  "$scripts/tutorial-pki.sh" "$work" --dns localhost
-  port=$(free_port)
+  command -v python3 >/dev/null || { echo "train-aot.sh: python3 is needed for the training devices" >&2; exit 1; }
+  "$scripts/tutorial-pki.sh" "$work" --dns localhost >/dev/null 2>&1
+  port=$(free_port)   # [server] listen, unused: the socket comes from train-devices.py, as from systemd
   "$scripts/throwaway-config.sh" training "$port" TRAINING > "$work/config.toml"
   rm -f "$out"
-  SECURECMD_HOME=$home SECURECMD_AOT_RECORD=$out SECURECMD_LOGBACK=$logback \
-    sh "$launchers/securecmdd" --config "$work/config.toml" >"$work/daemon.log" 2>&1 &
-  daemon=$!
-
-  # Ready when a request succeeds (bounded: a broken daemon must fail the build).
-  local deadline=$((SECONDS + 60)) reply=""
-  until reply=$(client --cert "$work/client.crt" --key "$work/client.key" 2>/dev/null) && [ "$reply" = TRAINING ]; do
-    if ! kill -0 "$daemon" 2>/dev/null; then
-      cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon exited before serving (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
-      exit 1
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      cat "$work/daemon.log" >&2
-      echo "train-aot.sh: the daemon did not serve within 60 s (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
-      exit 1
-    fi
-    sleep 0.3
-  done
-  # A few more requests, and the refusal path (no client certificate).
-  for _ in 1 2 3 4; do client --cert "$work/client.crt" --key "$work/client.key" >/dev/null; done
-  client >/dev/null 2>&1 || true
-
-  kill -TERM "$daemon"
-  deadline=$((SECONDS + 120))
-  while kill -0 "$daemon" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "train-aot.sh: daemon did not exit after SIGTERM" >&2; exit 1; }
-    sleep 0.3
-  done
-  wait "$daemon" || true
-  daemon=""
+  # Socket-activated (the listener and NOTIFY_SOCKET as systemd passes them), so the record holds what a
+  # socket-activated start runs (adopting the socket, sd_notify); devices with full and resumed handshakes
+  # and a refused one; then SIGTERM.
+  if ! (cd "$work" && SECURECMD_HOME=$home SECURECMD_AOT_RECORD=$out SECURECMD_LOGBACK=$logback \
+      python3 "$here/train-devices.py" --dir "$work" --expect TRAINING -- \
+      sh "$launchers/securecmdd" --config "$work/config.toml") >"$work/daemon.log" 2>&1; then
+    cat "$work/daemon.log" >&2
+    echo "train-aot.sh: the training run failed (log above; -Dsecurecmd.aot.skip packages without the class list)" >&2
+    exit 1
+  fi
   [ -s "$out" ] || { cat "$work/daemon.log" >&2; echo "train-aot.sh: no class list written" >&2; exit 1; }
   echo "train-aot.sh: $(grep -c . "$out") lines of class list from the training run"
   # What postinst will run, on the staged tree (the archive lands in the work directory).

@@ -6,6 +6,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,11 +31,13 @@ import org.securecmd.daemon.audit.CrlHealth;
 import org.securecmd.daemon.audit.Metrics;
 import org.securecmd.daemon.auth.DenyList;
 import org.securecmd.daemon.auth.DenyListEntry;
+import org.securecmd.daemon.auth.Identity;
 import org.securecmd.daemon.config.Config;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.enroll.RenewalState;
 import org.securecmd.daemon.metrics.MetricsEndpoint;
 import org.securecmd.daemon.metrics.MetricsSockets;
+import org.securecmd.daemon.server.ConnectionListener;
 import org.securecmd.daemon.server.DaemonThreads;
 import org.securecmd.daemon.server.Generation;
 import org.securecmd.daemon.server.ListenerSource;
@@ -106,7 +109,12 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
    *     or corrupt (it is never silently discarded)
    */
   Started start(Function<Config, ListenerSource> bind) throws ConfigException, IOException {
-    return new Started(this, bind);
+    return start(bind, StartupPhases.untimed());
+  }
+
+  /** {@link #start(Function)}, marking each phase of the start in {@code phases} and logging them after READY=1. */
+  Started start(Function<Config, ListenerSource> bind, StartupPhases phases) throws ConfigException, IOException {
+    return new Started(this, bind, phases);
   }
 
   /**
@@ -136,7 +144,8 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
 
     // The parts reach each other through methods of this object (the deny list, the renewal state, the
     // revocations); each is assigned below before any thread that uses it starts.
-    private Started(Daemon d, Function<Config, ListenerSource> bind) throws ConfigException, IOException {
+    private Started(Daemon d, Function<Config, ListenerSource> bind, StartupPhases phases)
+        throws ConfigException, IOException {
       configFile = d.configFile();
       clock = d.clock();
       systemd = new SystemdStatus(d.environment().notifier());
@@ -154,30 +163,40 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
           systemd.statusWhileStarting("loading " + configFile);
         });
       }
-      Generation first = generations.next();
+      Generation first = generations.next(() -> phases.mark("config"));
+      phases.mark("tls");
+      // The deny list is open before the first connection is accepted: it applies to that one too.
       state = StateStores.open(first.config(), clock, threads.stateFollower());
       generations.install(first);
       RenewalState renewals = generations.renewalState(first.config());
       // one per daemon: the file backend's copy assumes it is the only writer (the enrollment verbs take this one)
       EnrollmentRegistry registry = generations.enrollmentRegistry(first.config()); // the one ENROLL uses
       crlWatcher.baseline(served(first));
+      phases.mark("state");
       SystemdSockets passed = d.environment().sockets();
       try {
         server = new Server(passed.listener().map(Started::listener).orElseGet(() -> bind.apply(first.config())),
             generations::current, first.config().server().maxConnections(), metrics, threads.server(),
-            generations.renewalListener());
+            firstConnectionLogged(generations.renewalListener(), phases));
       } catch (RuntimeException e) {
         state.close();
         throw e;
       }
+      phases.mark("listener");
       AdminServer adminServer = null;
       try {
         revocations = new Revocations(state, server.registry(), clock, HostName.get(),
             new Successors(renewals.issued()));
+        state.listen(stateListener());
+        // Accepting starts here, before the admin socket, the metrics endpoint and READY=1: the first device
+        // (the one whose connection started the daemon) needs the generation, the deny list and the
+        // revocations, all in place now, and none of what follows; its handshake runs while the rest is set
+        // up. A failure below still stops the daemon (the connections accepted meanwhile are closed).
+        server.start();
+        phases.mark("accepting");
         // off the start: with the database away the lookup waits for its timeouts (a reload's runs inline)
         Revocations started = revocations;
         rolloverLookups.execute(() -> revokeSuccessorsOfCrlEntries(started, first));
-        state.listen(stateListener());
         AdminRequests requests = new AdminRequests(version(), clock, generations::current, server, metrics, this,
             revocations, renewals.issued(), new EnrollmentRequests(registry, clock, HostName.get()),
             new AttestRequests(() -> generations.current().commands().quotes()));
@@ -198,17 +217,36 @@ record Daemon(Path configFile, Clock clock, SystemdEnvironment environment, Dura
         throw e;
       }
       admin = adminServer;
-      server.start();
       admin.start();
       metricsEndpoint.ifPresent(MetricsEndpoint::start);
+      phases.mark("admin+metrics");
       log.info("securecmdd {} serving on {}, admin socket {} (config {}, generation {}, {} deny-list entries)",
           version(), server.description(), admin.description(), configFile, first.number(), denyList().size());
+      phases.mark("log");
       systemd.ready();
+      phases.mark("ready");
       sendStatus();
       scheduler.scheduleAtFixedRate(this::sendStatus, STATUS_SECONDS, STATUS_SECONDS, TimeUnit.SECONDS);
       crlTimer.scheduleWithFixedDelay(crlWatcher::poll, d.crlPollInterval().toMillis(),
           d.crlPollInterval().toMillis(), TimeUnit.MILLISECONDS);
       watchdog.start();
+      log.info(phases.summary());
+    }
+
+    /** {@code listener}, and the first connection that passed its handshake and policy is logged with its time. */
+    private static ConnectionListener firstConnectionLogged(ConnectionListener listener, StartupPhases phases) {
+      return new ConnectionListener() {
+        @Override
+        public void accepted(long connection, Identity identity, X509Certificate leaf) {
+          phases.firstConnection().ifPresent(log::info);
+          listener.accepted(connection, identity, leaf);
+        }
+
+        @Override
+        public void closed(long connection) {
+          listener.closed(connection);
+        }
+      };
     }
 
     /** The socket systemd passed as the server's listener (the systemd package knows no server type). */

@@ -87,8 +87,15 @@ final class Generations {
 
   /** Builds a new generation from the config file as it is now, without installing it. */
   Generation next() throws ConfigException {
+    return next(() -> {});
+  }
+
+  /** {@link #next()}, telling {@code configRead} when the config is parsed, before its files are loaded. */
+  Generation next(Runnable configRead) throws ConfigException {
     Generation now = current.get();
-    return build(ConfigLoader.load(configFile), now == null ? 1 : now.number() + 1);
+    Config config = ConfigLoader.load(configFile);
+    configRead.run();
+    return build(config, now == null ? 1 : now.number() + 1);
   }
 
   /** Makes {@code g} the generation every request from now on is authorised and answered by. */

@@ -27,6 +27,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    StartupPhases phases = new StartupPhases(); // first: its clock starts when main is entered
     // Logging's setup (logback reading its XML) was the largest part of a cold start: about 0.5 s of 1.2 s
     // without the AOT cache, measured with -Xlog:class+load (bench/cold-start.sh). It runs on a second thread
     // beside the config parse and the TLS loading; SLF4J hands out loggers that wait for it meanwhile.
@@ -52,6 +53,7 @@ public final class Main {
       }
     }
     try {
+      if (!checkOnly) CryptoWarmup.start(); // beside the config parse, as logging's setup
       if (checkOnly) {
         Daemon.checkConfig(config);
         System.out.println(config + ": configuration OK");
@@ -59,7 +61,7 @@ public final class Main {
       }
       // The one read of the environment: the daemon gets values, so a test's daemon never sees ours.
       runUntilStopped(new Daemon(config, Clock.systemUTC(), SystemdEnvironment.from(System.getenv()),
-          Daemon.CRL_POLL_INTERVAL));
+          Daemon.CRL_POLL_INTERVAL), phases);
     } catch (ConfigException e) {
       System.err.println("securecmdd: " + e.getMessage());
       System.exit(1);
@@ -71,7 +73,7 @@ public final class Main {
   }
 
   /** Starts {@code daemon}; returns once TERM or INT asked to stop and the connections drained. */
-  private static void runUntilStopped(Daemon daemon) throws ConfigException, IOException, InterruptedException {
+  private static void runUntilStopped(Daemon daemon, StartupPhases phases) throws ConfigException, IOException, InterruptedException {
     CountDownLatch stopRequested = new CountDownLatch(1);
     AtomicReference<Daemon.Started> running = new AtomicReference<>();
     // sun.misc.Signal (jdk.unsupported) is the JDK's only way to catch SIGTERM without a shutdown hook,
@@ -84,7 +86,7 @@ public final class Main {
       if (started == null) LoggerFactory.getLogger(Daemon.class).warn("SIGHUP ignored: still starting");
       else started.reloadOnSignal();
     });
-    running.set(daemon.start(c -> new BoundListener(c.server().listen())));
+    running.set(daemon.start(c -> new BoundListener(c.server().listen()), phases));
     stopRequested.await();
     running.get().stop();
   }
