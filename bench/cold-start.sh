@@ -26,6 +26,11 @@
 #   BENCH_BASE_JAR=/tmp/old/securecmdd.jar bench/cold-start.sh [RUNS]   an A/B: that build as "before", the
 #   two builds interleaved run by run (each with its own archives), so both see the same machine
 #   BENCH_MODES="none aot"        only these archives
+#   BENCH_ENGINE=0                no "engine" row
+# The "engine" row is the floor under any JVM server of this shape: bench's JsseServer (the JDK's TLS engine,
+# nothing of ours: no config, policy, state, logging), socket-activated the same way (systemd's socket as its
+# standard input), with the same flags and the same kinds of archive from the same kind of training run: the
+# JVM's start, a key and certificates read, an SSLContext, one mutual-TLS handshake and a reply in cold code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
@@ -37,6 +42,11 @@ read -r -a modes <<<"${BENCH_MODES:-none classlist aot}"
 builds=(this)
 declare -A jars=([this]="$jar")
 if [ -n "${BENCH_BASE_JAR:-}" ]; then builds+=(before); jars[before]=$BENCH_BASE_JAR; fi
+engine_jar=$PWD/bench/target/securecmd-bench.jar
+if [ "${BENCH_ENGINE:-1}" != 0 ]; then
+  [ -f "$engine_jar" ] || mvn -B -q -pl bench -am package -DskipTests -Dsecurecmd.aot.skip
+  builds+=(engine)
+fi
 command -v systemd-socket-activate >/dev/null || { echo "cold-start: systemd-socket-activate (package systemd) needed" >&2; exit 2; }
 work=$(mktemp -d /tmp/securecmd-cold.XXXXXX)
 act=
@@ -59,7 +69,15 @@ for p in random.sample(range(20000, 32768), 50):
         s.close()')
 scripts/throwaway-config.sh securecmd "$port" COLD > "$work/securecmd.toml"
 jvm=(java $flags "-Dlogback.configurationFile=$PWD/etc/logback.xml")
-daemon_args() { echo -jar "${jars[$1]}" --config "$work/securecmd.toml"; }
+daemon_args() {
+  if [ "$1" = engine ]; then
+    echo -cp "$engine_jar" org.securecmd.bench.JsseServer inherited "$work/server.crt" "$work/server.key" \
+      "$work/ca.crt" COLD --layered
+  else
+    echo -jar "${jars[$1]}" --config "$work/securecmd.toml"
+  fi
+}
+
 ms() { date +%s%3N; }
 load() { "$work/tlsload" --port "$port" --ca "$work/ca.crt" --cert "$work/client.crt" --key "$work/client.key" \
   --expect COLD "$@"; }
@@ -78,8 +96,10 @@ archive_flags() { # archive_flags BUILD MODE: the JVM options that use that arch
 start() {
   local build=$1 log=$2; shift 2
   cd "$work"
+  local wrap=() # the engine takes systemd's socket as its standard input (System.inheritedChannel), the daemon as fd 3
+  [ "$build" != engine ] || wrap=(sh -c 'exec "$@" <&3 3<&-' sh)
   # shellcheck disable=SC2046 # daemon_args is a list of words without spaces
-  systemd-socket-activate -l "127.0.0.1:$port" --fdname=main "${jvm[@]}" "$@" $(daemon_args "$build") \
+  systemd-socket-activate -l "127.0.0.1:$port" --fdname=main "${wrap[@]}" "${jvm[@]}" "$@" $(daemon_args "$build") \
     > >(perl -MTime::HiRes=time -ne '$| = 1; printf "%d %s", time * 1000, $_' > "$log") 2>&1 &
   act=$!
   cd - >/dev/null
@@ -99,7 +119,7 @@ cold() {
   # and exit, a few ms under load, are left out, as they are of the first reply)
   t0=$(( $(ms) - ${first%.*} ))
   next=$(load -n 1 | field p50_ms)
-  for _ in $(seq 100); do grep -q 'startup: .*ready at\|serving on' "$log" && break; sleep 0.05; done # perl may lag
+  for _ in $(seq 100); do [ "$build" != engine ] || break; grep -q 'startup: .*ready at\|serving on' "$log" && break; sleep 0.05; done # perl may lag
   sleep 0.2
   stop
   perl -e '

@@ -36,6 +36,10 @@ import javax.net.ssl.TrustManagerFactory;
  * ({@code SSLSocketFactory.createSocket(Socket, ...)}), as the daemon must (systemd hands it a channel, and
  * the PROXY v2 step reads the raw socket first): the same engine on the daemon's I/O path.
  *
+ * <p>{@code PORT} {@code inherited} (with {@code --layered}) accepts on the listening socket the process was
+ * given as its standard input ({@link System#inheritedChannel()}): bench/cold-start.sh starts it
+ * socket-activated, as systemd starts the daemon, for the engine's own cold start beside the daemon's.
+ *
  * JDK only (no securecmd classes), so the row measures the engine and nothing of ours.
  */
 public final class JsseServer {
@@ -68,7 +72,7 @@ public final class JsseServer {
     byte[] reply = (args[4] + "\n").getBytes(StandardCharsets.UTF_8);
 
     if (layered) {
-      serveLayered(tls, Integer.parseInt(args[0]), reply);
+      serveLayered(tls, args[0], reply);
       return;
     }
     SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory()
@@ -82,9 +86,17 @@ public final class JsseServer {
     }
   }
 
-  private static void serveLayered(SSLContext tls, int port, byte[] reply) throws IOException {
-    ServerSocketChannel server = ServerSocketChannel.open();
-    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
+  private static void serveLayered(SSLContext tls, String port, byte[] reply) throws IOException {
+    ServerSocketChannel server;
+    if (port.equals("inherited")) {
+      if (!(System.inheritedChannel() instanceof ServerSocketChannel inherited)) {
+        throw new IllegalStateException("PORT inherited: standard input is not a listening socket");
+      }
+      server = inherited;
+    } else {
+      server = ServerSocketChannel.open();
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 4096);
+    }
     SSLSocketFactory factory = tls.getSocketFactory();
     while (true) {
       Socket raw = server.accept().socket();
