@@ -4,7 +4,7 @@
 # request, then waits), counted by the daemon itself (securecmdctl status); prints its RSS per connection
 # (RSS while held minus RSS just before they were opened, over N), the kernel's memory for those sockets
 # (/proc/net/sockstat, /proc/slabinfo), and the CPU the idle daemon uses over a window with 0 and with N
-# held: the whole process and its "deadlines" thread, which runs the registry's sweep every 100 ms.
+# held: the whole process and its "deadlines" thread, which runs the registry's sweep (every 100 ms over the connections at work, once a second over all).
 # Bounded: every hold ends by itself (--hold), everything is stopped on exit; asserts nothing.
 #
 #   bench/idle-scale.sh [N ...]      counts (default: 10000 max); "max" = as many as the file limit allows

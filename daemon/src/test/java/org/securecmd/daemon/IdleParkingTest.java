@@ -39,6 +39,11 @@ class IdleParkingTest {
           assertEquals("PONG", c.send("PING").text());
         }
         awaitParked(d, 20);
+        Ctl ctl = new Ctl(d.daemon.adminSocket());
+        Ctl.Result status = ctl.run("status");
+        assertTrue(status.out().contains("connections: 20 open (20 idle without a thread)"), status.toString());
+        Ctl.Result metrics = ctl.run("metrics");
+        assertTrue(metrics.out().contains("\nsecurecmd_connections_parked 20\n"), metrics.toString());
         for (int round = 0; round < 3; round++) {
           for (Connection c : held) assertEquals("THIS_IS_THE_SECRET", c.send("GET_SECRET").text());
           awaitParked(d, 20);

@@ -115,6 +115,7 @@ public final class AdminRequests {
     m.put("last_reload", reloader.lastReload().map(LastReload::toJson).orElse(null));
     m.put("listener", server.description());
     m.put("connections_open", server.openConnections());
+    m.put("connections_parked", server.parkedConnections());
     m.put("connections_accepted", metrics.acceptedCount());
     m.put("requests", metrics.requestCount());
     m.put("revoked_entries", revocations.list().size());
@@ -279,6 +280,7 @@ public final class AdminRequests {
         reload)
         + PrometheusText.capacityAndExpiry(server.maxConnections(), g.serverCertificate(), g.clientCas(),
             clock.instant())
+        + PrometheusText.parked(server.parkedConnections())
         + PrometheusText.state(revocations.health())
         + PrometheusText.renewals(metrics.renewals())
         + (g.attestationConfigured() ? PrometheusText.enrollments(metrics.enrollments())

@@ -24,6 +24,14 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
+  /** Connections that wait for their next request without a thread (the server's idle selector). */
+  static String parked(int parkedConnections) {
+    PrometheusText p = new PrometheusText();
+    p.gauge("securecmd_connections_parked", "Open connections waiting idle for a request, without a thread.",
+        parkedConnections);
+    return p.b.toString();
+  }
+
   static String render(Metrics.Snapshot s, int openConnections, long generation, int denyListEntries,
                        LastReload reload) {
     PrometheusText p = new PrometheusText();

@@ -67,7 +67,8 @@ final class HumanOutput {
     line(out, "generation", r.get("generation") + " (loaded " + r.get("generation_loaded") + ")");
     line(out, "last reload", lastReload(r.get("last_reload")));
     line(out, "listener", r.get("listener"));
-    line(out, "connections", r.get("connections_open") + " open, " + r.get("connections_accepted") + " accepted");
+    line(out, "connections", r.get("connections_open") + " open (" + r.get("connections_parked") + " idle without a thread), "
+        + r.get("connections_accepted") + " accepted");
     line(out, "requests", r.get("requests"));
     line(out, "deny list", r.get("revoked_entries") + " entries");
     if (r.get("state") instanceof Map<?, ?> st) {

@@ -118,27 +118,18 @@ final class ServedConnection implements Runnable {
 
   @Override
   public void run() {
-    Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
-    boolean parked = false;
-    try {
+    onThisThread(() -> {
       admitted = handshakeAndAdmit();
-      if (admitted) {
-        Handshake.Completed p = peer;
-        context.audit().connectionAccepted(id, p.identity().displayName(), p.remote(),
-            p.tls().session().getProtocol(), p.resumed());
-        context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
-        // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
-        // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
-        // scenario, and holds one per idle connection.
-        parked = serve(false);
-      }
-    } catch (IOException e) {
-      log.debug("conn {} closed: {}", id, e.toString());
-    } catch (RuntimeException e) {
-      log.error("conn {} failed unexpectedly", id, e);
-    } finally {
-      if (!parked) end();
-    }
+      if (!admitted) return false;
+      Handshake.Completed p = peer;
+      context.audit().connectionAccepted(id, p.identity().displayName(), p.remote(),
+          p.tls().session().getProtocol(), p.resumed());
+      context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
+      // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
+      // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
+      // scenario, and holds one per idle connection.
+      return serve(false);
+    });
   }
 
   /**
@@ -146,14 +137,26 @@ final class ServedConnection implements Runnable {
    * the end of the stream) arrived, else it was woken to end or to deliver a refusal.
    */
   void resume(boolean readable) {
+    context.registry().resumed(this);
+    onThisThread(() -> {
+      if (!lifecycle.resume()) return false;
+      peer.tls().channel().configureBlocking(true);
+      return serve(readable);
+    });
+  }
+
+  /** A stretch of this connection's work on the calling thread; true when it ends with the connection parked. */
+  @FunctionalInterface
+  private interface Stretch {
+    boolean run() throws IOException;
+  }
+
+  /** Runs one stretch, and ends the connection unless it parked (the thread is then given up, not the connection). */
+  private void onThisThread(Stretch stretch) {
     Thread.currentThread().setName("conn-" + id + " " + acceptedFrom);
     boolean parked = false;
-    context.registry().resumed(this);
     try {
-      if (lifecycle.resume()) {
-        peer.tls().channel().configureBlocking(true);
-        parked = serve(readable);
-      }
+      parked = stretch.run();
     } catch (IOException e) {
       log.debug("conn {} closed: {}", id, e.toString());
     } catch (RuntimeException e) {

@@ -14,6 +14,12 @@ import org.securecmd.tls.TestPki;
 
 class PrometheusTextTest {
   @Test
+  void parkedConnectionsAreAGauge() {
+    String text = PrometheusText.parked(3);
+    assertTrue(text.contains("# TYPE securecmd_connections_parked gauge\nsecurecmd_connections_parked 3\n"), text);
+  }
+
+  @Test
   void rendersCountersGaugesAndCumulativeHistogram() {
     long[] buckets = new long[Metrics.Snapshot.bucketBoundsMicros().length + 1];
     buckets[0] = 2;  // <= 100 µs
