@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.securecmd.daemon.config.ConfigException;
 import org.securecmd.daemon.config.ConfigLoader;
 import org.securecmd.daemon.server.BoundListener;
@@ -75,20 +74,17 @@ public final class Main {
   /** Starts {@code daemon}; returns once TERM or INT asked to stop and the connections drained. */
   private static void runUntilStopped(Daemon daemon, StartupPhases phases) throws ConfigException, IOException, InterruptedException {
     CountDownLatch stopRequested = new CountDownLatch(1);
-    AtomicReference<Daemon.Started> running = new AtomicReference<>();
     // sun.misc.Signal (jdk.unsupported) is the JDK's only way to catch SIGTERM without a shutdown hook,
     // which could not exit 0 after a graceful stop. Each signal runs its handler on a new thread. Installed
     // before READY=1, so that systemd's first reload finds the handler.
     Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
     Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-    Signal.handle(new Signal("HUP"), s -> {
-      Daemon.Started started = running.get();
-      if (started == null) LoggerFactory.getLogger(Daemon.class).warn("SIGHUP ignored: still starting");
-      else started.reloadOnSignal();
-    });
-    running.set(daemon.start(c -> new BoundListener(c.server().listen()), phases));
+    ReloadSignal hup = new ReloadSignal();
+    Signal.handle(new Signal("HUP"), s -> hup.signalled());
+    Daemon.Started started = daemon.start(c -> new BoundListener(c.server().listen()), phases);
+    hup.started(started::reloadOnSignal);
     stopRequested.await();
-    running.get().stop();
+    started.stop();
   }
 
   private static void usage(String message) {

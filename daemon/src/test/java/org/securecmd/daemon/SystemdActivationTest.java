@@ -218,7 +218,13 @@ class SystemdActivationTest {
   /** The next notify message starting with {@code prefix}, skipping others (STATUS=, WATCHDOG=). */
   private String next(DatagramReceiver notify, String prefix) throws IOException {
     List<String> skipped = new ArrayList<>();
+    // bounded as a whole: STATUS= every 10 s and WATCHDOG=1 would otherwise keep each receive from timing out
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (true) {
+      if (System.nanoTime() - until > 0) {
+        fail("no notify message starting with " + prefix + " within " + WAIT_SECONDS + " s; skipped " + skipped
+            + "; stderr " + List.copyOf(stderr));
+      }
       String m;
       try {
         m = new String(notify.receive(), UTF_8);
