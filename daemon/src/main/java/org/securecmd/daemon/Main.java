@@ -10,6 +10,7 @@ import org.securecmd.daemon.server.BoundListener;
 import org.securecmd.daemon.systemd.SystemdEnvironment;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code securecmdd [--config FILE] [--check-config]}: the process around the daemon. Parses the command line,
@@ -80,7 +81,11 @@ public final class Main {
     Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
     Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
     ReloadSignal hup = new ReloadSignal();
-    Signal.handle(new Signal("HUP"), s -> hup.signalled());
+    if (Signal.handle(new Signal("HUP"), s -> hup.signalled()) == SignalHandler.SIG_IGN) {
+      // The JVM leaves a signal the starting process ignored (nohup, some supervisors) ignored: say so once.
+      LoggerFactory.getLogger(Daemon.class).warn("SIGHUP is ignored in this process (it was started with SIGHUP "
+          + "ignored, e.g. by nohup): reload with securecmdctl reload");
+    }
     Daemon.Started started = daemon.start(c -> new BoundListener(c.server().listen()), phases);
     hup.started(started::reloadOnSignal);
     stopRequested.await();

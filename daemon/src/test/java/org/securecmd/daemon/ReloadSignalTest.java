@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A SIGHUP while the daemon starts is not lost: systemd may send one right after READY=1, before the start
- * has returned (SystemdActivationTest's reload hung on that in CI: the reload was dropped as "still
- * starting").
+ * has returned (the start's last steps, the status, the watchdog and the startup line, come after READY=1),
+ * where the daemon used to drop it as "still starting".
  */
 class ReloadSignalTest {
   private final AtomicInteger reloads = new AtomicInteger();

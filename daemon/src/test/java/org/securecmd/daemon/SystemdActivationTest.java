@@ -162,6 +162,19 @@ class SystemdActivationTest {
   }
 
   @Test
+  void saysSoWhenStartedWithSighupIgnored() throws Exception {
+    int port = freePort();
+    writeConfig(TestDaemon.config("", ""));
+    start(List.of("env", "--ignore-signal=HUP"), List.of("-l", "127.0.0.1:" + port, "--fdname=main"));
+    assertEquals("THIS_IS_THE_SECRET", send(port, "GET_SECRET"));
+    signal("TERM");
+    assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+    String log = String.join("\n", stderr);
+    assertTrue(log.contains("SIGHUP is ignored in this process (it was started with SIGHUP ignored, e.g. by nohup): "
+        + "reload with securecmdctl reload"), log);
+  }
+
+  @Test
   void refusesSocketsWithOtherNamesWithExplanation() throws Exception {
     int port = freePort();
     writeConfig(TestDaemon.config("", ""));
@@ -197,8 +210,15 @@ class SystemdActivationTest {
   }
 
   private void start(List<String> activateOptions) throws IOException, InterruptedException {
+    // SIGHUP as the daemon's default, whatever this test inherited (a run under nohup ignores it, and a JVM
+    // started with a signal ignored keeps it ignored: a reload by signal would never come)
+    start(List.of("env", "--default-signal=HUP"), activateOptions);
+  }
+
+  /** Starts the daemon under systemd-socket-activate, which runs under {@code prefix} (a command and its options). */
+  private void start(List<String> prefix, List<String> activateOptions) throws IOException, InterruptedException {
     assumeTrue(Files.isExecutable(ACTIVATE), ACTIVATE + " is not installed (Debian package systemd)");
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(ACTIVATE.toString());
     command.addAll(activateOptions);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
