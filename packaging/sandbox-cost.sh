@@ -2,8 +2,8 @@
 # What the unit's sandbox adds to a socket-activated start: in a booted container (as the tests), the
 # installed package is started by a device's connection RUNS times with securecmd.service as shipped and
 # RUNS times with a drop-in that turns its sandbox options off, alternately; prints per start the ms from
-# the connection to systemd's exec of the launcher and to the daemon's main (its "startup:" line), then the
-# JVM's own start in the container (-Xlog:startuptime of java -version with the daemon's flags and archive).
+# the connection to systemd's start job, the exec of the launcher, the daemon's main (its "startup:" line),
+# READY=1, the first handshake and the reply (test-deb.sh's cold_start_row), then the JVM's own start in the container (-Xlog:startuptime of java -version with the daemon's flags and archive).
 # Bounded; asserts nothing; the container and the drop-in are gone afterwards.
 #
 #   sudo packaging/sandbox-cost.sh [path/to/securecmd_*_amd64.deb] [RUNS]   (default: packaging/target's, 5)
@@ -20,20 +20,8 @@ cp "$DEB" "$here/../scripts/tutorial-pki.sh" "$share/"
 ct_boot "$("$here/container/rootfs.sh")" "$share"
 for s in install pki config socket_activation; do run_step "$s" >/dev/null; done
 
-# one LABEL: a cold start by a device's connection; prints LABEL, exec and main in ms from the connection
-one() {
-  ct_exec systemctl stop securecmd.service
-  ct_exec systemctl reset-failed securecmd.service securecmd.socket # five starts in 10 s hit the start limit
-  ct_sh 't0=$EPOCHREALTIME
-    echo GET_SECRET | timeout 20 openssl s_client -quiet -connect 127.0.0.1:'"$PORT"' -CAfile '"$DEVICE"'/server_ca.pem \
-      -cert '"$DEVICE"'/client.crt -key '"$DEVICE"'/client.key 2>/dev/null | head -n1 >/dev/null || true
-    us() { date -d "$1" +%s%6N; }
-    t0=${t0/./}
-    ex=$(us "$(systemctl show -p ExecMainStartTimestamp --value --timestamp=us+utc securecmd.service)")
-    line=$(journalctl -u securecmd.service -o cat --no-pager | grep "startup: .*ready at" | tail -n1)
-    main=$(sed -n "s/.*main at \([0-9]*\) ms.*/\1/p" <<<"$line")
-    echo "'"$1"' exec $(( (ex - t0) / 1000 )) main $(( main - t0 / 1000 ))"'
-}
+# one LABEL: a cold start by a device's connection (test-deb.sh's cold_start_row), labelled
+one() { echo "$1: $(cold_start_row)"; }
 sandbox() { # sandbox on|off
   if [ "$1" = on ]; then
     ct_sh 'rm -f /etc/systemd/system/securecmd.service.d/sandbox-cost.conf; systemctl daemon-reload'

@@ -181,40 +181,48 @@ step_startup_archive_fallback() {
 #     s_client) connects at 0; systemd's timestamps of the unit (start job, exec, READY=1); the daemon's own
 #     "startup:" line (main, READY=1) and "first connection" line; the reply as the client reads it. Each
 #     start must have mapped its startup archive.
+# cold_start_row: one socket-activated start of the stopped service by a device's connection; prints
+# "start job .. exec .. main .. READY=1 .. (systemd: ..) handshake+policy .. reply .. ms", each in ms from the
+# connection; fails (printing why) when the reply is not the secret. Also used by packaging/sandbox-cost.sh.
+cold_start_row() {
+  ct_exec systemctl stop securecmd.service || return 1
+  # many starts within systemd's start limit (5 in 10 s by default): without this the sixth is refused and
+  # securecmd.socket fails ("start-limit-hit"), taking every later step along
+  ct_exec systemctl reset-failed securecmd.service securecmd.socket || return 1
+  ct_sh '
+    us() { date -d "$1" +%s%6N; }
+    rm -f /tmp/s_client.out && mkfifo /tmp/s_client.out
+    t0=$EPOCHREALTIME
+    # -quiet ignores the end of stdin: the client waits for the reply, then is stopped
+    echo GET_SECRET | openssl s_client -quiet -connect 127.0.0.1:'"$PORT"' -CAfile '"$DEVICE"'/server_ca.pem \
+      -cert '"$DEVICE"'/client.crt -key '"$DEVICE"'/client.key -verify_return_error \
+      >/tmp/s_client.out 2>/tmp/s_client.err &
+    line=
+    while [ -z "$line" ] && IFS= read -r -t 60 line; do :; done </tmp/s_client.out
+    reply="$EPOCHREALTIME $line"
+    kill $! 2>/dev/null || true
+    t0=${t0/./}; tr=${reply%% *}; tr=${tr/./}
+    [ "${reply#* }" = '"$SECRET"' ] || { echo "bad reply: $reply $(tail -n3 /tmp/s_client.err)"; exit 1; }
+    show() { us "$(systemctl show -p "$1" --value --timestamp=us+utc securecmd.service)"; }
+    line=$(journalctl -u securecmd.service -o cat --no-pager | grep "startup: .*ready at" | tail -n1 || true)
+    first=$(journalctl -u securecmd.service -o cat --no-pager | grep "startup: first connection" | tail -n1 || true)
+    main=$(sed -n "s/.*main at \([0-9]*\) ms.*/\1/p" <<<"$line")
+    ready=$(sed -n "s/.*ready at \([0-9]*\) ms after main.*/\1/p" <<<"$line")
+    hs=$(sed -n "s/.* at \([0-9]*\) ms after main.*/\1/p" <<<"$first")
+    ms() { echo $(( ($1 - t0) / 1000 )); }
+    # a daemon without the startup lines (an older package) shows only the outside figures
+    inside() { if [ -n "$main" ] && [ -n "$1" ]; then echo $(( main + $1 - t0 / 1000 )); else echo -; fi; }
+    echo "start job $(ms "$(show InactiveExitTimestamp)") exec $(ms "$(show ExecMainStartTimestamp)")" \
+      "main $(inside 0) READY=1 $(inside "$ready") (systemd: $(ms "$(show ActiveEnterTimestamp)"))" \
+      "handshake+policy $(inside "$hs") reply $(ms "$tr") ms"
+  '
+}
+
 step_cold_start_breakdown() {
   local i row rows=()
   for i in 1 2 3 4 5; do
-    ct_exec systemctl stop securecmd.service
-    # five starts within systemd's start limit (5 in 10 s by default) on top of the steps before: without
-    # this the last one is refused and securecmd.socket fails ("start-limit-hit"), taking later steps along
-    ct_exec systemctl reset-failed securecmd.service securecmd.socket
-    row=$(ct_sh '
-      us() { date -d "$1" +%s%6N; }
-      rm -f /tmp/s_client.out && mkfifo /tmp/s_client.out
-      t0=$EPOCHREALTIME
-      # -quiet ignores the end of stdin: the client waits for the reply, then is stopped
-      echo GET_SECRET | openssl s_client -quiet -connect 127.0.0.1:'"$PORT"' -CAfile '"$DEVICE"'/server_ca.pem \
-        -cert '"$DEVICE"'/client.crt -key '"$DEVICE"'/client.key -verify_return_error \
-        >/tmp/s_client.out 2>/tmp/s_client.err &
-      line=
-      while [ -z "$line" ] && IFS= read -r -t 60 line; do :; done </tmp/s_client.out
-      reply="$EPOCHREALTIME $line"
-      kill $! 2>/dev/null || true
-      t0=${t0/./}; tr=${reply%% *}; tr=${tr/./}
-      [ "${reply#* }" = '"$SECRET"' ] || { echo "bad reply: $reply $(tail -n3 /tmp/s_client.err)"; exit 1; }
-      show() { us "$(systemctl show -p "$1" --value --timestamp=us+utc securecmd.service)"; }
-      line=$(journalctl -u securecmd.service -o cat --no-pager | grep "startup: .*ready at" | tail -n1 || true)
-      first=$(journalctl -u securecmd.service -o cat --no-pager | grep "startup: first connection" | tail -n1 || true)
-      main=$(sed -n "s/.*main at \([0-9]*\) ms.*/\1/p" <<<"$line")
-      ready=$(sed -n "s/.*ready at \([0-9]*\) ms after main.*/\1/p" <<<"$line")
-      hs=$(sed -n "s/.* at \([0-9]*\) ms after main.*/\1/p" <<<"$first")
-      ms() { echo $(( ($1 - t0) / 1000 )); }
-      # a daemon without the startup lines (an older package) shows only the outside figures
-      inside() { if [ -n "$main" ] && [ -n "$1" ]; then echo $(( main + $1 - t0 / 1000 )); else echo -; fi; }
-      echo "start job $(ms "$(show InactiveExitTimestamp)") exec $(ms "$(show ExecMainStartTimestamp)")" \
-        "main $(inside 0) READY=1 $(inside "$ready") (systemd: $(ms "$(show ActiveEnterTimestamp)"))" \
-        "handshake+policy $(inside "$hs") reply $(ms "$tr") ms"
-    ') || fail "cold start $i: $row; $(ct_exec systemctl status --no-pager securecmd.socket securecmd.service 2>&1 | tail -n 12)"
+    row=$(cold_start_row) \
+      || fail "cold start $i: $row; $(ct_exec systemctl status --no-pager securecmd.socket securecmd.service 2>&1 | tail -n 12)"
     echo "    $row"
     rows+=("${row##* reply }")
     maps_archive || fail "cold start $i: the daemon has not mapped its startup archive"
