@@ -126,8 +126,8 @@ final class ServedConnection implements Runnable {
           p.tls().session().getProtocol(), p.resumed());
       context.listener().accepted(id, p.identity(), p.chain().isEmpty() ? null : p.chain().get(0));
       // idle_timeout is kept by the registry's sweep (Deadlines), not by a read timeout: a timed read of a
-      // virtual thread schedules and cancels a timer per read, which showed in profiles of every handshake
-      // scenario, and holds one per idle connection.
+      // virtual thread schedules and cancels a timer per read. The one timed read left is the short wait
+      // before a park (bytesWithin), whose cost per request docs/performance.md states.
       return serve(false);
     });
   }
